@@ -1,0 +1,112 @@
+"""One error hierarchy for the library, the CLI and the web app.
+
+Each class carries its exit code and HTTP status, so the CLI and the Flask error
+handler map failures in one place and never show a traceback for bad input.
+"""
+from __future__ import annotations
+
+
+class KGError(Exception):
+    """Base class: a failure we can explain to the user."""
+
+    exit_code = 1
+    http_status = 500
+    kind = "error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.source = source
+        self.line = line
+        self.column = column
+
+    def where(self) -> str:
+        """'file:line:col' prefix in the style compilers use, so editors can jump to it."""
+        parts = [p for p in (self.source, self.line, self.column) if p is not None]
+        return ":".join(str(p) for p in parts)
+
+    def __str__(self) -> str:
+        where = self.where()
+        return f"{where}: {self.message}" if where else self.message
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "error": self.kind,
+            "message": self.message,
+            "source": self.source,
+            "line": self.line,
+            "column": self.column,
+        }
+
+
+class UsageError(KGError):
+    """The command or request itself is wrong (unknown option, missing argument)."""
+
+    exit_code = 2
+    http_status = 400
+    kind = "usage"
+
+
+class InputError(KGError):
+    """User-supplied data is malformed; nothing was written."""
+
+    exit_code = 1
+    http_status = 400
+    kind = "invalid-input"
+
+
+class ReportFormatError(InputError):
+    """A results report breaks a rule of the report format."""
+
+    kind = "report-format"
+
+
+class RDFSyntaxError(InputError):
+    """An RDF file or payload cannot be parsed."""
+
+    kind = "rdf-syntax"
+
+
+class QueryError(InputError):
+    """A SPARQL query is malformed or not allowed."""
+
+    kind = "query"
+
+
+class ValidationFailed(KGError):
+    """The graph we built (or were given) violates the SHACL shapes."""
+
+    exit_code = 1
+    http_status = 422
+    kind = "validation"
+
+    def __init__(self, message: str, report: object, **where: object) -> None:
+        super().__init__(message, **where)  # type: ignore[arg-type]
+        self.report = report
+
+
+class NotFound(KGError):
+    exit_code = 1
+    http_status = 404
+    kind = "not-found"
+
+
+class NotAcceptable(KGError):
+    exit_code = 2
+    http_status = 406
+    kind = "not-acceptable"
+
+
+class StoreError(KGError):
+    """The store cannot be opened, read or written; the published data is untouched."""
+
+    exit_code = 3
+    http_status = 500
+    kind = "store"
