@@ -1,0 +1,79 @@
+"""Extractors: facts found in a report section, with source offsets. No RDF here."""
+from __future__ import annotations
+
+from kg.extract.alignment import find_alignment, strip_alignment
+from kg.extract.checks import check
+from kg.extract.figures import link, scan
+from kg.extract.gazetteer import Gazetteer, Organisation, load_gazetteer
+from kg.extract.model import (AlignmentFact, Evidence, FigureFact, FindingFact, MentionFact, SectionFacts,
+                              StatusFact)
+from kg.extract.status import find_status
+from kg.read.report import OutcomeSection, ReportRecord
+from kg.text import sentences
+
+__all__ = ["extract_section", "load_gazetteer", "Gazetteer", "Organisation", "SectionFacts", "strip_alignment"]
+
+_MALFORMED_HINT = "broken digit grouping (expected groups of three digits, e.g. 1,024,517); the value is not guessed"
+
+
+def extract_section(report: ReportRecord, section: OutcomeSection, gazetteer: Gazetteer) -> SectionFacts:
+    view = section.narrative
+    text = view.text
+    sents = sentences(text)
+    sent_starts = [s.start for s in sents]
+
+    def evidence(a: int, b: int) -> Evidence:
+        import bisect
+        k = max(bisect.bisect_right(sent_starts, a) - 1, 0)
+        s = sents[k] if sents else None
+        sentence = view.to_source(s.start, s.end) if s else view.to_source(a, b)
+        return Evidence(view.to_source(a, b), sentence)
+
+    findings: list[FindingFact] = []
+    status = find_status(view)
+    st_s, st_e = section.statement_span
+    alignment = find_alignment(section.statement, st_s, report.text[st_s:st_e], section.kind, section.number)
+    if alignment.inferred:
+        findings.append(FindingFact(
+            "inferred-alignment",
+            f"no '(related to SP_…)' in the statement; {alignment.code} inferred from the identifier suffix "
+            f"of {section.identifier}", section.heading_span, "outcome"))
+
+    mentions: list[MentionFact] = []
+    discovered: dict[str, Organisation] = {}
+    org_hits = gazetteer.find_orgs(text)
+    for m, org in gazetteer.discover_orgs(text):
+        if not any(h.start < m.end and m.start < h.end for h in org_hits):
+            discovered[org.key] = org
+            org_hits.append(m)
+    org_hits.sort(key=lambda h: h.start)
+    reporting = gazetteer.reporting_org.key if gazetteer.reporting_org else None
+    for h in org_hits:
+        if h.key != reporting:
+            mentions.append(MentionFact("org", h.key, evidence(h.start, h.end)))
+    place_hits = gazetteer.find_places(text, report.country.alpha2, [(h.start, h.end) for h in org_hits])
+    for h in place_hits:
+        mentions.append(MentionFact("place", h.key, evidence(h.start, h.end)))
+
+    raw = scan(text, sents)
+    link(text, sents, raw, [(h.start, h.end, h.key) for h in place_hits])
+    figures = []
+    for f in raw:
+        figures.append(FigureFact(
+            index=f.index, source_text=f.raw, value=f.value, unit=f.unit, counts=f.counts,
+            evidence=evidence(f.start, f.end), sex=f.sex, places=list(f.places),
+            part_of=f.part_of, share_of=f.share_of))
+        if f.value is None:
+            findings.append(FindingFact("malformed-number", f"'{f.raw}' has {_MALFORMED_HINT}",
+                                        view.to_source(f.start, f.end), f"figure:{f.index}"))
+        if f.glued:
+            a = max(f.start - 12, 0)
+            findings.append(FindingFact(
+                "glued-number", f"'{text[a:f.end].split()[-1]}': a word or full stop is glued to the number "
+                f"{f.raw}; read as two tokens", view.to_source(f.start - 1, f.end), f"figure:{f.index}"))
+    for kind, message, index in check(raw, text):
+        f = raw[index]
+        findings.append(FindingFact(kind, message, view.to_source(f.start, f.end), f"figure:{index}"))
+    for r in section.repairs:
+        findings.append(FindingFact(r.kind, r.detail, r.span, "note"))
+    return SectionFacts(status, alignment, mentions, figures, findings, discovered)

@@ -1,0 +1,375 @@
+"""Figures in narrative text: numbers with what they count, unit, sex, place and totals.
+
+The rules follow how the reports write figures (DOMAIN.md): "1149 women and young
+people (322 men and 827 women)", "150 police officers (45 of them women)",
+"5391 displaced people, including 5162 women", "132 men (63%)", "XOF 26,000,000",
+"225,376,950 CFA francs", "349.822 ha". Numbers whose digit grouping is broken
+("102,4517") are kept as text with no value: guessing would publish a wrong fact.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from kg.text import Sentence
+
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+_INT = re.compile(r"^\d+$")
+_GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_DECIMAL = re.compile(r"^\d+\.\d+$")
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})\s*$", re.I)
+_MONTH_AFTER = re.compile(rf"^\s*(?:{_MONTHS})\b", re.I)
+_LAW_NUMBER = re.compile(r"(?:N°|No\.?|Nr\.?|#)\s*$")
+_ORDINAL = re.compile(r"^(?:st|nd|rd|th)\b")
+_PERCENT_AFTER = re.compile(r"^\s*(?:%|per\s*cent\b|percent\b)")
+_XOF_AFTER = re.compile(r"^\s*(?:CFA\s+francs?|F\s?CFA|XOF|francs?\s+CFA)\b", re.I)
+_XOF_BEFORE = re.compile(r"\b(?:XOF|F?CFA)\s*$")
+_HA_AFTER = re.compile(r"^\s*(?:ha|hectares?)\b", re.I)
+_WORD = re.compile(r"\s*([A-Za-z][\w'’\-]*)")
+_OF_THEM = re.compile(r"\s+of\s+(?:them|whom)\s+(?:were\s+|are\s+)?([A-Za-z]+)", re.I)
+_SEX_PAREN = re.compile(r"\s*\(\s*(men|women|male|female|males|females|boys|girls)\s*\)", re.I)
+_LOOKBACK_OF = re.compile(r"([A-Za-z][\w'’\-]*)\s+of\s+(?:more\s+than\s+|over\s+|at\s+least\s+|about\s+|some\s+|nearly\s+|almost\s+)?$", re.I)
+_LOOKBACK_TO = re.compile(r"([A-Za-z][\w'’\-]*(?:\s+of\s+[A-Za-z][\w'’\-]*)?)\s+(?:to|at|of|by|reached|reaching)\s+$", re.I)
+_INCLUDING = re.compile(r"^[\s,]*(?:including|of\s+whom|among\s+them|among\s+whom|among\s+which)\s", re.I)
+_OF_WHICH = re.compile(r"\bof\s+which\b", re.I)
+_THIS_GROUP = re.compile(r"^\s*(?:this|the)\s+group\s+(?:was|is|were|comprised|consisted\s+of|included)\b", re.I)
+_SHARE_GAP = re.compile(r"^[\s(\-–—]*(?:or\s+)?[\s(\-–—]*$")
+_LIST_BREAK = re.compile(r"\b(?:were|was|are|is|have|has|had|will|benefit|benefited)\b", re.I)
+
+_STOP = frozenset(
+    """in of from to with were was is are have has had will who which that for on at by through into
+    including the a an as per over more than each this these their its whose where when while during after
+    before under within among between since across against but or if so then also not be been being can
+    could should would may might must do did does our your his her they them we it""".split()
+)
+_FEMALE = frozenset("women woman girls girl female females".split())
+_MALE = frozenset("men man boys boy male males".split())
+_PEOPLE = frozenset(
+    """people persons person women woman men man girls girl boys boy beneficiaries members participants
+    officers journalists communicators teenagers leaders officials councilors councillors agents directors
+    managers actors farmers youth adolescents children individuals residents voters candidates staff
+    trainers students survivors victims refugees volunteers mediators judges police representatives
+    entrepreneurs producers workers households families midwives parliamentarians ministers mayors""".split()
+)
+_MAX_WORDS = 6
+
+
+@dataclass
+class RawFigure:
+    """A figure before it is tied to the others; offsets are logical (TextView) offsets."""
+
+    index: int
+    start: int
+    end: int  # end of the number
+    unit_end: int  # end of the number and its unit
+    phrase_end: int
+    raw: str
+    value: Decimal | None
+    unit: str
+    counts: str
+    sex: str | None
+    sentence: int
+    glued: bool = False
+    part_of: int | None = None
+    part_kind: str | None = None  # sex | place | category | subset
+    share_of: int | None = None
+    places: list[str] = field(default_factory=list)
+    place_group: str | None = None
+
+
+def parse_number(raw: str) -> Decimal | None:
+    """The value of a number as written, or None when its digit grouping is broken."""
+    if _INT.match(raw):
+        return Decimal(raw)
+    if _GROUPED.match(raw):
+        return Decimal(raw.replace(",", ""))
+    if _DECIMAL.match(raw):
+        return Decimal(raw)
+    return None
+
+
+def _skip(text: str, a: int, b: int, raw: str) -> tuple[bool, bool]:
+    """(skip, glued): numbers that are not figures — identifiers, dates, years, list markers."""
+    prev = text[a - 1] if a else " "
+    before = text[max(0, a - 12) : a]
+    after = text[b : b + 12]
+    glued = False
+    if prev in "_/" or (prev == "." and a >= 2 and text[a - 2].isdigit()):
+        return True, False
+    if prev == "-" and a >= 2 and text[a - 2].isalpha():
+        return True, False  # Covid-19
+    if _LAW_NUMBER.search(before):
+        return True, False
+    if prev.isalpha():
+        if re.search(r"[a-z]{3}$", before) and len(raw) >= 2:
+            glued = True  # "region14668"
+        else:
+            return True, False  # a code such as G5
+    if prev == "." and a >= 2 and text[a - 2].isalpha():
+        glued = True  # "waste.225,376,950"
+    nxt = text[b : b + 1]
+    if nxt.isalpha() and _ORDINAL.match(text[b:]):
+        return True, False
+    if nxt.isalpha() and not _HA_AFTER.match(after):
+        return True, False  # "3D", "5G"
+    if nxt == "." and text[b + 1 : b + 2].isdigit():
+        return True, False
+    if _MONTH_BEFORE.search(text[max(0, a - 12) : a]) or _MONTH_AFTER.match(after):
+        return True, False
+    if prev == "(" and nxt == ")" and _INT.match(raw) and not raw.startswith("0") and int(raw) <= 20:
+        return True, False  # "(1) participation in …"
+    if len(raw) == 4 and _INT.match(raw) and 1950 <= int(raw) <= 2100:
+        m = _WORD.match(text[b:])
+        if not (m and m.group(1).lower() in _PEOPLE):
+            return True, False  # a year: "in 2021", "2020 budget"
+    return False, glued
+
+
+def _phrase(text: str, p: int) -> tuple[str, int]:
+    """What a figure counts: the words after it, up to a stop word, verb or punctuation."""
+    words: list[str] = []
+    end = p
+    while len(words) < _MAX_WORDS:
+        m = _WORD.match(text, end)
+        if not m:
+            break
+        w = m.group(1)
+        lw = w.lower()
+        if lw in ("and", "of"):
+            nxt = _WORD.match(text, m.end())
+            if (not words or not nxt or nxt.group(1).lower() in _STOP
+                    or text[m.end(): nxt.start(1)].strip() or re.match(r"\s*\d", text[m.end():])):
+                break
+            words.append(w)
+            end = m.end()
+            continue
+        if lw in _STOP:
+            break
+        if words and lw.endswith("ed") and "-" not in w and lw not in ("displaced", "trained", "skilled"):
+            break
+        words.append(w)
+        end = m.end()
+    while words and words[-1].lower() in ("and", "of"):
+        words.pop()
+    if words and words[-1].lower() not in _PEOPLE and text[end : end + 1] == ",":
+        # "31 national, regional and PSC directors and managers": adjectives listed with commas
+        longer = re.match(r"((?:,?\s*(?:and\s+)?[A-Za-z][\w'’\-]*){1,8})", text[end:])
+        if longer:
+            tail = re.findall(r"[A-Za-z][\w'’\-]*", longer.group(1))
+            for k in range(len(tail), 0, -1):
+                if tail[k - 1].lower() in _PEOPLE and not any(w.lower() in _STOP - {"and"} for w in tail[:k]):
+                    words += tail[:k]
+                    break
+    if not words:
+        return "", p
+    first = text.index(words[0], p)
+    idx = first
+    for w in words:
+        idx = text.index(w, idx) + len(w)
+    return " ".join(text[first:idx].split()), idx
+
+
+def _sex_of(phrase: str) -> str | None:
+    """Sex of what a phrase counts: "women farmers", "additional women"; none for "women and men"."""
+    head = phrase.lower().split(" of ")[0].split()
+    if not head or "and" in head:
+        return None
+    sexes = {"F" for w in head if w in _FEMALE} | {"M" for w in head if w in _MALE}
+    return sexes.pop() if len(sexes) == 1 else None
+
+
+def _pure_sex(f: "RawFigure") -> bool:
+    """A part that splits its total by sex ("322 men"), not a category that happens to be male."""
+    return bool(f.sex) and f.counts.lower() in _FEMALE | _MALE
+
+
+def _unit_for(phrase: str) -> str:
+    head = phrase.lower().split(" of ")[0].split()
+    return "people" if any(w in _PEOPLE for w in head) else "count"
+
+
+def scan(text: str, sents: list[Sentence]) -> list[RawFigure]:
+    """Find every figure in ``text`` (logical offsets)."""
+    starts = [s.start for s in sents]
+    out: list[RawFigure] = []
+    for m in _NUMBER.finditer(text):
+        a, b, raw = m.start(), m.end(), m.group(0)
+        skip, glued = _skip(text, a, b, raw)
+        if skip:
+            continue
+        rest = text[b:]
+        unit = ""
+        unit_end = b
+        if (u := _PERCENT_AFTER.match(rest)):
+            unit, unit_end = "percent", b + u.end()
+        elif (u := _XOF_AFTER.match(rest)):
+            unit, unit_end = "XOF", b + u.end()
+        elif (u := _HA_AFTER.match(rest)):
+            unit, unit_end = "hectare", b + u.end()
+        elif _XOF_BEFORE.search(text[max(0, a - 8) : a]):
+            unit = "XOF"
+        p = unit_end
+        if text[a - 1 : a] == "(" and text[b : b + 1] == ")":
+            p = b + 1  # "(03) training of trainers workshops"
+        counts, phrase_end = "", p
+        sex = None
+        if (of_them := _OF_THEM.match(text, p)):
+            counts, phrase_end = of_them.group(1), of_them.end()
+            sex = _sex_of(counts)
+        elif unit in ("XOF", "hectare"):
+            nxt = re.match(r"\s+(?:in|of)\s+", text[p:])
+            if nxt:
+                counts, phrase_end = _phrase(text, p + nxt.end())
+            if not counts:
+                lb = _LOOKBACK_OF.search(text[max(0, a - 60) : a])
+                counts = lb.group(1) if lb else ("area" if unit == "hectare" else "amount")
+        elif unit == "percent":
+            counts, phrase_end = _phrase(text, p)
+            if not counts:
+                lb = _LOOKBACK_TO.search(text[max(0, a - 60) : a])
+                counts = lb.group(1) if lb else "share"
+        else:
+            counts, phrase_end = _phrase(text, p)
+            sex = _sex_of(counts)
+            if (sp := _SEX_PAREN.match(text, phrase_end)):
+                sex = "F" if sp.group(1).lower() in _FEMALE else "M"
+            if counts and counts.split()[0].lower() in ("of",):
+                counts = ""
+        if not unit:
+            unit = "people" if (sex or _unit_for(counts) == "people") else "count"
+        k = bisect.bisect_right(starts, a) - 1
+        out.append(RawFigure(len(out), a, b, unit_end, phrase_end, raw, parse_number(raw), unit, counts,
+                             sex, max(k, 0), glued))
+    return out
+
+
+def _groups(text: str, s: Sentence) -> list[tuple[int, int, int]]:
+    """Balanced bracket groups of a sentence: (open, close, depth)."""
+    stack: list[int] = []
+    out = []
+    for i in range(s.start, s.end):
+        ch = text[i]
+        if ch == "(":
+            stack.append(i)
+        elif ch == ")" and stack:
+            o = stack.pop()
+            out.append((o, i, len(stack) + 1))
+    # an unclosed group runs to the end of the sentence ("(20 Women -64.51%- and 11 Men (35.49%)")
+    for o in stack:
+        out.append((o, s.end, stack.index(o) + 1))
+    return out
+
+
+def _depth_group(groups: list[tuple[int, int, int]], pos: int) -> tuple[int, int, int] | None:
+    inner = None
+    for g in groups:
+        if g[0] < pos < g[1] and (inner is None or g[2] > inner[2]):
+            inner = g
+    return inner
+
+
+def link(text: str, sents: list[Sentence], figs: list[RawFigure],
+         places: list[tuple[int, int, str]]) -> None:
+    """Tie figures together: shares, disaggregations, subsets, places (in place)."""
+    by_sentence: dict[int, list[RawFigure]] = {}
+    for f in figs:
+        by_sentence.setdefault(f.sentence, []).append(f)
+    prev_people: RawFigure | None = None
+    for si, s in enumerate(sents):
+        fs = by_sentence.get(si, [])
+        groups = _groups(text, s)
+        sent_places = [p for p in places if s.start <= p[0] < s.end]
+        # shares: "132 men (63%)", "110 men or 74.32%", "20 Women -64.51%-"
+        for x, y in zip(fs, fs[1:]):
+            if y.unit == "percent" and x.unit != "percent":
+                gap = text[max(x.phrase_end, x.unit_end) : y.start]
+                if _SHARE_GAP.match(gap):
+                    y.share_of = x.index
+        counted = [f for f in fs if f.unit != "percent"]
+        grp_of = {f.index: _depth_group(groups, f.start) for f in counted}
+        # bracket groups
+        for g in sorted(groups, key=lambda g: g[0]):
+            members = [f for f in counted if grp_of[f.index] == g]
+            if not members:
+                continue
+            before = text[s.start : g[0]]
+            place_here = next((p for p in sent_places if p[1] <= g[0] and not text[p[1] : g[0]].strip()), None)
+            outside = [f for f in counted if f.start < g[0] and (grp_of[f.index] is None or grp_of[f.index][2] < g[2])
+                       and (grp_of[f.index] is None or grp_of[f.index][0] < g[0] < grp_of[f.index][1] or grp_of[f.index][1] < g[0])]
+            owner = None
+            if outside:
+                cand = outside[-1]
+                # the owner must be the figure this bracket qualifies, not an unrelated earlier one
+                if place_here or len(before) - (cand.phrase_end - s.start) <= 120:
+                    owner = cand
+            inner_total = None
+            if _INCLUDING.match(text[members[0].phrase_end : members[0].phrase_end + 20]) and len(members) > 1:
+                inner_total = members[0]
+            for f in members:
+                if place_here:
+                    f.place_group = place_here[2]
+                if f is inner_total:
+                    if owner:
+                        f.part_of, f.part_kind = owner.index, "place" if place_here else "category"
+                    continue
+                if inner_total is not None:
+                    f.part_of, f.part_kind = inner_total.index, "sex" if _pure_sex(f) else "category"
+                elif owner is not None and (f.sex or place_here):
+                    f.part_of, f.part_kind = owner.index, "place" if place_here else ("sex" if _pure_sex(f) else "category")
+        # "N people, including A girls, B boys …"
+        top = [f for f in counted if grp_of[f.index] is None]
+        for i, t in enumerate(top):
+            if t.part_of is not None and t.part_kind != "place":
+                pass
+            if not _INCLUDING.match(text[t.phrase_end : t.phrase_end + 20]):
+                continue
+            last_end = t.phrase_end
+            for f in top[i + 1 :]:
+                if f.part_of is not None or _LIST_BREAK.search(text[last_end : f.start]):
+                    break
+                f.part_of, f.part_kind = t.index, "sex" if _pure_sex(f) else "category"
+                last_end = f.phrase_end
+        # "… for 137 groups of 12,146 beneficiaries, of which 269.82 ha … 125 groups of 10,742 …"
+        ow = _OF_WHICH.search(s.text)
+        if ow:
+            cut = s.start + ow.start()
+            earlier = [f for f in top if f.start < cut]
+            for f in top:
+                if f.start <= cut or f.part_of is not None:
+                    continue
+                for t in reversed(earlier):
+                    same = (f.unit == t.unit and f.unit in ("hectare", "XOF")) or (
+                        f.counts and t.counts and f.counts.split()[-1].lower() == t.counts.split()[-1].lower())
+                    if same:
+                        f.part_of, f.part_kind = t.index, "subset"
+                        break
+        # "This group was 132 men (63%) and 79 women (37%)" refers to the previous sentence's total
+        if _THIS_GROUP.match(s.text) and prev_people is not None:
+            for f in counted:
+                if f.sex and f.part_of is None:
+                    f.part_of, f.part_kind = prev_people.index, "sex"
+        # places: a bracket after a place belongs to it; every other figure to the sentence's places
+        keys = list(dict.fromkeys(p[2] for p in sent_places))
+        for f in fs:
+            if f.place_group:
+                f.places = [f.place_group]
+            elif f.share_of is None:
+                f.places = keys
+        people = [f for f in counted if f.unit == "people" and f.part_of is None]
+        if people:
+            prev_people = people[0]
+    for f in figs:
+        if f.share_of is not None:
+            f.places = figs[f.share_of].places
+    for f in figs:
+        kids = [g for g in figs if g.part_of == f.index]
+        if not f.counts and any(g.unit == "people" for g in kids):
+            # "106 (80 men … and 26 women …)", "Bamako (749 including 211 men …)"
+            owner = figs[f.part_of] if f.part_of is not None else None
+            f.counts = owner.counts if owner is not None and owner.counts else "people"
+            f.unit = "people"
+        elif f.part_kind == "subset" and f.counts in ("area", "amount") and f.part_of is not None:
+            f.counts = figs[f.part_of].counts

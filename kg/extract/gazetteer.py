@@ -1,0 +1,281 @@
+"""Curated names of organisations and places, and finding them in text.
+
+Tables live in ``data/`` (partners.tsv, places.tsv); countries and first-level
+regions come from ISO 3166 via pycountry. Matching is case- and
+accent-insensitive on names, case-sensitive on acronyms, whole words only.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pycountry
+
+from kg import resources
+from kg.errors import InputError
+from kg.text import fold, fold_key
+
+ORG_KINDS = ("un-entity", "government", "civil-society", "donor", "private-sector", "academic", "other")
+PLACE_TYPES = ("country", "region", "district", "cercle", "commune", "city")
+# A bare name shared by a region and a town means the region, unless one of these
+# comes right before it ("Urban Commune of Ségou", "the city of Mopti").
+_TOWN_QUALIFIER = re.compile(
+    r"(?:\b(?:urban|rural)\s+)?\b(?:commune|city|cities|town|towns|municipality|village)\s+(?:of|de)\s+$", re.I
+)
+# Words that make a "Full Name (ACRONYM)" an organisation rather than a plan or a concept.
+_ORG_HEADS = frozenset(
+    """committee commission council academy ministry union bank group team agency institute institution
+    network association organisation organization office directorate department fund foundation programme
+    coalition alliance federation centre center police authority forum initiative mission corps service
+    services trust society university college school cooperative consortium secretariat parliament assembly
+    court chamber platform observatory movement league""".split()
+)
+_CONNECTORS = frozenset("of the for and on in de des du la le et d' l' to".split())
+
+
+@dataclass(frozen=True)
+class Organisation:
+    key: str
+    name: str
+    acronyms: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    kind: str = "other"
+    iati_id: str | None = None
+    discovered: bool = False
+
+
+@dataclass(frozen=True)
+class Place:
+    key: str
+    name: str
+    type: str
+    alt_names: tuple[str, ...] = ()
+    parent: str | None = None
+    iso_code: str | None = None
+    country: str = ""  # ISO alpha-2 of the country it lies in
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int
+    end: int
+    key: str
+    text: str
+
+
+def _split(cell: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in cell.split("|") if v.strip())
+
+
+def _read_tsv(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    try:
+        with path.open(encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+    except OSError as e:
+        raise InputError(f"cannot read reference table: {e.strerror}", source=str(path)) from None
+    if not rows or any(c not in rows[0] for c in columns):
+        raise InputError(f"reference table must have columns {', '.join(columns)}", source=str(path), line=1)
+    return rows
+
+
+def _alternation(names: list[str]) -> str:
+    # longest first so "World Bank Group" wins over "World Bank"
+    parts = sorted({n for n in names if n}, key=len, reverse=True)
+    return "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in parts)
+
+
+class Gazetteer:
+    """Everything we can recognise by name; immutable once loaded."""
+
+    def __init__(self, orgs: list[Organisation], places: list[Place],
+                 sp_codes: dict[str, tuple[str, str]] | None = None) -> None:
+        self.sp_codes = sp_codes or {}  # code -> (kind, title) of the UN Women Strategic Plan
+        self.orgs = {o.key: o for o in orgs}
+        self.places = {p.key: p for p in places}
+        self.reporting_org = self.orgs.get("un-women")
+        by_name: dict[str, str] = {}
+        by_acronym: dict[str, str] = {}
+        for o in orgs:
+            for n in (o.name, *o.aliases):
+                by_name.setdefault(fold_key(n), o.key)
+            for a in o.acronyms:
+                by_acronym.setdefault(a, o.key)
+        self._org_by_name = by_name
+        self._org_by_acronym = by_acronym
+        self._org_names = re.compile(rf"(?<![\w-])(?:{_alternation(list(by_name))})(?![\w-])")
+        self._org_acronyms = re.compile(rf"(?<![\w-])(?:{_alternation(list(by_acronym))})(?![\w-])")
+        self._place_matchers: dict[str, tuple[re.Pattern[str], dict[str, list[Place]], re.Pattern[str] | None]] = {}
+
+    # ---- organisations ----------------------------------------------------------
+    def org_by_name_or_acronym(self, name: str) -> Organisation | None:
+        key = self._org_by_name.get(fold_key(name)) or self._org_by_acronym.get(name.strip())
+        return self.orgs.get(key) if key else None
+
+    def find_orgs(self, text: str) -> list[Match]:
+        """Known organisations named in ``text``, by name, alias or acronym; no overlaps."""
+        hits: list[Match] = []
+        folded = fold(text)
+        for m in self._org_names.finditer(folded):
+            key = self._org_by_name[" ".join(m.group(0).split())]
+            hits.append(Match(m.start(), m.end(), key, text[m.start() : m.end()]))
+        for m in self._org_acronyms.finditer(text):
+            hits.append(Match(m.start(), m.end(), self._org_by_acronym[m.group(0)], m.group(0)))
+        return _no_overlaps(hits)
+
+    def discover_orgs(self, text: str) -> list[tuple[Match, Organisation]]:
+        """Organisations written as "Full Name (ACRONYM)" that are not in the table."""
+        out = []
+        for m in _DISCOVER.finditer(text):
+            words = m["name"].split()
+            while words and words[0].lower() in _CONNECTORS:
+                words.pop(0)
+            if len(words) < 2 or not words[0][0].isupper():
+                continue
+            heads = {w.lower().strip("'’") for w in words}
+            if not heads & _ORG_HEADS:
+                continue
+            name = " ".join(words)
+            acronym = m["acronym"]
+            if self.org_by_name_or_acronym(name) or self.org_by_name_or_acronym(acronym):
+                continue
+            start = m.end("name") - len(m["name"].rstrip()) + m["name"].rstrip().find(words[0]) if False else m.start("name") + m["name"].find(words[0])
+            key = "x-" + _slug(name)
+            org = Organisation(key, name, (acronym,), (), "other", None, discovered=True)
+            out.append((Match(start, m.end(), key, text[start : m.end()]), org))
+        return out
+
+    # ---- places -----------------------------------------------------------------
+    def _matcher(self, country: str) -> tuple[re.Pattern[str], dict[str, list[Place]], re.Pattern[str] | None]:
+        if country not in self._place_matchers:
+            names: dict[str, list[Place]] = {}
+            short: dict[str, list[Place]] = {}
+            for p in self.places.values():
+                if p.type == "country" or p.country == country:
+                    for n in (p.name, *p.alt_names):
+                        target = short if len(n) <= 3 else names
+                        target.setdefault(fold_key(n) if target is names else n, []).append(p)
+            pattern = re.compile(rf"(?<![\w-])(?:{_alternation(list(names))})(?![\w-])")
+            short_pattern = re.compile(rf"(?<![\w-])(?:{_alternation(list(short))})(?![\w-])") if short else None
+            self._place_matchers[country] = (pattern, {**names, **short}, short_pattern)
+        return self._place_matchers[country]
+
+    def find_places(self, text: str, country: str, exclude: list[tuple[int, int]] = ()) -> list[Match]:
+        """Places named in ``text``: all countries, plus the subdivisions and towns of ``country``."""
+        pattern, names, short = self._matcher(country)
+        folded = fold(text)
+        raw: list[tuple[int, int, list[Place]]] = []
+        for m in pattern.finditer(folded):
+            raw.append((m.start(), m.end(), names[" ".join(m.group(0).split())]))
+        if short:
+            for m in short.finditer(text):
+                raw.append((m.start(), m.end(), names[m.group(0)]))
+        hits = []
+        for s, e, candidates in raw:
+            if any(a <= s < b or a < e <= b for a, b in exclude):
+                continue
+            hits.append(Match(s, e, self._choose(candidates, text[:s]).key, text[s:e]))
+        return _no_overlaps(hits)
+
+    @staticmethod
+    def _choose(candidates: list[Place], before: str) -> Place:
+        if len(candidates) == 1:
+            return candidates[0]
+        towns = [p for p in candidates if p.type in ("city", "commune", "cercle")]
+        larger = [p for p in candidates if p.type not in ("city", "commune", "cercle")]
+        if towns and _TOWN_QUALIFIER.search(before[-60:]):
+            return towns[0]
+        return (larger or candidates)[0]
+
+    def lineage(self, key: str) -> list[Place]:
+        """The place and every place it lies within, innermost first."""
+        out = []
+        seen = set()
+        while key and key in self.places and key not in seen:
+            seen.add(key)
+            p = self.places[key]
+            out.append(p)
+            key = p.parent or ""
+        return out
+
+
+_DISCOVER = re.compile(
+    r"(?P<name>(?:[A-Z][\w'’.\-]*|of|the|for|and|on|in|de|des|du|la|le|et|to)"
+    r"(?:[ \t]+(?:[A-Z][\w'’.\-]*|of|the|for|and|on|in|de|des|du|la|le|et|to)){1,14})"
+    r"[ \t]*\((?P<acronym>[A-Z][A-Za-z&\-]{1,9})\)"
+)
+
+
+def _slug(s: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", fold(s)).strip("-")[:60]
+
+
+def _no_overlaps(hits: list[Match]) -> list[Match]:
+    """Keep the longest match where matches overlap, then order by position."""
+    out: list[Match] = []
+    for h in sorted(hits, key=lambda h: (-(h.end - h.start), h.start)):
+        if all(h.end <= o.start or h.start >= o.end for o in out):
+            out.append(h)
+    return sorted(out, key=lambda h: h.start)
+
+
+def _iso_places() -> list[Place]:
+    out = []
+    for c in pycountry.countries:
+        alts = tuple(
+            n for n in {getattr(c, "common_name", None), getattr(c, "official_name", None)} if n and n != c.name
+        )
+        out.append(Place(c.alpha_2, c.name, "country", alts, None, c.alpha_2, c.alpha_2))
+    for s in pycountry.subdivisions:
+        if s.parent_code:  # second-level ISO units are rare and often ambiguous; the table covers what we need
+            continue
+        kind = "district" if "district" in s.type.lower() else "region"
+        out.append(Place(s.code, s.name, kind, (), s.country_code, s.code, s.country_code))
+    return out
+
+
+def load_gazetteer(data_dir: Path | None = None) -> Gazetteer:
+    """Load the reference tables (cached for the default folder)."""
+    if data_dir is None:
+        return _default_gazetteer()
+    return _load(Path(data_dir))
+
+
+@lru_cache(maxsize=1)
+def _default_gazetteer() -> Gazetteer:
+    return _load(resources.data_dir())
+
+
+def _load(data_dir: Path) -> Gazetteer:
+    orgs = []
+    path = data_dir / "partners.tsv"
+    for n, row in enumerate(_read_tsv(path, ("key", "name", "acronyms", "aliases", "kind", "iati_org_id")), start=2):
+        if row["kind"] not in ORG_KINDS:
+            raise InputError(f"unknown organisation kind {row['kind']!r} (expected one of {', '.join(ORG_KINDS)})",
+                             source=str(path), line=n)
+        orgs.append(Organisation(row["key"], row["name"], _split(row["acronyms"]), _split(row["aliases"]),
+                                 row["kind"], row["iati_org_id"] or None))
+    places = _iso_places()
+    known = {p.key: p for p in places}
+    path = data_dir / "places.tsv"
+    rows = _read_tsv(path, ("key", "name", "alt_names", "type", "parent"))
+    pending = {r["key"]: r for r in rows}
+    for n, row in enumerate(rows, start=2):
+        if row["type"] not in PLACE_TYPES:
+            raise InputError(f"unknown place type {row['type']!r}", source=str(path), line=n)
+        parent = row["parent"] or None
+        if parent and parent not in known and parent not in pending:
+            raise InputError(f"parent {parent!r} is neither an ISO 3166 code nor a key of this table",
+                             source=str(path), line=n)
+    def country_of(key: str) -> str:
+        while key in pending:
+            key = pending[key]["parent"]
+        return known[key].country if key in known else ""
+    for row in rows:
+        places.append(Place(row["key"], row["name"], row["type"], _split(row["alt_names"]), row["parent"] or None,
+                            None, country_of(row["key"])))
+    path = data_dir / "sp_codes.tsv"
+    sp = {r["code"]: (r["kind"], r["title"]) for r in _read_tsv(path, ("code", "kind", "title")) if r["code"]}
+    return Gazetteer(orgs, places, sp)

@@ -1,0 +1,68 @@
+"""Plain records of extracted facts; offsets are source offsets into the report text."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a fact came from: the exact characters and the sentence around them."""
+
+    span: Span
+    sentence: Span
+
+
+@dataclass
+class StatusFact:
+    status: str  # achieved | partially-achieved | not-achieved | not-stated
+    evidence: Evidence | None
+
+
+@dataclass
+class AlignmentFact:
+    code: str
+    title: str | None
+    inferred: bool
+    span: Span | None  # the "(related to SP_…: …)" text, when stated
+
+
+@dataclass
+class MentionFact:
+    kind: str  # "org" | "place"
+    key: str
+    evidence: Evidence
+
+
+@dataclass
+class FigureFact:
+    index: int
+    source_text: str  # the number as written ("102,4517")
+    value: Decimal | None  # None when the number is malformed
+    unit: str  # people | count | XOF | hectare | percent
+    counts: str
+    evidence: Evidence
+    sex: str | None = None  # "F" | "M"
+    places: list[str] = field(default_factory=list)
+    part_of: int | None = None
+    share_of: int | None = None
+
+
+@dataclass
+class FindingFact:
+    type: str  # a FindingType notation, e.g. "parts-do-not-add-up"
+    message: str
+    span: Span
+    target: str  # "outcome" | "note" | "figure:<index>"
+
+
+@dataclass
+class SectionFacts:
+    status: StatusFact
+    alignment: AlignmentFact
+    mentions: list[MentionFact]
+    figures: list[FigureFact]
+    findings: list[FindingFact]
+    discovered: dict[str, object]  # key -> gazetteer.Organisation found by pattern
