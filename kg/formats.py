@@ -1,0 +1,55 @@
+"""RDF formats in one registry, keyed by media type and file extension.
+
+Adding a format is one entry here; the CLI, the store and (later) the web app's
+content negotiation all read this table.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import RdfFormat
+
+from kg.errors import UsageError
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    media_type: str
+    extensions: tuple[str, ...]
+    oxigraph: RdfFormat
+    rdflib: str
+    datasets: bool  # can carry named graphs
+    label: str
+
+
+FORMATS: tuple[Format, ...] = (
+    Format("turtle", "text/turtle", (".ttl",), RdfFormat.TURTLE, "turtle", False, "Turtle"),
+    Format("ntriples", "application/n-triples", (".nt",), RdfFormat.N_TRIPLES, "nt", False, "N-Triples"),
+    Format("nquads", "application/n-quads", (".nq",), RdfFormat.N_QUADS, "nquads", True, "N-Quads"),
+    Format("trig", "application/trig", (".trig",), RdfFormat.TRIG, "trig", True, "TriG"),
+    Format("jsonld", "application/ld+json", (".jsonld", ".json"), RdfFormat.JSON_LD, "json-ld", False, "JSON-LD"),
+    Format("rdfxml", "application/rdf+xml", (".rdf", ".owl", ".xml"), RdfFormat.RDF_XML, "xml", False, "RDF/XML"),
+)
+BY_MEDIA_TYPE = {f.media_type: f for f in FORMATS}
+BY_NAME = {f.name: f for f in FORMATS}
+BY_EXTENSION = {ext: f for f in FORMATS for ext in f.extensions}
+
+
+def for_path(path: str | Path) -> Format:
+    """The format a file name implies ("graph.ttl" -> Turtle; ".gz" is looked through)."""
+    suffixes = [s.lower() for s in Path(path).suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    if suffixes and suffixes[-1] in BY_EXTENSION:
+        return BY_EXTENSION[suffixes[-1]]
+    known = ", ".join(sorted(BY_EXTENSION))
+    raise UsageError(f"cannot tell the RDF format of {str(path)!r} from its extension (known: {known})")
+
+
+def for_name_or_media_type(value: str) -> Format:
+    f = BY_NAME.get(value) or BY_MEDIA_TYPE.get(value) or BY_EXTENSION.get("." + value.lstrip("."))
+    if f is None:
+        raise UsageError(f"unknown RDF format {value!r} (known: {', '.join(BY_NAME)})")
+    return f

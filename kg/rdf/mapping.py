@@ -1,0 +1,325 @@
+"""Records and facts to RDF: the only place that decides which triples we write."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyoxigraph import NamedNode, Quad
+
+from kg.extract import SectionFacts, strip_alignment
+from kg.extract.gazetteer import Gazetteer, Organisation, Place
+from kg.extract.model import Evidence
+from kg.rdf import terms as t
+from kg.rdf.terms import n
+from kg.read.report import OutcomeSection, ReportRecord
+from kg.uris import IRIs
+from kg.vocab import DQV, OA, ORG, RKG, SDMX_CODE
+
+STATUS = {"achieved": RKG.Achieved, "partially-achieved": RKG.PartiallyAchieved,
+          "not-achieved": RKG.NotAchieved, "not-stated": RKG.StatusNotStated}
+UNIT = {"people": RKG.People, "count": RKG.Count, "XOF": RKG.XOF, "hectare": RKG.Hectare,
+        "percent": RKG.Percent}
+SEX = {"F": SDMX_CODE["sex-F"], "M": SDMX_CODE["sex-M"]}
+ORG_KIND = {"un-entity": RKG.UNEntity, "government": RKG.Government, "civil-society": RKG.CivilSociety,
+            "donor": RKG.Donor, "private-sector": RKG.PrivateSector, "academic": RKG.Academic,
+            "other": RKG.OtherOrganisation}
+PLACE_TYPE = {"country": RKG.Country, "region": RKG.Region, "district": RKG.District, "cercle": RKG.Cercle,
+              "commune": RKG.Commune, "city": RKG.City}
+FINDING = {"inferred-alignment": (RKG.InferredAlignment, RKG.Completeness),
+           "duplicate-passage": (RKG.DuplicatePassage, RKG.Uniqueness),
+           "rejoined-paragraph": (RKG.RejoinedParagraph, RKG.Consistency),
+           "malformed-number": (RKG.MalformedNumber, RKG.Accuracy),
+           "glued-number": (RKG.GluedNumber, RKG.Accuracy),
+           "parts-do-not-add-up": (RKG.PartsDoNotAddUp, RKG.Consistency),
+           "share-mismatch": (RKG.ShareMismatch, RKG.Consistency)}
+SP_SCHEME = "strategic-plan"
+REFERENCE_GRAPH = "reference"
+# Countries whose first-level subdivisions are reference data (the curated table covers them)
+_QUOTE_CONTEXT = 32
+
+
+@dataclass
+class Emitter:
+    """Collects quads for one named graph, deduplicating as it goes."""
+
+    graph: NamedNode
+    quads: list[Quad] = field(default_factory=list)
+    _seen: set[Quad] = field(default_factory=set)
+
+    def add(self, s: NamedNode, p: NamedNode, o) -> None:  # noqa: ANN001 - any pyoxigraph term
+        q = Quad(s, p, o, self.graph)
+        if q not in self._seen:
+            self._seen.add(q)
+            self.quads.append(q)
+
+
+class ReferenceData:
+    """What lives in the reference graph, so report graphs describe only the rest."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        curated_countries = {p.country for p in gazetteer.places.values() if p.type in ("city", "commune", "cercle")}
+        self.place_keys = {
+            p.key for p in gazetteer.places.values()
+            if p.type == "country" or p.country in curated_countries
+        }
+        self.org_keys = set(gazetteer.orgs)
+        self.sp_codes = set(gazetteer.sp_codes)
+
+
+def _sp_parent(code: str) -> str | None:
+    """SP_D_1.2 -> SP_D_1; SP_D_1.2A -> SP_D_1.2; SP_D_1A -> SP_D_1; SP_D_0.1.4 -> SP_D_0.1."""
+    m = re.match(r"^(SP_[DO]_[0-9.]*[0-9])([A-Za-z])$", code)
+    if m:
+        return m.group(1)
+    m = re.match(r"^(SP_[DO]_[0-9.]+)\.[0-9]+$", code)
+    return m.group(1) if m else None
+
+
+def _sp_concept(e: Emitter, iris: IRIs, code: str, title: str | None) -> None:
+    c = n(iris.sp(code))
+    e.add(c, t.TYPE, t.CONCEPT)
+    e.add(c, t.NOTATION, t.plain(code))
+    e.add(c, t.IN_SCHEME, n(iris.scheme(SP_SCHEME)))
+    e.add(c, t.PREF_LABEL, t.text(title) if title else t.text(code, None))
+    parent = _sp_parent(code)
+    if parent:
+        e.add(c, t.BROADER, n(iris.sp(parent)))
+    else:
+        e.add(c, t.TOP_CONCEPT_OF, n(iris.scheme(SP_SCHEME)))
+
+
+def _org(e: Emitter, iris: IRIs, o: Organisation) -> None:
+    s = n(iris.org(o.key))
+    e.add(s, t.TYPE, n(ORG.Organization))
+    e.add(s, t.PREF_LABEL, t.text(o.name))
+    e.add(s, t.LABEL, t.text(o.name))
+    for a in (*o.acronyms, *o.aliases):
+        e.add(s, t.ALT_LABEL, t.text(a))
+    if o.iati_id:
+        e.add(s, t.IDENTIFIER, t.plain(o.iati_id))
+    e.add(s, n(RKG.organisationKind), n(ORG_KIND[o.kind]))
+    if o.discovered:
+        e.add(s, n(RKG.discovered), t.boolean(True))
+
+
+def _place(e: Emitter, iris: IRIs, p: Place) -> None:
+    s = n(iris.place(p.key))
+    e.add(s, t.TYPE, n(RKG.Place))
+    e.add(s, t.PREF_LABEL, t.text(p.name, None))
+    e.add(s, t.LABEL, t.text(p.name, None))
+    for a in p.alt_names:
+        e.add(s, t.ALT_LABEL, t.text(a, None))
+    if p.iso_code:
+        e.add(s, n(RKG.iso3166Code), t.plain(p.iso_code))
+    e.add(s, n(RKG.placeType), n(PLACE_TYPE[p.type]))
+    if p.parent:
+        e.add(s, n(RKG.within), n(iris.place(p.parent)))
+
+
+def reference_quads(gazetteer: Gazetteer, iris: IRIs) -> list[Quad]:
+    """The reference graph: curated organisations and places, ISO places, the SP scheme."""
+    ref = ReferenceData(gazetteer)
+    e = Emitter(n(iris.graph(REFERENCE_GRAPH)))
+    for o in gazetteer.orgs.values():
+        _org(e, iris, o)
+    for key in sorted(ref.place_keys):
+        _place(e, iris, gazetteer.places[key])
+    scheme = n(iris.scheme(SP_SCHEME))
+    e.add(scheme, t.TYPE, t.CONCEPT_SCHEME)
+    e.add(scheme, t.PREF_LABEL, t.text("UN Women Strategic Plan outcomes, outputs and indicators"))
+    e.add(scheme, t.LABEL, t.text("UN Women Strategic Plan outcomes, outputs and indicators"))
+    for code, (_kind, title) in sorted(gazetteer.sp_codes.items()):
+        _sp_concept(e, iris, code, title)
+        parent = _sp_parent(code)
+        if parent and parent not in gazetteer.sp_codes:
+            _sp_concept(e, iris, parent, None)
+    for code in list(gazetteer.sp_codes):
+        parent = _sp_parent(code)
+        if parent:
+            e.add(n(iris.sp(parent)), t.NARROWER, n(iris.sp(code)))
+    return e.quads
+
+
+class ReportMapper:
+    """Maps one report and its extracted facts into the report's named graph."""
+
+    def __init__(self, report: ReportRecord, iris: IRIs, ref: ReferenceData) -> None:
+        self.r = report
+        self.iris = iris
+        self.ref = ref
+        self.key = report.key
+        self.e = Emitter(n(iris.report_graph(report.key)))
+        self.report = n(iris.report(report.key))
+        self._findings = 0
+        self._described: set[str] = set()
+
+    # ---- provenance -------------------------------------------------------------
+    def span(self, start: int, end: int, sentence: tuple[int, int] | None = None) -> NamedNode:
+        iri = self.iris.span(self.key, start, end)
+        s = n(iri)
+        if iri in self._described:
+            return s
+        self._described.add(iri)
+        e = self.e
+        e.add(s, t.TYPE, n(RKG.TextSpan))
+        e.add(s, n(OA.hasSource), self.report)
+        pos = n(iri + "#position")
+        quote = n(iri + "#quote")
+        e.add(s, n(OA.hasSelector), pos)
+        e.add(pos, t.TYPE, n(OA.TextPositionSelector))
+        e.add(pos, n(OA.start), t.nni(start))
+        e.add(pos, n(OA.end), t.nni(end))
+        e.add(s, n(OA.hasSelector), quote)
+        e.add(quote, t.TYPE, n(OA.TextQuoteSelector))
+        e.add(quote, n(OA.exact), t.plain(self.r.text[start:end]))
+        e.add(quote, n(OA.prefix), t.plain(self.r.text[max(0, start - _QUOTE_CONTEXT) : start]))
+        e.add(quote, n(OA.suffix), t.plain(self.r.text[end : end + _QUOTE_CONTEXT]))
+        if sentence and sentence != (start, end):
+            e.add(s, n(RKG.sentence), self.span(*sentence))
+        return s
+
+    def evidence(self, ev: Evidence) -> NamedNode:
+        return self.span(ev.span[0], ev.span[1], ev.sentence)
+
+    def finding(self, type_: str, message: str, target: NamedNode, span: tuple[int, int]) -> None:
+        self._findings += 1
+        f = n(self.iris.finding(self.key, self._findings - 1))
+        ftype, dim = FINDING[type_]
+        e = self.e
+        e.add(f, t.TYPE, n(RKG.QualityFinding))
+        e.add(f, t.TYPE, n(DQV.QualityAnnotation))
+        e.add(f, n(RKG.findingType), n(ftype))
+        e.add(f, n(DQV.inDimension), n(dim))
+        e.add(f, n(OA.motivatedBy), n(DQV.qualityAssessment))
+        e.add(f, n(OA.hasTarget), target)
+        body = n(str(f.value) + "#body")
+        e.add(f, n(OA.hasBody), body)
+        e.add(body, t.TYPE, n(OA.TextualBody))
+        e.add(body, t.VALUE, t.text(message))
+        e.add(f, t.LABEL, t.text(message))
+        e.add(f, n(RKG.reportedIn), self.report)
+        e.add(f, t.WAS_DERIVED_FROM, self.span(*span))
+        e.add(target, n(DQV.hasQualityAnnotation), f)
+
+    # ---- entities ---------------------------------------------------------------
+    def _ensure_place(self, key: str) -> None:
+        for p in self.ref.gazetteer.lineage(key):
+            if p.key in self.ref.place_keys or p.key in self._described:
+                continue
+            self._described.add(p.key)
+            _place(self.e, self.iris, p)
+
+    def map_report(self) -> None:
+        r, e = self.r, self.e
+        e.add(self.report, t.TYPE, n(RKG.Report))
+        label = r.title or f"Progress in {r.country.name} in {r.year}"
+        e.add(self.report, t.LABEL, t.text(label))
+        if r.title:
+            e.add(self.report, t.TITLE, t.text(r.title))
+        e.add(self.report, n(RKG.country), n(self.iris.place(r.country.alpha2)))
+        self._ensure_place(r.country.alpha2)
+        e.add(self.report, n(RKG.year), t.gyear(r.year))
+        if r.data_as_of:
+            e.add(self.report, n(RKG.dataAsOf), t.xsd_date(r.data_as_of))
+        if self.ref.gazetteer.reporting_org:
+            e.add(self.report, t.PUBLISHER, n(self.iris.org(self.ref.gazetteer.reporting_org.key)))
+        e.add(self.report, n(RKG.sourceFile), t.plain(Path(r.source).name))
+        e.add(self.report, n(RKG.sha256), t.plain(r.sha256))
+
+    def map_section(self, sec: OutcomeSection, facts: SectionFacts) -> None:
+        e, iris, r = self.e, self.iris, self.r
+        statement = strip_alignment(sec.statement)
+        outcome = n(iris.outcome(sec.identifier, statement))
+        note = n(iris.note(self.key, sec.identifier))
+        short = sec.identifier.split("-")[-1]
+        e.add(outcome, t.TYPE, n(RKG.Outcome))
+        e.add(outcome, t.IDENTIFIER, t.plain(sec.identifier))
+        e.add(outcome, t.LABEL, t.text(f"{short}: {statement[:90]}{'…' if len(statement) > 90 else ''}"))
+        e.add(outcome, n(RKG.statement), t.text(statement))
+        e.add(outcome, n(RKG.office), t.plain(sec.office))
+        e.add(outcome, t.WAS_DERIVED_FROM, self.span(*sec.statement_span))
+        al = facts.alignment
+        sp = n(iris.sp(al.code))
+        e.add(outcome, n(RKG.alignedTo), sp)
+        e.add(outcome, n(RKG.alignmentInferred), t.boolean(al.inferred))
+        if al.code not in self.ref.sp_codes and al.code not in self._described:
+            self._described.add(al.code)
+            _sp_concept(e, iris, al.code, al.title)
+            parent = _sp_parent(al.code)
+            if parent and parent not in self.ref.sp_codes and parent not in self._described:
+                self._described.add(parent)
+                _sp_concept(e, iris, parent, None)
+
+        e.add(note, t.TYPE, n(RKG.ProgressNote))
+        e.add(note, t.LABEL, t.text(f"{short} in {r.year} ({r.country.name})"))
+        e.add(note, t.IDENTIFIER, t.plain(sec.identifier))
+        e.add(note, n(RKG.about), outcome)
+        e.add(note, n(RKG.reportedIn), self.report)
+        e.add(note, n(RKG.year), t.gyear(r.year))
+        e.add(note, n(RKG.status), n(STATUS[facts.status.status]))
+        if facts.status.evidence:
+            e.add(note, n(RKG.statusEvidence), self.evidence(facts.status.evidence))
+        if sec.narrative.text:
+            e.add(note, n(RKG.narrative), t.text(sec.narrative.text))
+        e.add(note, t.WAS_DERIVED_FROM, self.span(*sec.span))
+
+        for key, org in facts.discovered.items():
+            if key not in self._described:
+                self._described.add(key)
+                _org(e, iris, org)  # type: ignore[arg-type]
+        for m in facts.mentions:
+            target = n(iris.org(m.key)) if m.kind == "org" else n(iris.place(m.key))
+            if m.kind == "place":
+                self._ensure_place(m.key)
+            mention = n(iris.mention(self.key, sec.identifier, m.evidence.span[0]))
+            e.add(note, n(RKG.mention), mention)
+            e.add(mention, t.TYPE, n(RKG.Mention))
+            e.add(mention, n(RKG.refersTo), target)
+            e.add(mention, t.LABEL, t.text(r.text[m.evidence.span[0] : m.evidence.span[1]], None))
+            e.add(mention, t.WAS_DERIVED_FROM, self.evidence(m.evidence))
+            e.add(note, n(RKG.partner) if m.kind == "org" else n(RKG.place), target)
+
+        fig_nodes = [n(iris.figure(self.key, sec.identifier, f.index)) for f in facts.figures]
+        for f, fn in zip(facts.figures, fig_nodes):
+            e.add(note, n(RKG.figure), fn)
+            e.add(fn, t.TYPE, n(RKG.Figure))
+            e.add(fn, t.LABEL, t.text(f"{f.source_text} {f.counts}".strip() if f.unit not in ("XOF", "hectare", "percent")
+                                      else f"{f.source_text} {_UNIT_WORD[f.unit]} {f.counts}".strip()))
+            if f.value is not None:
+                e.add(fn, t.VALUE, t.number(f.value))
+            e.add(fn, n(RKG.sourceText), t.plain(f.source_text))
+            e.add(fn, n(RKG.unit), n(UNIT[f.unit]))
+            if f.counts:
+                e.add(fn, n(RKG.counts), t.text(f.counts))
+            if f.sex:
+                e.add(fn, n(RKG.sex), n(SEX[f.sex]))
+            for pk in f.places:
+                self._ensure_place(pk)
+                e.add(fn, n(RKG.place), n(iris.place(pk)))
+            if f.part_of is not None:
+                e.add(fn, n(RKG.partOf), fig_nodes[f.part_of])
+            if f.share_of is not None:
+                e.add(fn, n(RKG.shareOf), fig_nodes[f.share_of])
+            e.add(fn, t.WAS_DERIVED_FROM, self.evidence(f.evidence))
+
+        for fd in facts.findings:
+            if fd.target == "outcome":
+                target = outcome
+            elif fd.target.startswith("figure:"):
+                target = fig_nodes[int(fd.target.split(":", 1)[1])]
+            else:
+                target = note
+            self.finding(fd.type, fd.message, target, fd.span)
+
+
+_UNIT_WORD = {"XOF": "XOF", "hectare": "ha", "percent": "%"}
+
+
+def map_report(report: ReportRecord, facts: list[SectionFacts], iris: IRIs, ref: ReferenceData) -> list[Quad]:
+    m = ReportMapper(report, iris, ref)
+    m.map_report()
+    for sec, f in zip(report.sections, facts):
+        m.map_section(sec, f)
+    return m.e.quads

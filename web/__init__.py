@@ -1,0 +1,1 @@
+"""The Flask app (entity pages, SPARQL endpoint) arrives with the `kg serve` issue."""
