@@ -12,7 +12,7 @@ from pathlib import Path
 from kg import __version__, resources, settings
 from kg.errors import KGError, UsageError
 
-DEFAULT_OUTPUT = "build/results-kg.trig"
+DEFAULT_OUTPUT = "out/results-kg.trig"
 
 
 class _Parser(argparse.ArgumentParser):

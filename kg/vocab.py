@@ -33,6 +33,7 @@ class RKG(DefinedNamespace):
     OrganisationKind: URIRef
     PlaceType: URIRef
     FindingType: URIRef
+    Breakdown: URIRef
 
     # properties
     country: URIRef
@@ -55,6 +56,7 @@ class RKG(DefinedNamespace):
     unit: URIRef
     sex: URIRef
     partOf: URIRef
+    breakdown: URIRef
     shareOf: URIRef
     counts: URIRef
     sourceText: URIRef
@@ -107,6 +109,12 @@ class RKG(DefinedNamespace):
     GluedNumber: URIRef
     PartsDoNotAddUp: URIRef
     ShareMismatch: URIRef
+
+    BreakdownScheme: URIRef
+    BySex: URIRef
+    ByPlace: URIRef
+    ByCategory: URIRef
+    Subset: URIRef
 
     # data-quality dimensions (dqv:Dimension instances)
     Accuracy: URIRef

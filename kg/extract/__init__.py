@@ -62,7 +62,8 @@ def extract_section(report: ReportRecord, section: OutcomeSection, gazetteer: Ga
         figures.append(FigureFact(
             index=f.index, source_text=f.raw, value=f.value, unit=f.unit, counts=f.counts,
             evidence=evidence(f.start, f.end), sex=f.sex, places=list(f.places),
-            part_of=f.part_of, share_of=f.share_of))
+            part_of=f.part_of, breakdown=f.part_kind if f.part_of is not None else None,
+            share_of=f.share_of))
         if f.value is None:
             findings.append(FindingFact("malformed-number", f"'{f.raw}' has {_MALFORMED_HINT}",
                                         view.to_source(f.start, f.end), f"figure:{f.index}"))

@@ -364,6 +364,17 @@ def link(text: str, sents: list[Sentence], figs: list[RawFigure],
     for f in figs:
         if f.share_of is not None:
             f.places = figs[f.share_of].places
+    # a list that mixes sex words with other categories ("… 140 communicators, 150 girls") is
+    # a list of categories, not a split by sex: "150 girls" must not hide the women of another part
+    parts: dict[int, list[RawFigure]] = {}
+    for f in figs:
+        if f.part_of is not None:
+            parts.setdefault(f.part_of, []).append(f)
+    for group in parts.values():
+        direct = [g for g in group if g.part_kind in ("sex", "category")]
+        if any(g.part_kind == "category" for g in direct):
+            for g in direct:
+                g.part_kind = "category"
     for f in figs:
         kids = [g for g in figs if g.part_of == f.index]
         if not f.counts and any(g.unit == "people" for g in kids):

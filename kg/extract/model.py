@@ -47,6 +47,7 @@ class FigureFact:
     sex: str | None = None  # "F" | "M"
     places: list[str] = field(default_factory=list)
     part_of: int | None = None
+    breakdown: str | None = None  # sex | place | category | subset, with part_of
     share_of: int | None = None
 
 

@@ -20,6 +20,7 @@ STATUS = {"achieved": RKG.Achieved, "partially-achieved": RKG.PartiallyAchieved,
           "not-achieved": RKG.NotAchieved, "not-stated": RKG.StatusNotStated}
 UNIT = {"people": RKG.People, "count": RKG.Count, "XOF": RKG.XOF, "hectare": RKG.Hectare,
         "percent": RKG.Percent}
+BREAKDOWN = {"sex": RKG.BySex, "place": RKG.ByPlace, "category": RKG.ByCategory, "subset": RKG.Subset}
 SEX = {"F": SDMX_CODE["sex-F"], "M": SDMX_CODE["sex-M"]}
 ORG_KIND = {"un-entity": RKG.UNEntity, "government": RKG.Government, "civil-society": RKG.CivilSociety,
             "donor": RKG.Donor, "private-sector": RKG.PrivateSector, "academic": RKG.Academic,
@@ -300,6 +301,7 @@ class ReportMapper:
                 e.add(fn, n(RKG.place), n(iris.place(pk)))
             if f.part_of is not None:
                 e.add(fn, n(RKG.partOf), fig_nodes[f.part_of])
+                e.add(fn, n(RKG.breakdown), n(BREAKDOWN[f.breakdown or "category"]))
             if f.share_of is not None:
                 e.add(fn, n(RKG.shareOf), fig_nodes[f.share_of])
             e.add(fn, t.WAS_DERIVED_FROM, self.evidence(f.evidence))

@@ -1,0 +1,33 @@
+"""Every example query runs against the seed's graph and returns rows; each says its question."""
+from __future__ import annotations
+
+import pytest
+
+from kg import resources
+
+QUERIES = sorted(resources.queries_dir().glob("*.rq"))
+
+
+def test_there_are_example_queries():
+    assert len(QUERIES) >= 5
+
+
+@pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
+def test_example_query_runs_and_returns_rows(store, path):
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# question: ")
+    rows = list(store.query(text, use_default_graph_as_union=True))
+    assert rows, path.name
+
+
+def test_the_analysts_question_is_answered(store):
+    text = (resources.queries_dir() / "partially-achieved.rq").read_text(encoding="utf-8")
+    res = store.query(text, use_default_graph_as_union=True)
+    names = [v.value for v in res.variables]
+    rows = {r[names.index("identifier")].value.rsplit("-", 1)[1]: r for r in res}
+    assert set(rows) == {"MLI_D_2.1", "MLI_D_1.1", "MLI_D_3.1", "MLI_D_4.1", "MLI_D_4.2"}
+    women = {k: int(r[names.index("womenReached")].value) for k, r in rows.items()}
+    # 41 NTC members + 827 women sensitised (the women of Bamako, Ségou and Mopti are among them)
+    assert women["MLI_D_1.1"] == 868
+    assert women["MLI_D_4.2"] == 5162
+    assert "Ségou" in rows["MLI_D_1.1"][names.index("regions")].value

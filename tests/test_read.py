@@ -1,0 +1,158 @@
+"""The report reader: both layouts, repairs, and clear errors for bad input."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from kg.errors import ReportFormatError
+from kg.read import parse_report, read_report
+
+MINI = """Progress in Mali country in 2021
+
+Data as of: 2 May 2024
+
+OUTCOME XM-DAC-41146-MLI_D_1.2
+
+By 2024, people live in a rule of law (related to SP_D_1.2: More national and local plans and budgets are gender-responsive)
+
+The outcome was not achieved. 115 members (41 women) were trained with UNDP in Ségou.
+"""
+
+
+def test_seed_has_eight_outcomes_with_title_and_date(seed_path):
+    r = read_report(seed_path)
+    assert (r.country.alpha3, r.year, r.data_as_of) == ("MLI", 2021, date(2024, 5, 2))
+    assert r.key == "MLI-2021"
+    assert [s.identifier.rsplit("-", 1)[1] for s in r.sections] == [
+        "MLI_D_1.2", "MLI_D_2.1", "MLI_D_1.1", "MLI_D_2.2", "MLI_D_3.1", "MLI_D_4.1", "MLI_D_4.2", "MLI_D_6.1"]
+
+
+def test_offsets_point_into_the_source(seed_path, seed_text):
+    r = read_report(seed_path)
+    for s in r.sections:
+        a, b = s.heading_span
+        assert seed_text[a:b].strip().endswith(s.identifier)
+        a, b = s.statement_span
+        assert " ".join(seed_text[a:b].split()) == s.statement
+        for p in s.narrative.pieces:
+            assert seed_text[p.source_start : p.source_start + p.length] == \
+                s.narrative.text[p.logical_start : p.logical_start + p.length]
+
+
+def test_stray_quote_is_dropped_from_statement(seed_path):
+    r = read_report(seed_path)
+    s = next(s for s in r.sections if s.identifier.endswith("MLI_D_2.1"))
+    assert s.statement.startswith("By 2024, Malian people")
+
+
+def test_paragraph_split_mid_sentence_is_rejoined(seed_path):
+    r = read_report(seed_path)
+    s = next(s for s in r.sections if s.identifier.endswith("MLI_D_4.1"))
+    assert "capacity building programme by providing technical" in s.narrative.text
+    assert [x.kind for x in s.repairs] == ["rejoined-paragraph"]
+    # a paragraph that ends a sentence is not joined to the next (MLI_D_4.2)
+    s42 = next(s for s in r.sections if s.identifier.endswith("MLI_D_4.2"))
+    assert "relevant in 2021.\n\nThe strategy" in s42.narrative.text
+
+
+def test_passage_repeated_across_page_break_is_kept_once(seed_path, seed_text):
+    r = read_report(seed_path)
+    s = next(s for s in r.sections if s.identifier.endswith("MLI_D_1.1"))
+    text = s.narrative.text
+    assert text.count("1149 women and young people") == 1
+    assert text.count("These sessions allowed men to understand") == 1
+    assert text.count("The capacities of 120 other members") == 1
+    # of the two copies of the 1149 sentence we keep the well-formed one ("211 men", not "21) men")
+    assert "(749 including 211 men and 578 women)" in text
+    dups = [x for x in s.repairs if x.kind == "duplicate-passage"]
+    assert dups and all(x.kept for x in dups)
+    for d in dups:  # both the dropped copy and the kept one are real source text
+        assert seed_text[d.span[0] : d.span[1]].strip()
+    assert seed_text.count("1149 women and young people") == 2
+
+
+def test_portal_variant_with_furniture_and_lowercase_headings():
+    text = ("Skip to main content\nOur reach\nProgress notes\n\n"
+            "outcome XM-DAC-41146-NER_D_2.1\n\nWomen have income security.\n\n"
+            "The outcome was achieved. 300 women received training.\n\n"
+            "outcome XM-DAC-41146-NER_D_3.1\n\nNo violence.\n")
+    r = parse_report(text, source="ner.txt", country="Niger", year=2022)
+    assert (r.country.alpha3, r.year, r.title) == ("NER", 2022, None)
+    assert [s.identifier for s in r.sections] == ["XM-DAC-41146-NER_D_2.1", "XM-DAC-41146-NER_D_3.1"]
+    assert r.sections[1].narrative.text == ""
+
+
+def test_title_without_the_word_country_bom_and_crlf():
+    text = "\ufeffProgress in Burkina Faso in 2020\r\n\r\nOUTCOME XM-DAC-41146-BFA_D_1.1\r\n\r\nStatement.\r\n\r\nNarrative here.\r\n"
+    r = parse_report(text.encode("utf-8"), source="bfa.txt")
+    assert (r.country.alpha2, r.year) == ("BF", 2020)
+    s = r.sections[0]
+    assert s.narrative.text == "Narrative here."
+    a, b = s.statement_span
+    assert r.text[a:b] == "Statement."  # offsets count from after the BOM
+
+
+@pytest.mark.parametrize("data, line, rule", [
+    (b"", None, "empty report"),
+    (b"   \n\n  \n", None, "empty report"),
+    (b"Progress in Mali country in 2021\n\nJust text, no sections.\n", 3, "no outcome heading"),
+    (b"Progress in Mali country in 2021\n\nOUTCOME\n\nStatement\n", 3, "heading without identifier"),
+    (b"Progress in Mali country in 2021\n\nOUTCOME MLI-1.2\n\nStatement\n", 3, "not an IATI result identifier"),
+    (b"Progress in Mali country in 2021\n\nOUTCOME XM-DAC-41146-MLI_D_1.2\n\n", 3, "has no statement"),
+    (b"Progress in Mali country in 2021\n\nOUTCOME XM-DAC-41146-MLI_D_1.2\n\nok\n\nbad \xff byte\n", 7, "not valid UTF-8"),
+    (b"Progress in Atlantis country in 2021\n\nOUTCOME XM-DAC-41146-MLI_D_1.2\n\nS\n", None, "unknown country"),
+    (b"Data as of: someday\n\nOUTCOME XM-DAC-41146-MLI_D_1.2\n\nS\n", 1, "unreadable 'Data as of' date"),
+    (b"OUTCOME XM-DAC-41146-MLI_D_1.2\n\nS\n", None, "no country"),
+    (b"Progress in Mali country in 2021\n\nOUTCOME XM-DAC-41146-MLI_D_1.2\n\nA\n\nOUTCOME XM-DAC-41146-MLI_D_1.2\n\nB\n",
+     7, "appears twice with different statements"),
+])
+def test_bad_input_names_file_line_and_rule(data, line, rule):
+    with pytest.raises(ReportFormatError) as e:
+        parse_report(data, source="bad.txt")
+    assert e.value.source == "bad.txt"
+    assert e.value.line == line
+    assert rule in e.value.message
+    assert str(e.value).startswith("bad.txt")
+
+
+def test_options_fill_in_and_must_not_contradict_the_title():
+    r = parse_report(MINI, country="MLI", year=2021)
+    assert r.key == "MLI-2021"
+    with pytest.raises(ReportFormatError, match="contradicts"):
+        parse_report(MINI, country="NER")
+    with pytest.raises(ReportFormatError, match="contradicts"):
+        parse_report(MINI, year=2020)
+
+
+def test_same_section_repeated_whole_is_dropped_as_duplicate():
+    text = MINI + "\nOUTCOME XM-DAC-41146-MLI_D_1.2\n\nBy 2024, people live in a rule of law (related to SP_D_1.2: More national and local plans and budgets are gender-responsive)\n\nAgain.\n"
+    r = parse_report(text)
+    assert len(r.sections) == 1
+    assert [x.kind for x in r.sections[0].repairs] == ["duplicate-passage"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=400) | st.text(max_size=400).map(lambda s: s.encode("utf-8")))
+def test_any_bytes_give_records_or_a_clear_error(data):
+    try:
+        r = parse_report(data, source="fuzz.txt", country="MLI", year=2021)
+    except ReportFormatError as e:
+        assert e.source == "fuzz.txt" and e.message
+    else:
+        assert r.sections
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=60), min_size=1, max_size=6))
+def test_any_narrative_round_trips_through_offsets(paragraphs):
+    body = "\n\n".join(p.replace("\r", " ").replace("\n", " ").strip() or "x" for p in paragraphs)
+    text = f"Progress in Mali in 2021\n\nOUTCOME XM-DAC-41146-MLI_D_1.1\n\nStatement here.\n\n{body}\n"
+    try:
+        r = parse_report(text)
+    except ReportFormatError:
+        return  # a paragraph may itself look like a heading; the error is the contract
+    for s in r.sections:
+        for p in s.narrative.pieces:
+            assert r.text[p.source_start : p.source_start + p.length] == s.narrative.text[p.logical_start : p.logical_start + p.length]
