@@ -24,10 +24,10 @@ from kg import resources
 from kg.errors import InputError, KGError, ReportFormatError, UsageError, ValidationFailed
 from kg.extract import Gazetteer, SectionFacts, extract_section, load_gazetteer
 from kg.formats import Format, for_path
-from kg.rdf import ReferenceData, map_report, reference_quads
+from kg.rdf import NamedGraph, ReferenceData, map_report, reference_graph
 from kg.read import ReportRecord, read_report
 from kg.uris import IRIs, ONTOLOGY
-from kg.validate import ValidationReport, validate_quads
+from kg.validate import ValidationReport, validate_triples
 from kg.vocab import PREFIXES, RKG
 
 STAGES = ("read", "extract", "map", "validate", "serialize")
@@ -38,29 +38,36 @@ _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 class BuiltReport:
     record: ReportRecord
     facts: list[SectionFacts]
-    quads: list[ox.Quad]
+    graph: NamedGraph
     validation: ValidationReport
 
 
 @dataclass
 class BuildResult:
     reports: list[BuiltReport]
-    reference: list[ox.Quad]
-    ontology: list[ox.Quad]
+    reference: NamedGraph
+    ontology: NamedGraph
     timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
 
+    def graphs(self) -> list[NamedGraph]:
+        """Every named graph of the build: ontology, reference data, one per report."""
+        return [self.ontology, self.reference] + [r.graph for r in self.reports]
+
     def quads(self) -> list[ox.Quad]:
-        out = list(self.ontology) + list(self.reference)
-        for r in self.reports:
-            out.extend(r.quads)
+        out: list[ox.Quad] = []
+        for g in self.graphs():
+            out.extend(g.quads())
         return out
+
+    def triple_count(self) -> int:
+        return sum(len(g.triples) for g in self.graphs())
 
     def summary(self) -> dict[str, int]:
         types: Counter[str] = Counter()
         partners: set[str] = set()
         places: set[str] = set()
         for r in self.reports:
-            for q in r.quads:
+            for q in r.graph.triples:
                 p = q.predicate.value
                 if p == _RDF_TYPE:
                     types[q.object.value] += 1
@@ -76,7 +83,7 @@ class BuildResult:
             "places": len(places),
             "figures": types[str(RKG.Figure)],
             "findings": types[str(RKG.QualityFinding)],
-            "triples": len(self.quads()),
+            "triples": self.triple_count(),
         }
 
 
@@ -96,25 +103,23 @@ def collect_inputs(inputs: list[str | Path]) -> list[Path]:
     return files
 
 
-def ontology_quads() -> list[ox.Quad]:
-    graph = ox.NamedNode(ONTOLOGY)
+def ontology_graph() -> NamedGraph:
     with resources.ontology_file().open("rb") as f:
-        return [ox.Quad(t.subject, t.predicate, t.object, graph)
-                for t in ox.parse(f, format=ox.RdfFormat.TURTLE)]
+        return NamedGraph(ox.NamedNode(ONTOLOGY), [q.triple for q in ox.parse(f, format=ox.RdfFormat.TURTLE)])
 
 
-def _closure(reference: list[ox.Quad]) -> dict[str, list[ox.Quad]]:
-    by_subject: dict[str, list[ox.Quad]] = {}
+def _closure(reference: list[ox.Triple]) -> dict[str, list[ox.Triple]]:
+    by_subject: dict[str, list[ox.Triple]] = {}
     for q in reference:
         by_subject.setdefault(q.subject.value, []).append(q)
     return by_subject
 
 
-def _linked_reference(quads: list[ox.Quad], by_subject: dict[str, list[ox.Quad]]) -> list[ox.Quad]:
-    """The reference quads a report graph links to (and what those link to: places within places)."""
-    out: list[ox.Quad] = []
+def _linked_reference(triples: list[ox.Triple], by_subject: dict[str, list[ox.Triple]]) -> list[ox.Triple]:
+    """The reference triples a report graph links to (and what those link to: places within places)."""
+    out: list[ox.Triple] = []
     seen: set[str] = set()
-    todo = [q.object.value for q in quads if isinstance(q.object, ox.NamedNode)]
+    todo = list({q.object.value for q in triples if isinstance(q.object, ox.NamedNode)})
     while todo:
         iri = todo.pop()
         if iri in seen or iri not in by_subject:
@@ -143,8 +148,8 @@ def build(
     files = collect_inputs(inputs)
     ref = ReferenceData(gazetteer)
     timings = dict.fromkeys(STAGES, 0.0)
-    reference = reference_quads(gazetteer, iris)
-    by_subject = _closure(reference)
+    reference = reference_graph(gazetteer, iris)
+    by_subject = _closure(reference.triples)
     errors: list[KGError] = []
     built: list[BuiltReport] = []
     keys: dict[str, Path] = {}
@@ -161,9 +166,9 @@ def build(
             keys[record.key] = path
             facts = [extract_section(record, s, gazetteer) for s in record.sections]
             t2 = time.perf_counter()
-            quads = map_report(record, facts, iris, ref)
+            graph = map_report(record, facts, iris, ref)
             t3 = time.perf_counter()
-            report = validate_quads(quads + _linked_reference(quads, by_subject), engine)
+            report = validate_triples(graph.triples + _linked_reference(graph.triples, by_subject), engine)
             t4 = time.perf_counter()
         except KGError as e:
             errors.append(e)
@@ -176,16 +181,16 @@ def build(
             errors.append(ValidationFailed(f"the graph built from this report violates the shapes\n{report.text()}",
                                            report, source=str(path)))
             continue
-        built.append(BuiltReport(record, facts, quads, report))
+        built.append(BuiltReport(record, facts, graph, report))
     t0 = time.perf_counter()
-    ref_report = validate_quads(reference, engine)
+    ref_report = validate_triples(reference.triples, engine)
     timings["validate"] += time.perf_counter() - t0
     if not ref_report.conforms:
         errors.append(ValidationFailed(f"the reference data violates the shapes\n{ref_report.text()}", ref_report,
                                        source=str(resources.data_dir())))
     if errors:
         raise BuildErrors(errors)
-    return BuildResult(built, reference, ontology_quads(), timings)
+    return BuildResult(built, reference, ontology_graph(), timings)
 
 
 class BuildErrors(InputError):
@@ -200,29 +205,43 @@ class BuildErrors(InputError):
         return self.message
 
 
-def _sorted_quads(quads: list[ox.Quad]) -> list[ox.Quad]:
-    """Group by graph and subject so Turtle/TriG output reads one resource at a time."""
-    return sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject)))
+def _union(result: BuildResult) -> list[ox.Triple]:
+    """All triples, each once, grouped by subject so Turtle reads one resource at a time."""
+    seen: dict[ox.Triple, None] = {}
+    for g in result.graphs():
+        seen.update(dict.fromkeys(g.triples))
+    return sorted(seen, key=lambda t: str(t.subject)) if len(seen) < 2_000_000 else list(seen)
 
 
 def serialize(result: BuildResult, fmt: Format) -> bytes:
-    quads = _sorted_quads(result.quads())
     prefixes = {k: v for k, v in PREFIXES.items() if k != "sh"}
     prefixes["rdf"] = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
     if fmt.name == "jsonld":
-        return _jsonld(quads)
-    if fmt.datasets:
-        return ox.serialize(quads, format=fmt.oxigraph, prefixes=prefixes if fmt.name == "trig" else None)
-    triples = list(dict.fromkeys(q.triple for q in quads))
-    kw = {"prefixes": prefixes} if fmt.name in ("turtle", "rdfxml") else {}
-    return ox.serialize(triples, format=fmt.oxigraph, **kw)
+        return _jsonld(_union(result))
+    if fmt.name == "nquads":
+        return ox.serialize(result.quads(), format=fmt.oxigraph)
+    if fmt.name == "trig":
+        quads = []
+        for g in result.graphs():
+            quads.extend(NamedGraph(g.name, sorted(g.triples, key=lambda t: str(t.subject))).quads())
+        return ox.serialize(quads, format=fmt.oxigraph, prefixes=prefixes)
+    if fmt.name == "ntriples":
+        return ox.serialize(_unique(result), format=fmt.oxigraph)
+    return ox.serialize(_union(result), format=fmt.oxigraph, prefixes=prefixes)
 
 
-def _jsonld(quads: list[ox.Quad]) -> bytes:
+def _unique(result: BuildResult) -> list[ox.Triple]:
+    seen: dict[ox.Triple, None] = {}
+    for g in result.graphs():
+        seen.update(dict.fromkeys(g.triples))
+    return list(seen)
+
+
+def _jsonld(triples: list[ox.Triple]) -> bytes:
     """JSON-LD compacted with our published context (ontology/context.jsonld)."""
     import rdflib
 
-    nt = ox.serialize(list(dict.fromkeys(q.triple for q in quads)), format=ox.RdfFormat.N_TRIPLES)
+    nt = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
     g = rdflib.Graph()
     g.parse(data=nt.decode("utf-8"), format="nt")
     context = json.loads(resources.context_file().read_text(encoding="utf-8"))["@context"]

@@ -34,6 +34,8 @@ _TEMPLATES: dict[str, str] = {
     "graph": "graph/{}",
     "report-graph": "graph/report/{}",
 }
+_SAFE_CHARS = "-._~:@!$&'()*+,;="
+_SAFE = re.compile(r"^[A-Za-z0-9._~-]+$")
 _PATTERNS = [
     (kind, re.compile("^" + re.escape(t).replace(r"\{\}", "([^/]+)") + "$"))
     for kind, t in sorted(_TEMPLATES.items(), key=lambda kv: -kv[1].count("/"))
@@ -67,7 +69,7 @@ class IRIs:
         self.base = base
 
     def _mint(self, kind: str, *keys: object) -> URIRef:
-        segs = [quote(str(k), safe="-._~:@!$&'()*+,;=") for k in keys]
+        segs = [k if isinstance(k, str) and _SAFE.match(k) else quote(str(k), safe=_SAFE_CHARS) for k in keys]
         return URIRef(self.base + _TEMPLATES[kind].format(*segs))
 
     def report(self, report_key: str) -> URIRef:

@@ -157,11 +157,14 @@ def _sorted(results: list[ValidationResult]) -> list[ValidationResult]:
     return sorted(results, key=lambda r: (r.focus, r.path or "", r.component, r.value or ""))
 
 
-def validate_quads(quads: Iterable[ox.Quad], engine: str = "shacl") -> ValidationReport:
-    """Validate the union of the given quads (graph names are ignored)."""
-    triples = [q.triple for q in quads]
+def validate_triples(triples: Iterable[ox.Triple], engine: str = "shacl") -> ValidationReport:
     data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
     return validate_ntriples(data, engine)
+
+
+def validate_quads(quads: Iterable[ox.Quad], engine: str = "shacl") -> ValidationReport:
+    """Validate the union of the given quads (graph names are ignored)."""
+    return validate_triples([q.triple for q in quads], engine)
 
 
 def parse_rdf_file(path: Path) -> list[ox.Quad]:

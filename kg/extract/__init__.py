@@ -30,7 +30,7 @@ def extract_section(report: ReportRecord, section: OutcomeSection, gazetteer: Ga
         return Evidence(view.to_source(a, b), sentence)
 
     findings: list[FindingFact] = []
-    status = find_status(view)
+    status = find_status(view, sents)
     st_s, st_e = section.statement_span
     alignment = find_alignment(section.statement, st_s, report.text[st_s:st_e], section.kind, section.number)
     if alignment.inferred:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from kg.extract.model import Evidence, StatusFact
-from kg.text import TextView, sentences
+from kg.text import Sentence, TextView, sentences
 
 # "The outcome was not achieved", "This outcome was partially achieved",
 # "The outcome is partially achieved during the course of 2021", "was fully achieved".
@@ -18,8 +18,8 @@ _MAP = {"not": "not-achieved", "partially": "partially-achieved", "partly": "par
         "largely": "partially-achieved", "fully": "achieved", "": "achieved"}
 
 
-def find_status(view: TextView) -> StatusFact:
-    for s in sentences(view.text):
+def find_status(view: TextView, sents: list[Sentence] | None = None) -> StatusFact:
+    for s in sents if sents is not None else sentences(view.text):
         m = _STATUS.search(s.text)
         if m:
             q = (m["q"] or "").strip().lower()

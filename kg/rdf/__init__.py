@@ -1,5 +1,5 @@
-"""Mapping records to RDF (the only place that writes triples) and RDF formats."""
+"""Mapping records to RDF: the only place that writes triples."""
 
-from kg.rdf.mapping import ReferenceData, map_report, reference_quads
+from kg.rdf.mapping import NamedGraph, ReferenceData, map_report, reference_graph
 
-__all__ = ["ReferenceData", "map_report", "reference_quads"]
+__all__ = ["NamedGraph", "ReferenceData", "map_report", "reference_graph"]

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad
+from pyoxigraph import NamedNode, Triple
 
 from kg.extract import SectionFacts, strip_alignment
 from kg.extract.gazetteer import Gazetteer, Organisation, Place
@@ -39,20 +39,96 @@ REFERENCE_GRAPH = "reference"
 # Countries whose first-level subdivisions are reference data (the curated table covers them)
 _QUOTE_CONTEXT = 32
 
+# pyoxigraph nodes for the terms written per triple, made once (a DefinedNamespace
+# lookup per triple costs more than the triple)
+_DQV_QualityAnnotation = n(DQV.QualityAnnotation)
+_DQV_hasQualityAnnotation = n(DQV.hasQualityAnnotation)
+_DQV_inDimension = n(DQV.inDimension)
+_DQV_qualityAssessment = n(DQV.qualityAssessment)
+_OA_TextPositionSelector = n(OA.TextPositionSelector)
+_OA_TextQuoteSelector = n(OA.TextQuoteSelector)
+_OA_TextualBody = n(OA.TextualBody)
+_OA_end = n(OA.end)
+_OA_exact = n(OA.exact)
+_OA_hasBody = n(OA.hasBody)
+_OA_hasSelector = n(OA.hasSelector)
+_OA_hasSource = n(OA.hasSource)
+_OA_hasTarget = n(OA.hasTarget)
+_OA_motivatedBy = n(OA.motivatedBy)
+_OA_prefix = n(OA.prefix)
+_OA_start = n(OA.start)
+_OA_suffix = n(OA.suffix)
+_ORG_Organization = n(ORG.Organization)
+_RKG_Figure = n(RKG.Figure)
+_RKG_Mention = n(RKG.Mention)
+_RKG_Outcome = n(RKG.Outcome)
+_RKG_Place = n(RKG.Place)
+_RKG_ProgressNote = n(RKG.ProgressNote)
+_RKG_QualityFinding = n(RKG.QualityFinding)
+_RKG_Report = n(RKG.Report)
+_RKG_TextSpan = n(RKG.TextSpan)
+_RKG_about = n(RKG.about)
+_RKG_alignedTo = n(RKG.alignedTo)
+_RKG_alignmentInferred = n(RKG.alignmentInferred)
+_RKG_breakdown = n(RKG.breakdown)
+_RKG_country = n(RKG.country)
+_RKG_counts = n(RKG.counts)
+_RKG_dataAsOf = n(RKG.dataAsOf)
+_RKG_discovered = n(RKG.discovered)
+_RKG_figure = n(RKG.figure)
+_RKG_findingType = n(RKG.findingType)
+_RKG_iso3166Code = n(RKG.iso3166Code)
+_RKG_mention = n(RKG.mention)
+_RKG_narrative = n(RKG.narrative)
+_RKG_office = n(RKG.office)
+_RKG_organisationKind = n(RKG.organisationKind)
+_RKG_partOf = n(RKG.partOf)
+_RKG_partner = n(RKG.partner)
+_RKG_place = n(RKG.place)
+_RKG_placeType = n(RKG.placeType)
+_RKG_refersTo = n(RKG.refersTo)
+_RKG_reportedIn = n(RKG.reportedIn)
+_RKG_sentence = n(RKG.sentence)
+_RKG_sex = n(RKG.sex)
+_RKG_sha256 = n(RKG.sha256)
+_RKG_shareOf = n(RKG.shareOf)
+_RKG_sourceFile = n(RKG.sourceFile)
+_RKG_sourceText = n(RKG.sourceText)
+_RKG_statement = n(RKG.statement)
+_RKG_status = n(RKG.status)
+_RKG_statusEvidence = n(RKG.statusEvidence)
+_RKG_unit = n(RKG.unit)
+_RKG_within = n(RKG.within)
+_RKG_year = n(RKG.year)
+
 
 @dataclass
 class Emitter:
-    """Collects quads for one named graph, deduplicating as it goes."""
+    """Collects the triples of one named graph, deduplicating as it goes."""
 
     graph: NamedNode
-    quads: list[Quad] = field(default_factory=list)
-    _seen: set[Quad] = field(default_factory=set)
+    triples: list[Triple] = field(default_factory=list)
+    _seen: set[Triple] = field(default_factory=set)
 
     def add(self, s: NamedNode, p: NamedNode, o) -> None:  # noqa: ANN001 - any pyoxigraph term
-        q = Quad(s, p, o, self.graph)
-        if q not in self._seen:
-            self._seen.add(q)
-            self.quads.append(q)
+        t = Triple(s, p, o)
+        if t not in self._seen:
+            self._seen.add(t)
+            self.triples.append(t)
+
+
+@dataclass
+class NamedGraph:
+    """Triples and the name of the graph they belong in (quads are made only when a format needs them)."""
+
+    name: NamedNode
+    triples: list[Triple]
+
+    def quads(self) -> list:
+        from pyoxigraph import Quad
+
+        g = self.name
+        return [Quad(t.subject, t.predicate, t.object, g) for t in self.triples]
 
 
 class ReferenceData:
@@ -93,33 +169,33 @@ def _sp_concept(e: Emitter, iris: IRIs, code: str, title: str | None) -> None:
 
 def _org(e: Emitter, iris: IRIs, o: Organisation) -> None:
     s = n(iris.org(o.key))
-    e.add(s, t.TYPE, n(ORG.Organization))
+    e.add(s, t.TYPE, _ORG_Organization)
     e.add(s, t.PREF_LABEL, t.text(o.name))
     e.add(s, t.LABEL, t.text(o.name))
     for a in (*o.acronyms, *o.aliases):
         e.add(s, t.ALT_LABEL, t.text(a))
     if o.iati_id:
         e.add(s, t.IDENTIFIER, t.plain(o.iati_id))
-    e.add(s, n(RKG.organisationKind), n(ORG_KIND[o.kind]))
+    e.add(s, _RKG_organisationKind, n(ORG_KIND[o.kind]))
     if o.discovered:
-        e.add(s, n(RKG.discovered), t.boolean(True))
+        e.add(s, _RKG_discovered, t.boolean(True))
 
 
 def _place(e: Emitter, iris: IRIs, p: Place) -> None:
     s = n(iris.place(p.key))
-    e.add(s, t.TYPE, n(RKG.Place))
+    e.add(s, t.TYPE, _RKG_Place)
     e.add(s, t.PREF_LABEL, t.text(p.name, None))
     e.add(s, t.LABEL, t.text(p.name, None))
     for a in p.alt_names:
         e.add(s, t.ALT_LABEL, t.text(a, None))
     if p.iso_code:
-        e.add(s, n(RKG.iso3166Code), t.plain(p.iso_code))
-    e.add(s, n(RKG.placeType), n(PLACE_TYPE[p.type]))
+        e.add(s, _RKG_iso3166Code, t.plain(p.iso_code))
+    e.add(s, _RKG_placeType, n(PLACE_TYPE[p.type]))
     if p.parent:
-        e.add(s, n(RKG.within), n(iris.place(p.parent)))
+        e.add(s, _RKG_within, n(iris.place(p.parent)))
 
 
-def reference_quads(gazetteer: Gazetteer, iris: IRIs) -> list[Quad]:
+def reference_graph(gazetteer: Gazetteer, iris: IRIs) -> NamedGraph:
     """The reference graph: curated organisations and places, ISO places, the SP scheme."""
     ref = ReferenceData(gazetteer)
     e = Emitter(n(iris.graph(REFERENCE_GRAPH)))
@@ -140,7 +216,7 @@ def reference_quads(gazetteer: Gazetteer, iris: IRIs) -> list[Quad]:
         parent = _sp_parent(code)
         if parent:
             e.add(n(iris.sp(parent)), t.NARROWER, n(iris.sp(code)))
-    return e.quads
+    return NamedGraph(e.graph, e.triples)
 
 
 class ReportMapper:
@@ -164,21 +240,21 @@ class ReportMapper:
             return s
         self._described.add(iri)
         e = self.e
-        e.add(s, t.TYPE, n(RKG.TextSpan))
-        e.add(s, n(OA.hasSource), self.report)
+        e.add(s, t.TYPE, _RKG_TextSpan)
+        e.add(s, _OA_hasSource, self.report)
         pos = n(iri + "#position")
         quote = n(iri + "#quote")
-        e.add(s, n(OA.hasSelector), pos)
-        e.add(pos, t.TYPE, n(OA.TextPositionSelector))
-        e.add(pos, n(OA.start), t.nni(start))
-        e.add(pos, n(OA.end), t.nni(end))
-        e.add(s, n(OA.hasSelector), quote)
-        e.add(quote, t.TYPE, n(OA.TextQuoteSelector))
-        e.add(quote, n(OA.exact), t.plain(self.r.text[start:end]))
-        e.add(quote, n(OA.prefix), t.plain(self.r.text[max(0, start - _QUOTE_CONTEXT) : start]))
-        e.add(quote, n(OA.suffix), t.plain(self.r.text[end : end + _QUOTE_CONTEXT]))
+        e.add(s, _OA_hasSelector, pos)
+        e.add(pos, t.TYPE, _OA_TextPositionSelector)
+        e.add(pos, _OA_start, t.nni(start))
+        e.add(pos, _OA_end, t.nni(end))
+        e.add(s, _OA_hasSelector, quote)
+        e.add(quote, t.TYPE, _OA_TextQuoteSelector)
+        e.add(quote, _OA_exact, t.plain(self.r.text[start:end]))
+        e.add(quote, _OA_prefix, t.plain(self.r.text[max(0, start - _QUOTE_CONTEXT) : start]))
+        e.add(quote, _OA_suffix, t.plain(self.r.text[end : end + _QUOTE_CONTEXT]))
         if sentence and sentence != (start, end):
-            e.add(s, n(RKG.sentence), self.span(*sentence))
+            e.add(s, _RKG_sentence, self.span(*sentence))
         return s
 
     def evidence(self, ev: Evidence) -> NamedNode:
@@ -189,20 +265,20 @@ class ReportMapper:
         f = n(self.iris.finding(self.key, self._findings - 1))
         ftype, dim = FINDING[type_]
         e = self.e
-        e.add(f, t.TYPE, n(RKG.QualityFinding))
-        e.add(f, t.TYPE, n(DQV.QualityAnnotation))
-        e.add(f, n(RKG.findingType), n(ftype))
-        e.add(f, n(DQV.inDimension), n(dim))
-        e.add(f, n(OA.motivatedBy), n(DQV.qualityAssessment))
-        e.add(f, n(OA.hasTarget), target)
+        e.add(f, t.TYPE, _RKG_QualityFinding)
+        e.add(f, t.TYPE, _DQV_QualityAnnotation)
+        e.add(f, _RKG_findingType, n(ftype))
+        e.add(f, _DQV_inDimension, n(dim))
+        e.add(f, _OA_motivatedBy, _DQV_qualityAssessment)
+        e.add(f, _OA_hasTarget, target)
         body = n(str(f.value) + "#body")
-        e.add(f, n(OA.hasBody), body)
-        e.add(body, t.TYPE, n(OA.TextualBody))
+        e.add(f, _OA_hasBody, body)
+        e.add(body, t.TYPE, _OA_TextualBody)
         e.add(body, t.VALUE, t.text(message))
         e.add(f, t.LABEL, t.text(message))
-        e.add(f, n(RKG.reportedIn), self.report)
+        e.add(f, _RKG_reportedIn, self.report)
         e.add(f, t.WAS_DERIVED_FROM, self.span(*span))
-        e.add(target, n(DQV.hasQualityAnnotation), f)
+        e.add(target, _DQV_hasQualityAnnotation, f)
 
     # ---- entities ---------------------------------------------------------------
     def _ensure_place(self, key: str) -> None:
@@ -214,20 +290,20 @@ class ReportMapper:
 
     def map_report(self) -> None:
         r, e = self.r, self.e
-        e.add(self.report, t.TYPE, n(RKG.Report))
+        e.add(self.report, t.TYPE, _RKG_Report)
         label = r.title or f"Progress in {r.country.name} in {r.year}"
         e.add(self.report, t.LABEL, t.text(label))
         if r.title:
             e.add(self.report, t.TITLE, t.text(r.title))
-        e.add(self.report, n(RKG.country), n(self.iris.place(r.country.alpha2)))
+        e.add(self.report, _RKG_country, n(self.iris.place(r.country.alpha2)))
         self._ensure_place(r.country.alpha2)
-        e.add(self.report, n(RKG.year), t.gyear(r.year))
+        e.add(self.report, _RKG_year, t.gyear(r.year))
         if r.data_as_of:
-            e.add(self.report, n(RKG.dataAsOf), t.xsd_date(r.data_as_of))
+            e.add(self.report, _RKG_dataAsOf, t.xsd_date(r.data_as_of))
         if self.ref.gazetteer.reporting_org:
             e.add(self.report, t.PUBLISHER, n(self.iris.org(self.ref.gazetteer.reporting_org.key)))
-        e.add(self.report, n(RKG.sourceFile), t.plain(Path(r.source).name))
-        e.add(self.report, n(RKG.sha256), t.plain(r.sha256))
+        e.add(self.report, _RKG_sourceFile, t.plain(Path(r.source).name))
+        e.add(self.report, _RKG_sha256, t.plain(r.sha256))
 
     def map_section(self, sec: OutcomeSection, facts: SectionFacts) -> None:
         e, iris, r = self.e, self.iris, self.r
@@ -235,16 +311,16 @@ class ReportMapper:
         outcome = n(iris.outcome(sec.identifier, statement))
         note = n(iris.note(self.key, sec.identifier))
         short = sec.identifier.split("-")[-1]
-        e.add(outcome, t.TYPE, n(RKG.Outcome))
+        e.add(outcome, t.TYPE, _RKG_Outcome)
         e.add(outcome, t.IDENTIFIER, t.plain(sec.identifier))
         e.add(outcome, t.LABEL, t.text(f"{short}: {statement[:90]}{'…' if len(statement) > 90 else ''}"))
-        e.add(outcome, n(RKG.statement), t.text(statement))
-        e.add(outcome, n(RKG.office), t.plain(sec.office))
+        e.add(outcome, _RKG_statement, t.text(statement))
+        e.add(outcome, _RKG_office, t.plain(sec.office))
         e.add(outcome, t.WAS_DERIVED_FROM, self.span(*sec.statement_span))
         al = facts.alignment
         sp = n(iris.sp(al.code))
-        e.add(outcome, n(RKG.alignedTo), sp)
-        e.add(outcome, n(RKG.alignmentInferred), t.boolean(al.inferred))
+        e.add(outcome, _RKG_alignedTo, sp)
+        e.add(outcome, _RKG_alignmentInferred, t.boolean(al.inferred))
         if al.code not in self.ref.sp_codes and al.code not in self._described:
             self._described.add(al.code)
             _sp_concept(e, iris, al.code, al.title)
@@ -253,17 +329,17 @@ class ReportMapper:
                 self._described.add(parent)
                 _sp_concept(e, iris, parent, None)
 
-        e.add(note, t.TYPE, n(RKG.ProgressNote))
+        e.add(note, t.TYPE, _RKG_ProgressNote)
         e.add(note, t.LABEL, t.text(f"{short} in {r.year} ({r.country.name})"))
         e.add(note, t.IDENTIFIER, t.plain(sec.identifier))
-        e.add(note, n(RKG.about), outcome)
-        e.add(note, n(RKG.reportedIn), self.report)
-        e.add(note, n(RKG.year), t.gyear(r.year))
-        e.add(note, n(RKG.status), n(STATUS[facts.status.status]))
+        e.add(note, _RKG_about, outcome)
+        e.add(note, _RKG_reportedIn, self.report)
+        e.add(note, _RKG_year, t.gyear(r.year))
+        e.add(note, _RKG_status, n(STATUS[facts.status.status]))
         if facts.status.evidence:
-            e.add(note, n(RKG.statusEvidence), self.evidence(facts.status.evidence))
+            e.add(note, _RKG_statusEvidence, self.evidence(facts.status.evidence))
         if sec.narrative.text:
-            e.add(note, n(RKG.narrative), t.text(sec.narrative.text))
+            e.add(note, _RKG_narrative, t.text(sec.narrative.text))
         e.add(note, t.WAS_DERIVED_FROM, self.span(*sec.span))
 
         for key, org in facts.discovered.items():
@@ -275,35 +351,35 @@ class ReportMapper:
             if m.kind == "place":
                 self._ensure_place(m.key)
             mention = n(iris.mention(self.key, sec.identifier, m.evidence.span[0]))
-            e.add(note, n(RKG.mention), mention)
-            e.add(mention, t.TYPE, n(RKG.Mention))
-            e.add(mention, n(RKG.refersTo), target)
+            e.add(note, _RKG_mention, mention)
+            e.add(mention, t.TYPE, _RKG_Mention)
+            e.add(mention, _RKG_refersTo, target)
             e.add(mention, t.LABEL, t.text(r.text[m.evidence.span[0] : m.evidence.span[1]], None))
             e.add(mention, t.WAS_DERIVED_FROM, self.evidence(m.evidence))
-            e.add(note, n(RKG.partner) if m.kind == "org" else n(RKG.place), target)
+            e.add(note, _RKG_partner if m.kind == "org" else _RKG_place, target)
 
         fig_nodes = [n(iris.figure(self.key, sec.identifier, f.index)) for f in facts.figures]
         for f, fn in zip(facts.figures, fig_nodes):
-            e.add(note, n(RKG.figure), fn)
-            e.add(fn, t.TYPE, n(RKG.Figure))
+            e.add(note, _RKG_figure, fn)
+            e.add(fn, t.TYPE, _RKG_Figure)
             e.add(fn, t.LABEL, t.text(f"{f.source_text} {f.counts}".strip() if f.unit not in ("XOF", "hectare", "percent")
                                       else f"{f.source_text} {_UNIT_WORD[f.unit]} {f.counts}".strip()))
             if f.value is not None:
                 e.add(fn, t.VALUE, t.number(f.value))
-            e.add(fn, n(RKG.sourceText), t.plain(f.source_text))
-            e.add(fn, n(RKG.unit), n(UNIT[f.unit]))
+            e.add(fn, _RKG_sourceText, t.plain(f.source_text))
+            e.add(fn, _RKG_unit, n(UNIT[f.unit]))
             if f.counts:
-                e.add(fn, n(RKG.counts), t.text(f.counts))
+                e.add(fn, _RKG_counts, t.text(f.counts))
             if f.sex:
-                e.add(fn, n(RKG.sex), n(SEX[f.sex]))
+                e.add(fn, _RKG_sex, n(SEX[f.sex]))
             for pk in f.places:
                 self._ensure_place(pk)
-                e.add(fn, n(RKG.place), n(iris.place(pk)))
+                e.add(fn, _RKG_place, n(iris.place(pk)))
             if f.part_of is not None:
-                e.add(fn, n(RKG.partOf), fig_nodes[f.part_of])
-                e.add(fn, n(RKG.breakdown), n(BREAKDOWN[f.breakdown or "category"]))
+                e.add(fn, _RKG_partOf, fig_nodes[f.part_of])
+                e.add(fn, _RKG_breakdown, n(BREAKDOWN[f.breakdown or "category"]))
             if f.share_of is not None:
-                e.add(fn, n(RKG.shareOf), fig_nodes[f.share_of])
+                e.add(fn, _RKG_shareOf, fig_nodes[f.share_of])
             e.add(fn, t.WAS_DERIVED_FROM, self.evidence(f.evidence))
 
         for fd in facts.findings:
@@ -319,9 +395,9 @@ class ReportMapper:
 _UNIT_WORD = {"XOF": "XOF", "hectare": "ha", "percent": "%"}
 
 
-def map_report(report: ReportRecord, facts: list[SectionFacts], iris: IRIs, ref: ReferenceData) -> list[Quad]:
+def map_report(report: ReportRecord, facts: list[SectionFacts], iris: IRIs, ref: ReferenceData) -> NamedGraph:
     m = ReportMapper(report, iris, ref)
     m.map_report()
     for sec, f in zip(report.sections, facts):
         m.map_section(sec, f)
-    return m.e.quads
+    return NamedGraph(m.e.graph, m.e.triples)

@@ -361,19 +361,28 @@ def _drop_duplicates(view: TextView) -> tuple[TextView, list[Repair]]:
     """
     sents = sentences(view.text)
     keys = [fold_key(s.text) for s in sents]
+    words = [set(k.split()) for k in keys]
     dropped: set[int] = set()
     pairs: dict[int, int] = {}  # dropped index -> kept index
     for j in range(len(sents)):
-        if len(keys[j]) < _MIN_DUPLICATE_CHARS:
+        lj = len(keys[j])
+        if lj < _MIN_DUPLICATE_CHARS:
             continue
         for i in range(j):
-            if i in dropped or len(keys[i]) < _MIN_DUPLICATE_CHARS:
+            li = len(keys[i])
+            if i in dropped or li < _MIN_DUPLICATE_CHARS:
                 continue
             if keys[i] == keys[j]:
                 ratio = 1.0
             else:
+                # cheap bounds first: lengths, then shared words; difflib only for likely copies
+                if 2 * min(li, lj) / (li + lj) < _NEAR_DUPLICATE:
+                    continue
+                shared = len(words[i] & words[j])
+                if shared < _NEAR_DUPLICATE * 0.85 * max(len(words[i]), len(words[j])):
+                    continue
                 sm = difflib.SequenceMatcher(None, keys[i], keys[j], autojunk=False)
-                if sm.real_quick_ratio() < _NEAR_DUPLICATE or sm.quick_ratio() < _NEAR_DUPLICATE:
+                if sm.quick_ratio() < _NEAR_DUPLICATE:
                     continue
                 ratio = sm.ratio()
             if ratio >= _NEAR_DUPLICATE:
