@@ -12,6 +12,7 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from kg.formats import BY_NAME
 from kg.pipeline import build, serialize
+from kg.vocab import PREFIXES
 
 HERE = Path(__file__).parent / "golden"
 
@@ -20,7 +21,10 @@ def _graph(path: Path) -> rdflib.Graph:
     result = build([path])
     result.ontology.triples = []  # the ontology has its own tests; keep the snapshot about the data
     result.reference.triples = []
-    return rdflib.Graph().parse(data=serialize(result, BY_NAME["ntriples"]), format="nt")
+    g = rdflib.Graph().parse(data=serialize(result, BY_NAME["ntriples"]), format="nt")
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    return g
 
 
 def test_golden_graph_of_a_small_report():
@@ -31,6 +35,6 @@ def test_golden_graph_of_a_small_report():
     expected = rdflib.Graph().parse(snapshot, format="turtle")
     if not isomorphic(got, expected):
         _, only_got, only_expected = graph_diff(to_isomorphic(got), to_isomorphic(expected))
-        extra = "\n".join(sorted(t.n3() if hasattr(t, "n3") else str(t) for t in only_got.serialize(format="nt").splitlines()[:15]))
+        extra = "\n".join(sorted(only_got.serialize(format="nt").splitlines()[:15]))
         missing = "\n".join(sorted(only_expected.serialize(format="nt").splitlines()[:15]))
         raise AssertionError(f"graph differs from {snapshot}\n+ built only:\n{extra}\n- snapshot only:\n{missing}")

@@ -63,7 +63,8 @@ def test_every_text_derived_node_has_provenance(store):
     rows = select(store, PREFIXES + """
     SELECT ?s ?type WHERE {
       VALUES ?type { rkg:Figure rkg:Mention rkg:ProgressNote rkg:Outcome rkg:QualityFinding }
-      ?s a ?type . FILTER NOT EXISTS { ?s prov:wasDerivedFrom ?span . ?span a rkg:TextSpan }
+      { ?s a ?type } UNION { ?s rkg:discovered true . BIND(org:Organization AS ?type) }
+      FILTER NOT EXISTS { ?s prov:wasDerivedFrom ?span . ?span a rkg:TextSpan }
     }""")
     assert rows == []
 

@@ -141,7 +141,7 @@ class Gazetteer:
             acronym = m["acronym"]
             if self.org_by_name_or_acronym(name) or self.org_by_name_or_acronym(acronym):
                 continue
-            start = m.end("name") - len(m["name"].rstrip()) + m["name"].rstrip().find(words[0]) if False else m.start("name") + m["name"].find(words[0])
+            start = m.start("name") + m["name"].find(words[0])
             key = "x-" + _slug(name)
             org = Organisation(key, name, (acronym,), (), "other", None, discovered=True)
             out.append((Match(start, m.end(), key, text[start : m.end()]), org))

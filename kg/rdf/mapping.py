@@ -346,6 +346,8 @@ class ReportMapper:
             if key not in self._described:
                 self._described.add(key)
                 _org(e, iris, org)  # type: ignore[arg-type]
+                first = next(m for m in facts.mentions if m.kind == "org" and m.key == key)
+                e.add(n(iris.org(key)), t.WAS_DERIVED_FROM, self.evidence(first.evidence))
         for m in facts.mentions:
             target = n(iris.org(m.key)) if m.kind == "org" else n(iris.place(m.key))
             if m.kind == "place":
