@@ -135,7 +135,7 @@ _LABELS = {"region", "province", "state", "county", "district", "governorate", "
 
 def load_places(alpha2: str) -> list[PlaceName]:
     out: list[PlaceName] = []
-    for s in pycountry.subdivisions.get(country_code=alpha2) or []:
+    for s in sorted(pycountry.subdivisions.get(country_code=alpha2) or [], key=lambda s: s.code):
         if s.parent_code or not _CLEAN_NAME.match(s.name):
             continue
         label = s.type.lower() if s.type.lower() in _LABELS else ""
@@ -185,8 +185,8 @@ class Ctx:
         self.partners = [p for p in partners if self.mali or p.key not in MALI_ONLY]
         self.un = [p for p in self.partners if p.kind == "un-entity" and p.acronyms]
         self.places = places
-        name = getattr(country, "common_name", None) or country.name
-        self.cname = name if "," not in name and "(" not in name else "the country"
+        names = country_names(country)
+        self.cname = names[0] if "," not in names[0] else "the country"
         self.introduced: set[str] = set()
         self.defects_parts = 0
 
@@ -272,6 +272,13 @@ class Ctx:
         return v - v % self.rng.choice([1, 10, 1000, 1_000_000 if v > 50_000_000 else 1000])
 
 
+def country_names(country) -> list[str]:
+    """How reports name a country: the common name first, never the inverted ISO form ("Iran, Islamic …")."""
+    names = [getattr(country, "common_name", None), country.name, getattr(country, "official_name", None)]
+    ok = list(dict.fromkeys(n for n in names if n and "," not in n and not n.startswith("the ")))
+    return ok or [country.name]
+
+
 def join(items: list[str]) -> str:
     items = list(items)
     if len(items) <= 1:
@@ -320,10 +327,10 @@ def t_group(c: Ctx) -> str:
             f"localities of {c.plist(3)}. This group was {m} men ({c.pct(m, n)}%) and {f} women ({c.pct(f, n)}%).")
 
 
-def t_reached(c: Ctx) -> str:
+def t_reached(c: Ctx, force_broken: bool = False) -> str:
     parts = [c.n(50_000, 400_000), c.n(50_000, 400_000), c.n(100_000, 500_000), c.n(60_000, 350_000)]
     total = c.total_of(sum(parts), 0.15)
-    if c.rng.random() < 0.5:  # the seed's sentence: every number's grouping broken
+    if force_broken or c.rng.random() < 0.3:  # the seed's sentence: the grouping of most numbers broken
         nums = [broken(total, c.rng)] + [broken(p, c.rng) if c.rng.random() < 0.6 else grouped(p) for p in parts]
     else:
         nums = [grouped(total)] + [grouped(p) for p in parts]
@@ -684,10 +691,12 @@ def statement(c: Ctx, n: int, m: int, horizon: int) -> str:
     return cap(core) + c.rng.choice([".", "", "."])
 
 
-def narrative(c: Ctx) -> list[list[str]]:
+def narrative(c: Ctx, broken_numbers: bool = False) -> list[list[str]]:
     """Paragraphs of sentences, about 1,500-3,500 characters in all."""
     target = c.rng.randint(1500, 3500)
     figs = c.rng.sample(FIGURE_TEMPLATES, len(FIGURE_TEMPLATES))
+    if broken_numbers:
+        figs.remove(t_reached)
     fills = c.rng.sample(FILLER_TEMPLATES, len(FILLER_TEMPLATES))
     static = c.rng.sample(STATIC, len(STATIC))
     sents: list[str] = []
@@ -707,6 +716,8 @@ def narrative(c: Ctx) -> list[list[str]]:
             continue
         sents.append(s)
         size += len(s) + 1
+    if broken_numbers:
+        sents.insert(c.rng.randint(1, len(sents)), t_reached(c, force_broken=True))
     # one to three paragraphs
     k = c.rng.choice([1, 1, 1, 2, 2, 3])
     cuts = sorted(c.rng.sample(range(1, len(sents)), min(k - 1, max(len(sents) - 1, 0))))
@@ -744,7 +755,7 @@ def split_mid_sentence(c: Ctx, para: str) -> list[str]:
 
 
 def section_text(c: Ctx, ident: str, heading: str, n: int, m: int, horizon: int, defects: dict[str, bool]) -> str:
-    paras = narrative(c)
+    paras = narrative(c, defects.get("broken", False))
     # a passage repeated verbatim after a page break
     if defects.get("duplicate"):
         cands = [i for i, p in enumerate(paras) if len(p) >= 4]
@@ -752,7 +763,7 @@ def section_text(c: Ctx, ident: str, heading: str, n: int, m: int, horizon: int,
             i = c.rng.choice(cands)
             p = paras[i]
             a = c.rng.randint(1, len(p) - 3)
-            run = p[a:a + c.rng.randint(2, 3)]
+            run = p[a:a + c.rng.randint(2, 4)]
             b = c.rng.randint(a + len(run), len(p))
             paras[i:i + 1] = [p[:b], list(run) + p[b:]]
     texts = [render_paragraph(c, p, defects.get("glue", False)) for p in paras if p]
@@ -773,7 +784,8 @@ FURNITURE = [
 def report_text(country, year: int, seed: int, partners: list[Partner]) -> str:
     rng = random.Random(f"{seed}:{country.alpha_3}:{year}")
     c = Ctx(rng, country, year, partners, load_places(country.alpha_2))
-    name = c.rng.choice([country.name] + ([country.common_name] if hasattr(country, "common_name") else []))
+    names = country_names(country)
+    name = names[0] if rng.random() < 0.7 else rng.choice(names)
     portal = rng.random() < 0.15
     title = (f"Progress in {name} country in {year}" if rng.random() < 0.8 else f"Progress in {name} in {year}")
     as_of_year = min(MAX_YEAR, year + rng.randint(1, 3))
@@ -794,10 +806,11 @@ def report_text(country, year: int, seed: int, partners: list[Partner]) -> str:
     sections = []
     dup_at = rng.randrange(k) if rng.random() < 0.9 else -1
     split_at = set(rng.sample(range(k), rng.choice([1, 1, 2, 2, 3])))
-    glue_at = set(rng.sample(range(k), rng.choice([0, 1, 2, 2])))
+    glue_at = set(rng.sample(range(k), rng.choice([1, 2, 2, 3])))
+    broken_at = rng.randrange(k) if rng.random() < 0.85 else -1
     for i, (n, m) in enumerate(ids):
         ident = f"XM-DAC-41146-{country.alpha_3}_D_{n}.{m}"
-        defects = {"duplicate": i == dup_at, "split": i in split_at, "glue": i in glue_at}
+        defects = {"duplicate": i == dup_at, "split": i in split_at, "glue": i in glue_at, "broken": i == broken_at}
         sections.append(section_text(c, ident, heading, n, m, horizon, defects))
     return "\n".join(head) + "\n" + "".join(sections).rstrip("\n") + "\n"
 

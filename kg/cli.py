@@ -6,6 +6,7 @@ violates the shapes), 2 usage, 3 storage or environment failure.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -40,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--base-iri", help=settings.BY_NAME["base_iri"].help + " [env KG_BASE_IRI]")
     b.add_argument("--validator", choices=("shacl", "pyshacl"),
                    help=settings.BY_NAME["validator"].help + " [env KG_VALIDATOR]")
+    b.add_argument("-j", "--jobs", help=settings.BY_NAME["jobs"].help + " [env KG_JOBS]")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress or summary")
 
     v = sub.add_parser("validate", help="validate RDF files against the Results KG shapes",
@@ -56,20 +58,22 @@ def _progress(i: int, n: int, path: str) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from kg.pipeline import build, write_output
+    from kg.pipeline import FileSink, build
     from kg.uris import IRIs
 
     inputs = args.inputs or [resources.bundled_reports_dir()]
     iris = IRIs(settings.get("base_iri", args.base_iri))
     engine = settings.get("validator", args.validator)
-    result = build(inputs, iris=iris, engine=engine, country=args.country, year=args.year,
-                   progress=None if args.quiet else _progress)
     output = Path(args.output)
-    fmt = write_output(result, output)
+    from kg.formats import for_path
+
+    for_path(output)  # an unknown extension is a usage error before any work
+    sink = FileSink(output)
+    result = build(inputs, iris=iris, engine=engine, country=args.country, year=args.year, sink=sink,
+                   keep=False, jobs=settings.get("jobs", args.jobs), progress=None if args.quiet else _progress)
     if not args.quiet:
-        summary = result.summary()
-        print(f"built {output} ({fmt.label}), validated with {engine}")
-        for k, v in summary.items():
+        print(f"built {output} ({sink.format.label}), validated with {engine}")
+        for k, v in result.summary().items():
             print(f"  {k:<15} {v:>9,}")
     return 0
 
@@ -106,6 +110,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("kg: interrupted; nothing was written", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader of our output went away (kg build | head): not an error worth a traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except OSError as e:  # stdout or stderr unwritable (a full disk behind a redirect)
+        try:
+            print(f"kg {args.command}: cannot write output: {e.strerror}", file=sys.stderr)
+        except OSError:
+            pass
+        return 3
 
 
 if __name__ == "__main__":

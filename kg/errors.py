@@ -36,6 +36,9 @@ class KGError(Exception):
         where = self.where()
         return f"{where}: {self.message}" if where else self.message
 
+    def __reduce__(self):  # noqa: ANN204 - keep source/line when errors cross process boundaries
+        return (_rebuild, (type(self), self.__dict__.copy()))
+
     def as_dict(self) -> dict[str, object]:
         return {
             "error": self.kind,
@@ -110,3 +113,32 @@ class StoreError(KGError):
     exit_code = 3
     http_status = 500
     kind = "store"
+
+
+class OutputError(KGError):
+    """An output file or folder cannot be written; nothing was replaced."""
+
+    exit_code = 3
+    http_status = 500
+    kind = "output"
+
+
+class BuildErrors(InputError):
+    """Every report that failed in one build, so one run shows all of them."""
+
+    kind = "build"
+
+    def __init__(self, errors: list[KGError]) -> None:
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = errors
+        self.exit_code = max(e.exit_code for e in errors)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _rebuild(cls: type, state: dict) -> KGError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, state.get("message", ""))
+    err.__dict__.update(state)
+    return err

@@ -1,41 +1,54 @@
-"""The build: read -> extract -> map to RDF -> validate, one report at a time.
+"""The build: read -> extract -> map to RDF -> validate -> write, one report at a time.
 
-Each report is validated on its own (with the reference nodes it links to), so
-the cost grows linearly with the corpus and a broken report is named alone.
-Nothing is written unless every report reads and validates.
+Each report is validated on its own (with the reference nodes it links to) and
+written to the sink as soon as it is done, so time and memory grow linearly with
+the corpus; with several cores, reports are processed in parallel worker
+processes and written in input order. Nodes that several reports describe
+(outcomes, places, organisations, Strategic Plan concepts) are validated once
+more across reports at the end. Sinks write to a temporary file (or store
+version) that only replaces the published one when every report succeeded.
 """
 from __future__ import annotations
 
 import gzip
 import io
 import json
+import multiprocessing
 import os
-import sys
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import IO, Callable, Iterator, Protocol
 
 import pyoxigraph as ox
 
 from kg import resources
-from kg.errors import InputError, KGError, ReportFormatError, UsageError, ValidationFailed
+from kg.errors import BuildErrors, KGError, OutputError, ReportFormatError, UsageError, ValidationFailed
 from kg.extract import Gazetteer, SectionFacts, extract_section, load_gazetteer
-from kg.formats import Format, for_path
+from kg.formats import BY_NAME, Format, for_path
 from kg.rdf import NamedGraph, ReferenceData, map_report, reference_graph
 from kg.read import ReportRecord, read_report
 from kg.uris import IRIs, ONTOLOGY
-from kg.validate import ValidationReport, validate_triples
+from kg.validate import ValidationReport, validate_ntriples, validate_triples
 from kg.vocab import PREFIXES, RKG
 
-STAGES = ("read", "extract", "map", "validate", "serialize")
+STAGES = ("read", "extract", "map", "validate", "serialize", "write")
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_PREFIXES = {**{k: v for k, v in PREFIXES.items() if k != "sh"}, "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#"}
+# below this many reports, worker processes cost more to start than they save
+_MIN_PARALLEL = 8
+
+
+# ---- records of a build --------------------------------------------------------------
 
 
 @dataclass
 class BuiltReport:
+    """One report's records, facts and graph (kept only when the caller asks for them)."""
+
     record: ReportRecord
     facts: list[SectionFacts]
     graph: NamedGraph
@@ -43,14 +56,37 @@ class BuiltReport:
 
 
 @dataclass
+class ReportResult:
+    """What processing one report file yields; crosses process boundaries, so plain data."""
+
+    path: str
+    key: str | None = None
+    graph: str | None = None
+    error: KGError | None = None
+    chunk: bytes = b""
+    shared_nt: bytes = b""
+    triples: int = 0
+    types: Counter = field(default_factory=Counter)
+    partners: set[str] = field(default_factory=set)
+    places: set[str] = field(default_factory=set)
+    timings: dict[str, float] = field(default_factory=dict)
+    built: BuiltReport | None = None
+
+
+@dataclass
 class BuildResult:
-    reports: list[BuiltReport]
     reference: NamedGraph
     ontology: NamedGraph
+    reports: list[BuiltReport] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
+    counts: Counter = field(default_factory=Counter)
+    partners: set[str] = field(default_factory=set)
+    places: set[str] = field(default_factory=set)
+    triples: int = 0
+    report_graphs: list[str] = field(default_factory=list)
 
     def graphs(self) -> list[NamedGraph]:
-        """Every named graph of the build: ontology, reference data, one per report."""
+        """Every named graph of the build (needs ``keep=True`` for the report graphs)."""
         return [self.ontology, self.reference] + [r.graph for r in self.reports]
 
     def quads(self) -> list[ox.Quad]:
@@ -59,43 +95,42 @@ class BuildResult:
             out.extend(g.quads())
         return out
 
-    def triple_count(self) -> int:
-        return sum(len(g.triples) for g in self.graphs())
-
     def summary(self) -> dict[str, int]:
-        types: Counter[str] = Counter()
-        partners: set[str] = set()
-        places: set[str] = set()
-        for r in self.reports:
-            for q in r.graph.triples:
-                p = q.predicate.value
-                if p == _RDF_TYPE:
-                    types[q.object.value] += 1
-                elif p == str(RKG.partner):
-                    partners.add(q.object.value)
-                elif p == str(RKG.place):
-                    places.add(q.object.value)
         return {
-            "reports": types[str(RKG.Report)],
-            "outcomes": types[str(RKG.Outcome)],
-            "progress notes": types[str(RKG.ProgressNote)],
-            "partners": len(partners),
-            "places": len(places),
-            "figures": types[str(RKG.Figure)],
-            "findings": types[str(RKG.QualityFinding)],
-            "triples": self.triple_count(),
+            "reports": self.counts[str(RKG.Report)],
+            "outcomes": self.counts[str(RKG.Outcome)],
+            "progress notes": self.counts[str(RKG.ProgressNote)],
+            "partners": len(self.partners),
+            "places": len(self.places),
+            "figures": self.counts[str(RKG.Figure)],
+            "findings": self.counts[str(RKG.QualityFinding)],
+            "triples": self.triples,
         }
 
 
+# ---- inputs ----------------------------------------------------------------------------
+
+
 def collect_inputs(inputs: list[str | Path]) -> list[Path]:
-    """Report files named, and the .txt files of folders named (sorted, so builds are repeatable)."""
+    """Report files named, and the .txt files of folders named (sorted, so builds repeat).
+
+    An unreadable folder is an error, not a silent gap in the corpus.
+    """
     files: list[Path] = []
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            files.extend(sorted(x for x in p.rglob("*.txt") if x.is_file()))
+            def fail(e: OSError) -> None:
+                raise UsageError(f"cannot read folder: {e.strerror}", source=e.filename or str(p))
+            found = []
+            for root, dirs, names in os.walk(p, onerror=fail):
+                dirs.sort()
+                found.extend(Path(root) / n for n in names if n.endswith(".txt"))
+            files.extend(sorted(found))
         elif p.is_file():
             files.append(p)
+        elif p.exists() or p.is_symlink():
+            raise UsageError("not a file or folder", source=str(p))
         else:
             raise UsageError(f"no such file or folder: {p}")
     if not files:
@@ -108,28 +143,271 @@ def ontology_graph() -> NamedGraph:
         return NamedGraph(ox.NamedNode(ONTOLOGY), [q.triple for q in ox.parse(f, format=ox.RdfFormat.TURTLE)])
 
 
-def _closure(reference: list[ox.Triple]) -> dict[str, list[ox.Triple]]:
-    by_subject: dict[str, list[ox.Triple]] = {}
-    for q in reference:
-        by_subject.setdefault(q.subject.value, []).append(q)
-    return by_subject
+# ---- serialising one graph ------------------------------------------------------------
+
+
+def _by_subject(triples: list[ox.Triple]) -> list[ox.Triple]:
+    return sorted(triples, key=lambda t: t.subject.value)
+
+
+def serialize_graph(g: NamedGraph, fmt: Format) -> bytes:
+    """One named graph in ``fmt``, as a chunk that concatenates with others into one valid file."""
+    if fmt.name in ("ntriples", "rdfxml"):  # RDF/XML is assembled from N-Triples at the end
+        return ox.serialize(g.triples, format=ox.RdfFormat.N_TRIPLES)
+    if fmt.name == "nquads":
+        return ox.serialize(g.quads(), format=ox.RdfFormat.N_QUADS)
+    if fmt.name == "turtle":  # prefixes may be declared again before each chunk
+        return ox.serialize(_by_subject(g.triples), format=ox.RdfFormat.TURTLE, prefixes=_PREFIXES) + b"\n"
+    if fmt.name == "trig":
+        sorted_graph = NamedGraph(g.name, _by_subject(g.triples))
+        return ox.serialize(sorted_graph.quads(), format=ox.RdfFormat.TRIG, prefixes=_PREFIXES) + b"\n"
+    if fmt.name == "jsonld":
+        return _jsonld_items(g.triples)
+    raise UsageError(f"cannot write {fmt.label}")
+
+
+def _context() -> dict:
+    return json.loads(resources.context_file().read_text(encoding="utf-8"))["@context"]
+
+
+def _jsonld_items(triples: list[ox.Triple]) -> bytes:
+    """The node objects of a graph compacted with our published context, as JSON array items."""
+    import rdflib
+
+    g = rdflib.Graph()
+    g.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"), format="nt")
+    doc = json.loads(g.serialize(format="json-ld", context=_context(), auto_compact=True))
+    items = doc.get("@graph", [doc] if doc and set(doc) - {"@context"} else [])
+    for it in items:
+        it.pop("@context", None)
+    return ",\n".join(json.dumps(it, ensure_ascii=False, sort_keys=True) for it in items).encode("utf-8")
+
+
+# ---- sinks -------------------------------------------------------------------------------
+
+
+class Sink(Protocol):
+    """Where graphs go. Nothing is visible to readers until ``commit``."""
+
+    format: Format
+
+    def write_graph(self, name: str, chunk: bytes) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def abort(self) -> None: ...
+
+
+class FileSink:
+    """A file in the format its extension names, written to a temporary file and renamed."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.format = for_path(self.path)
+        self._first = True
+        self._nt: IO[bytes] | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.path.is_dir():
+                raise OutputError("is a folder; name a file such as out/results-kg.trig", source=str(self.path))
+            fd, self._tmp = tempfile.mkstemp(prefix=".kg-", suffix=".part", dir=str(self.path.parent))
+        except OSError as e:
+            raise OutputError(f"cannot write here: {e.strerror}", source=str(e.filename or self.path)) from None
+        self._raw = os.fdopen(fd, "wb")
+        self._out: IO[bytes] = gzip.GzipFile(fileobj=self._raw, mode="wb", mtime=0) if self.path.suffix == ".gz" else self._raw
+        if self.format.name == "jsonld":
+            self._write(b'{\n"@context": ' + json.dumps(_context(), indent=1).encode("utf-8") + b',\n"@graph": [\n')
+        if self.format.name == "rdfxml":
+            self._nt = tempfile.TemporaryFile()
+
+    def _write(self, data: bytes) -> None:
+        try:
+            self._out.write(data)
+        except OSError as e:
+            self.abort()
+            raise OutputError(f"cannot write: {e.strerror}", source=str(self.path)) from None
+
+    def write_graph(self, name: str, chunk: bytes) -> None:
+        if not chunk:
+            return
+        if self._nt is not None:
+            self._nt.write(chunk)
+            return
+        if self.format.name == "jsonld" and not self._first:
+            self._write(b",\n")
+        self._first = False
+        self._write(chunk)
+
+    def commit(self) -> None:
+        if self._nt is not None:  # RDF/XML cannot be streamed in pieces: convert at the end
+            self._nt.seek(0)
+            triples = list(dict.fromkeys(ox.parse(self._nt, format=ox.RdfFormat.N_TRIPLES)))
+            self._nt.close()
+            self._write(ox.serialize(_by_subject(triples), format=ox.RdfFormat.RDF_XML, prefixes=_PREFIXES))
+        if self.format.name == "jsonld":
+            self._write(b"\n]\n}\n")
+        try:
+            if self._out is not self._raw:
+                self._out.close()
+            self._raw.flush()
+            os.fsync(self._raw.fileno())
+            self._raw.close()
+            os.replace(self._tmp, self.path)
+        except OSError as e:
+            self.abort()
+            raise OutputError(f"cannot write: {e.strerror}", source=str(self.path)) from None
+
+    def abort(self) -> None:
+        for f in (self._out, self._raw):
+            try:
+                f.close()
+            except OSError:
+                pass
+        Path(self._tmp).unlink(missing_ok=True)
+
+
+class MemorySink:
+    """The whole output as bytes (tests, the web app's downloads of small graphs)."""
+
+    def __init__(self, fmt: Format) -> None:
+        self.format = fmt
+        self.parts: list[bytes] = []
+
+    def write_graph(self, name: str, chunk: bytes) -> None:
+        if chunk:
+            self.parts.append(chunk)
+
+    def commit(self) -> None:
+        pass
+
+    def abort(self) -> None:
+        self.parts.clear()
+
+    def getvalue(self) -> bytes:
+        if self.format.name == "jsonld":
+            return (b'{\n"@context": ' + json.dumps(_context()).encode("utf-8") + b',\n"@graph": [\n'
+                    + b",\n".join(self.parts) + b"\n]\n}\n")
+        if self.format.name == "rdfxml":
+            triples = list(dict.fromkeys(ox.parse(io.BytesIO(b"".join(self.parts)), format=ox.RdfFormat.N_TRIPLES)))
+            return ox.serialize(_by_subject(triples), format=ox.RdfFormat.RDF_XML, prefixes=_PREFIXES)
+        return b"".join(self.parts)
+
+
+# ---- one report (runs in a worker process when the build is parallel) ---------------------
+
+
+@dataclass(frozen=True)
+class Options:
+    base_iri: str
+    engine: str
+    country: str | None
+    year: int | None
+    chunk_format: str | None  # a formats.BY_NAME key, or None for no chunk
+    keep: bool
+
+
+class _Context:
+    """Per-process state: loaded once in each worker, not at import time."""
+
+    def __init__(self, opts: Options, gazetteer: Gazetteer | None = None) -> None:
+        self.opts = opts
+        self.iris = IRIs(opts.base_iri)
+        self.gazetteer = gazetteer or load_gazetteer()
+        self.ref = ReferenceData(self.gazetteer)
+        self.reference = reference_graph(self.gazetteer, self.iris)
+        self.by_subject: dict[str, list[ox.Triple]] = {}
+        for t in self.reference.triples:
+            self.by_subject.setdefault(t.subject.value, []).append(t)
+        self.fmt = BY_NAME[opts.chunk_format] if opts.chunk_format else None
+
+
+_WORKER: _Context | None = None
+
+
+def _init_worker(opts: Options) -> None:
+    global _WORKER
+    _WORKER = _Context(opts)
+
+
+def _work(path: str) -> ReportResult:
+    assert _WORKER is not None
+    return process_report(_WORKER, path)
 
 
 def _linked_reference(triples: list[ox.Triple], by_subject: dict[str, list[ox.Triple]]) -> list[ox.Triple]:
     """The reference triples a report graph links to (and what those link to: places within places)."""
     out: list[ox.Triple] = []
     seen: set[str] = set()
-    todo = list({q.object.value for q in triples if isinstance(q.object, ox.NamedNode)})
+    todo = list({t.object.value for t in triples if isinstance(t.object, ox.NamedNode)})
     while todo:
         iri = todo.pop()
         if iri in seen or iri not in by_subject:
             continue
         seen.add(iri)
-        for q in by_subject[iri]:
-            out.append(q)
-            if isinstance(q.object, ox.NamedNode):
-                todo.append(q.object.value)
+        for t in by_subject[iri]:
+            out.append(t)
+            if isinstance(t.object, ox.NamedNode):
+                todo.append(t.object.value)
     return out
+
+
+def process_report(ctx: _Context, path: str) -> ReportResult:
+    """Read, extract, map, validate and serialise one report; failures become data."""
+    res = ReportResult(path)
+    timings = res.timings
+    try:
+        t0 = time.perf_counter()
+        record = read_report(path, country=ctx.opts.country, year=ctx.opts.year)
+        t1 = time.perf_counter()
+        facts = [extract_section(record, s, ctx.gazetteer) for s in record.sections]
+        t2 = time.perf_counter()
+        graph = map_report(record, facts, ctx.iris, ctx.ref)
+        t3 = time.perf_counter()
+        report = validate_triples(graph.triples + _linked_reference(graph.triples, ctx.by_subject), ctx.opts.engine)
+        t4 = time.perf_counter()
+    except KGError as e:
+        res.error = e
+        return res
+    timings.update(read=t1 - t0, extract=t2 - t1, map=t3 - t2, validate=t4 - t3)
+    res.key, res.graph = record.key, graph.name.value
+    if not report.conforms:
+        res.error = ValidationFailed(f"the graph built from this report violates the shapes\n{report.text()}",
+                                     report, source=path)
+        return res
+    partner, place = str(RKG.partner), str(RKG.place)
+    for t in graph.triples:
+        p = t.predicate.value
+        if p == _RDF_TYPE:
+            res.types[t.object.value] += 1
+        elif p == partner:
+            res.partners.add(t.object.value)
+        elif p == place:
+            res.places.add(t.object.value)
+    res.triples = len(graph.triples)
+    t5 = time.perf_counter()
+    if ctx.fmt is not None:
+        res.chunk = serialize_graph(graph, ctx.fmt)
+    res.shared_nt = ox.serialize(graph.shared, format=ox.RdfFormat.N_TRIPLES)
+    timings["serialize"] = time.perf_counter() - t5
+    if ctx.opts.keep:
+        res.built = BuiltReport(record, facts, graph, report)
+    return res
+
+
+# ---- the build ---------------------------------------------------------------------------
+
+
+def jobs_for(setting: str | int | None, n_files: int) -> int:
+    if setting in (None, "", "auto"):
+        jobs = os.cpu_count() or 1
+    else:
+        try:
+            jobs = int(setting)  # type: ignore[arg-type]
+        except ValueError:
+            raise UsageError(f"jobs must be a whole number or 'auto', not {setting!r}") from None
+        if jobs < 1:
+            raise UsageError("jobs must be at least 1")
+    return 1 if n_files < _MIN_PARALLEL else min(jobs, n_files)
 
 
 def build(
@@ -140,129 +418,102 @@ def build(
     engine: str = "shacl",
     country: str | None = None,
     year: int | None = None,
+    sink: Sink | None = None,
+    keep: bool = True,
+    jobs: str | int | None = 1,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> BuildResult:
-    """Build and validate every report; raise before anything is written if one fails."""
+    """Build and validate every report into ``sink``; raise (and abort the sink) if one fails.
+
+    ``keep`` holds every report's records and graph in the result (tests, small corpora);
+    builds of large corpora stream to the sink with ``keep=False``.
+    """
     iris = iris or IRIs()
-    gazetteer = gazetteer or load_gazetteer()
     files = collect_inputs(inputs)
-    ref = ReferenceData(gazetteer)
-    timings = dict.fromkeys(STAGES, 0.0)
-    reference = reference_graph(gazetteer, iris)
-    by_subject = _closure(reference.triples)
+    n_jobs = jobs_for(jobs, len(files))
+    if keep and n_jobs > 1:
+        raise UsageError("keep=True needs an in-process build (jobs=1)")
+    opts = Options(iris.base, engine, country, year, sink.format.name if sink else None, keep)
+    ctx = _Context(opts, gazetteer)
+    result = BuildResult(ctx.reference, ontology_graph())
     errors: list[KGError] = []
-    built: list[BuiltReport] = []
-    keys: dict[str, Path] = {}
-    for i, path in enumerate(files, start=1):
-        if progress:
-            progress(i, len(files), str(path))
-        try:
+    keys: dict[str, str] = {}
+    shared: list[bytes] = []
+    try:
+        if sink is not None:
+            for g in (result.ontology, result.reference):
+                sink.write_graph(g.name.value, serialize_graph(g, sink.format))
+        for i, res in enumerate(_results(ctx, files, n_jobs), start=1):
+            if progress:
+                progress(i, len(files), res.path)
+            if res.error is None and res.key in keys:
+                res.error = ReportFormatError(f"a second report for {res.key} (the first is {keys[res.key]})",
+                                              source=res.path)
+            if res.error is not None:
+                errors.append(res.error)
+                continue
+            keys[res.key] = res.path  # type: ignore[index]
+            for stage, seconds in res.timings.items():
+                result.timings[stage] += seconds
+            result.counts.update(res.types)
+            result.partners |= res.partners
+            result.places |= res.places
+            result.triples += res.triples
+            result.report_graphs.append(res.graph)  # type: ignore[arg-type]
+            shared.append(res.shared_nt)
+            if res.built is not None:
+                result.reports.append(res.built)
+            if sink is not None and not errors:
+                t0 = time.perf_counter()
+                sink.write_graph(res.graph, res.chunk)  # type: ignore[arg-type]
+                result.timings["write"] += time.perf_counter() - t0
+        t0 = time.perf_counter()
+        errors.extend(_check_shared(ctx, result, shared, keys))
+        result.timings["validate"] += time.perf_counter() - t0
+        result.triples += len(result.reference.triples) + len(result.ontology.triples)
+        if errors:
+            raise BuildErrors(errors)
+        if sink is not None:
             t0 = time.perf_counter()
-            record = read_report(path, country=country, year=year)
-            t1 = time.perf_counter()
-            if record.key in keys:
-                raise ReportFormatError(f"a second report for {record.key} (the first is {keys[record.key]})",
-                                        source=str(path))
-            keys[record.key] = path
-            facts = [extract_section(record, s, gazetteer) for s in record.sections]
-            t2 = time.perf_counter()
-            graph = map_report(record, facts, iris, ref)
-            t3 = time.perf_counter()
-            report = validate_triples(graph.triples + _linked_reference(graph.triples, by_subject), engine)
-            t4 = time.perf_counter()
-        except KGError as e:
-            errors.append(e)
-            continue
-        timings["read"] += t1 - t0
-        timings["extract"] += t2 - t1
-        timings["map"] += t3 - t2
-        timings["validate"] += t4 - t3
-        if not report.conforms:
-            errors.append(ValidationFailed(f"the graph built from this report violates the shapes\n{report.text()}",
-                                           report, source=str(path)))
-            continue
-        built.append(BuiltReport(record, facts, graph, report))
-    t0 = time.perf_counter()
-    ref_report = validate_triples(reference.triples, engine)
-    timings["validate"] += time.perf_counter() - t0
-    if not ref_report.conforms:
-        errors.append(ValidationFailed(f"the reference data violates the shapes\n{ref_report.text()}", ref_report,
-                                       source=str(resources.data_dir())))
-    if errors:
-        raise BuildErrors(errors)
-    return BuildResult(built, reference, ontology_graph(), timings)
+            sink.commit()
+            result.timings["write"] += time.perf_counter() - t0
+    except BaseException:
+        if sink is not None:
+            sink.abort()
+        raise
+    return result
 
 
-class BuildErrors(InputError):
-    """Every report that failed, so one run shows all of them."""
+def _results(ctx: _Context, files: list[Path], n_jobs: int) -> Iterator[ReportResult]:
+    if n_jobs == 1:
+        for f in files:
+            yield process_report(ctx, str(f))
+        return
+    # spawn, not fork: the parent holds Rust thread pools and file handles a fork would copy badly
+    mp = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(n_jobs, mp_context=mp, initializer=_init_worker, initargs=(ctx.opts,)) as pool:
+        yield from pool.map(_work, [str(f) for f in files], chunksize=4)
 
-    def __init__(self, errors: list[KGError]) -> None:
-        self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
-        self.exit_code = max(e.exit_code for e in errors)
 
-    def __str__(self) -> str:
-        return self.message
-
-
-def _union(result: BuildResult) -> list[ox.Triple]:
-    """All triples, each once, grouped by subject so Turtle reads one resource at a time."""
-    seen: dict[ox.Triple, None] = {}
-    for g in result.graphs():
-        seen.update(dict.fromkeys(g.triples))
-    return sorted(seen, key=lambda t: str(t.subject)) if len(seen) < 2_000_000 else list(seen)
+def _check_shared(ctx: _Context, result: BuildResult, shared: list[bytes], keys: dict[str, str]) -> list[KGError]:
+    """Validate, across reports, the nodes several reports describe (and the reference data)."""
+    data = ox.serialize(ctx.reference.triples, format=ox.RdfFormat.N_TRIPLES) + b"".join(shared)
+    report = validate_ntriples(data.decode("utf-8"), ctx.opts.engine)
+    if report.conforms:
+        return []
+    lines = []
+    for r in report.results:
+        node = r.focus.strip("<>").encode("utf-8")
+        where = [p for (k, p), chunk in zip(keys.items(), shared) if node in chunk]
+        lines.append(r.describe() + ("\n  described by: " + ", ".join(where) if where else ""))
+    return [ValidationFailed("reports describe shared nodes (outcomes, places, organisations, Strategic Plan "
+                             "concepts) in ways that contradict each other, or the reference data is invalid:\n"
+                             + "\n".join(lines), report, source=str(resources.data_dir()))]
 
 
 def serialize(result: BuildResult, fmt: Format) -> bytes:
-    prefixes = {k: v for k, v in PREFIXES.items() if k != "sh"}
-    prefixes["rdf"] = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-    if fmt.name == "jsonld":
-        return _jsonld(_union(result))
-    if fmt.name == "nquads":
-        return ox.serialize(result.quads(), format=fmt.oxigraph)
-    if fmt.name == "trig":
-        quads = []
-        for g in result.graphs():
-            quads.extend(NamedGraph(g.name, sorted(g.triples, key=lambda t: str(t.subject))).quads())
-        return ox.serialize(quads, format=fmt.oxigraph, prefixes=prefixes)
-    if fmt.name == "ntriples":
-        return ox.serialize(_unique(result), format=fmt.oxigraph)
-    return ox.serialize(_union(result), format=fmt.oxigraph, prefixes=prefixes)
-
-
-def _unique(result: BuildResult) -> list[ox.Triple]:
-    seen: dict[ox.Triple, None] = {}
+    """A kept build's graphs as one document (tests and small graphs)."""
+    sink = MemorySink(fmt)
     for g in result.graphs():
-        seen.update(dict.fromkeys(g.triples))
-    return list(seen)
-
-
-def _jsonld(triples: list[ox.Triple]) -> bytes:
-    """JSON-LD compacted with our published context (ontology/context.jsonld)."""
-    import rdflib
-
-    nt = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-    g = rdflib.Graph()
-    g.parse(data=nt.decode("utf-8"), format="nt")
-    context = json.loads(resources.context_file().read_text(encoding="utf-8"))["@context"]
-    return g.serialize(format="json-ld", context=context, auto_compact=True).encode("utf-8")
-
-
-def write_output(result: BuildResult, output: Path) -> Format:
-    """Write atomically: a temporary file renamed over the target, so a failure leaves the old file."""
-    fmt = for_path(output)
-    t0 = time.perf_counter()
-    data = serialize(result, fmt)
-    if output.suffix == ".gz":
-        data = gzip.compress(data, mtime=0)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".kg-", dir=str(output.parent))
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    result.timings["serialize"] += time.perf_counter() - t0
-    return fmt
+        sink.write_graph(g.name.value, serialize_graph(g, fmt))
+    return sink.getvalue()

@@ -24,6 +24,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Base under which every entity IRI is minted (must end in '/')."),
     Setting("validator", "KG_VALIDATOR", "shacl",
             "SHACL engine on the build path: 'shacl' (Rust, fast) or 'pyshacl' (the reference)."),
+    Setting("jobs", "KG_JOBS", "auto",
+            "Worker processes for builds of 8 reports or more: a number, or 'auto' for one per CPU."),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 

@@ -13,7 +13,8 @@ from urllib.parse import quote, unquote
 
 from rdflib import URIRef
 
-from kg.text import fold_key
+from kg.errors import UsageError
+
 
 DEFAULT_BASE = "https://w3id.org/results-kg/id/"
 ONTOLOGY = "https://w3id.org/results-kg/def"
@@ -34,6 +35,7 @@ _TEMPLATES: dict[str, str] = {
     "graph": "graph/{}",
     "report-graph": "graph/report/{}",
 }
+_BASE = re.compile(r"^https?://(?:[^\s<>\"{}|\\^`?#%]|%[0-9A-Fa-f]{2})+/$")
 _SAFE_CHARS = "-._~:@!$&'()*+,;="
 _SAFE = re.compile(r"^[A-Za-z0-9._~-]+$")
 _PATTERNS = [
@@ -49,13 +51,13 @@ class Parsed:
 
 
 def statement_digest(statement: str) -> str:
-    """Short hash of an outcome statement, insensitive to case, accents, spacing and punctuation.
+    """Short hash of an outcome statement (whitespace collapsed, nothing else changed).
 
     Part of the outcome's identity (DOMAIN.md: the same identifier is reused with a
-    different statement in a later strategic-note period).
+    different statement in a later strategic-note period). Hashing the statement as
+    published, rather than a looser form, keeps one rkg:statement per outcome IRI.
     """
-    core = re.sub(r"^by\s+\d{4}\s*,?\s*", "", fold_key(statement))
-    core = re.sub(r"[^a-z0-9]+", " ", core).strip()
+    core = " ".join(statement.split())
     return hashlib.sha256(core.encode("utf-8")).hexdigest()[:8]
 
 
@@ -63,9 +65,9 @@ class IRIs:
     """Mints IRIs under one base."""
 
     def __init__(self, base: str = DEFAULT_BASE) -> None:
-        if not re.match(r"^https?://[^\s<>\"{}|\\^`]+/$", base):
-            from kg.errors import UsageError
-            raise UsageError(f"base IRI {base!r} must be an http(s) IRI ending in '/'")
+        if not _BASE.match(base):
+            raise UsageError(f"base IRI {base!r} must be an http(s) IRI ending in '/', "
+                             "without '?', '#' or malformed %-escapes")
         self.base = base
 
     def _mint(self, kind: str, *keys: object) -> URIRef:
@@ -98,6 +100,13 @@ class IRIs:
 
     def span(self, report_key: str, start: int, end: int) -> URIRef:
         return self._mint("span", report_key, f"{start}-{end}")
+
+    def selector(self, report_key: str, start: int, end: int, which: str) -> URIRef:
+        """A span's position or quote selector: a fragment of the span's IRI, described on its page."""
+        return URIRef(f"{self.span(report_key, start, end)}#{which}")
+
+    def finding_body(self, report_key: str, index: int) -> URIRef:
+        return URIRef(f"{self.finding(report_key, index)}#body")
 
     def org(self, key: str) -> URIRef:
         return self._mint("org", key)

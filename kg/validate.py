@@ -8,6 +8,7 @@ because ``tests/test_validate.py`` proves it reports the same results on our sha
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -59,11 +60,6 @@ class ValidationReport:
             return f"conforms ({self.triples} triples, {self.engine})"
         head = f"{len(self.results)} SHACL result(s) ({self.engine}):"
         return "\n".join([head] + [r.describe() for r in self.results])
-
-
-def _short(term: str | None) -> str | None:
-    """N-Triples form for IRIs and literals, as both engines can be brought to print."""
-    return term
 
 
 @lru_cache(maxsize=1)
@@ -124,7 +120,13 @@ def validate_ntriples(data: str, engine: str = "shacl") -> ValidationReport:
         import pyshacl
 
         g = rdflib.Graph()
-        g.parse(data=data, format="nt" if data.lstrip()[:1] in ("<", "_", "") else "turtle")
+        rdflib_log = logging.getLogger("rdflib.term")
+        level = rdflib_log.level
+        rdflib_log.setLevel(logging.CRITICAL)  # an ill-typed literal is the shapes' business, not a log trace
+        try:
+            g.parse(data=data, format="nt" if data.lstrip()[:1] in ("<", "_", "") else "turtle")
+        finally:
+            rdflib_log.setLevel(level)
         conforms, report_graph, _ = pyshacl.validate(g, shacl_graph=_shapes_graph(), advanced=False,
                                                      inference="none", allow_warnings=True)
         results = []
@@ -168,7 +170,7 @@ def validate_quads(quads: Iterable[ox.Quad], engine: str = "shacl") -> Validatio
 
 
 def parse_rdf_file(path: Path) -> list[ox.Quad]:
-    """Any RDF file from the formats registry, as quads; a syntax error names the line."""
+    """Any RDF file from the formats registry (optionally .gz), as quads; errors name the line."""
     from kg.formats import for_path
 
     fmt = for_path(path)
@@ -178,8 +180,14 @@ def parse_rdf_file(path: Path) -> list[ox.Quad]:
         raise RDFSyntaxError(f"cannot read: {e.strerror}", source=str(path)) from None
     if path.suffix == ".gz":
         import gzip
+        import zlib
 
-        data = gzip.decompress(data)
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as e:
+            raise RDFSyntaxError(f"not a valid gzip file ({e})", source=str(path)) from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]  # a UTF-8 byte-order mark is not part of any RDF syntax
     try:
         return list(ox.parse(io.BytesIO(data), format=fmt.oxigraph, base_iri=Path(path).resolve().as_uri()))
     except SyntaxError as e:
@@ -187,7 +195,7 @@ def parse_rdf_file(path: Path) -> list[ox.Quad]:
         col = getattr(e, "offset", None)
         raise RDFSyntaxError(f"not valid {fmt.label}: {e.msg if hasattr(e, 'msg') else e}",
                              source=str(path), line=line, column=col) from None
-    except ValueError as e:
+    except (ValueError, UnicodeDecodeError) as e:
         raise RDFSyntaxError(f"not valid {fmt.label}: {e}", source=str(path)) from None
 
 

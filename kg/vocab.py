@@ -170,16 +170,31 @@ class SDMX_CODE(DefinedNamespace):
     _extras = ["sex-F", "sex-M", "sex-T"]
 
 
-ORG = Namespace("http://www.w3.org/ns/org#")
-PROV = Namespace("http://www.w3.org/ns/prov#")
+class ORG(DefinedNamespace):
+    """The subset of the W3C Organization Ontology we write."""
+
+    _NS = Namespace("http://www.w3.org/ns/org#")
+    _fail = True
+
+    Organization: URIRef
+
+
+class PROV(DefinedNamespace):
+    """The subset of PROV-O we write."""
+
+    _NS = Namespace("http://www.w3.org/ns/prov#")
+    _fail = True
+
+    wasDerivedFrom: URIRef
+    Entity: URIRef
 
 PREFIXES: dict[str, str] = {
     "rkg": RKG_NS,
     "oa": str(OA._NS),
     "dqv": str(DQV._NS),
     "sdmx-code": str(SDMX_CODE._NS),
-    "org": str(ORG),
-    "prov": str(PROV),
+    "org": str(ORG._NS),
+    "prov": str(PROV._NS),
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "dcterms": "http://purl.org/dc/terms/",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",

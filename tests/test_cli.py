@@ -134,3 +134,89 @@ def test_every_setting_is_documented():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for s in settings.SETTINGS:
         assert s.env in readme, s.env
+
+
+def test_unwritable_outputs_are_clear_errors(tmp_path):
+    (tmp_path / "g.ttl").mkdir()
+    r = run("build", "-q", "-o", str(tmp_path / "g.ttl"))
+    assert r.returncode == 3 and "is a folder" in r.stderr and "Traceback" not in r.stderr
+    (tmp_path / "f.txt").write_text("x")
+    r = run("build", "-q", "-o", str(tmp_path / "f.txt" / "x.ttl"))
+    assert r.returncode == 3 and "cannot write here" in r.stderr and "Traceback" not in r.stderr
+    assert not list(tmp_path.glob("**/.kg-*"))
+
+
+def test_full_stdout_and_closed_pipe_give_no_traceback(tmp_path):
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([*KG, "build", "-o", str(tmp_path / "a.nt")], stdout=full, stderr=subprocess.PIPE,
+                           text=True, env={**os.environ, **_PATH}, timeout=120)
+    assert r.returncode == 3 and "Traceback" not in r.stderr
+    p = subprocess.Popen([*KG, "build", "-o", str(tmp_path / "b.nt")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         env={**os.environ, **_PATH})
+    p.stdout.close()  # the reader goes away before we print the summary
+    _, err = p.communicate(timeout=120)
+    assert b"Traceback" not in err
+
+
+def test_bad_settings_are_usage_errors(tmp_path):
+    for base in ("http://x/#/", "http://x/%zz/", "http://x/?q/"):
+        r = run("build", "-q", "-o", str(tmp_path / "a.nt"), "--base-iri", base)
+        assert r.returncode == 2 and "base IRI" in r.stderr, base
+    r = run("build", "-q", "-o", str(tmp_path / "a.nt"), "--country", "Atlantis")
+    assert r.returncode == 2 and "--country" in r.stderr
+    r = run("build", "-q", "-o", str(tmp_path / "a.nt"), "--jobs", "many")
+    assert r.returncode == 2 and "jobs" in r.stderr
+
+
+def test_validate_reads_gzip_and_bom_and_names_bad_files(tmp_path, seed_path):
+    good = tmp_path / "g.ttl.gz"
+    assert run("build", "-q", "-o", str(good)).returncode == 0
+    assert run("validate", str(good)).returncode == 0
+    bad = tmp_path / "bad.ttl.gz"
+    bad.write_bytes(b"not gzip at all")
+    r = run("validate", str(bad))
+    assert r.returncode == 1 and "not a valid gzip file" in r.stderr and "Traceback" not in r.stderr
+    bom = tmp_path / "bom.ttl"
+    bom.write_bytes(b"\xef\xbb\xbf" + gzip.decompress(good.read_bytes()))
+    assert run("validate", str(bom)).returncode == 0
+
+
+def test_reports_of_one_outcome_in_two_years_build_a_consistent_graph(tmp_path, seed_text):
+    # the same outcome reported again in 2022, where the report states a different alignment
+    other = seed_text.replace("Progress in Mali country in 2021", "Progress in Mali country in 2022").replace(
+        "decent jobs Related.", "decent jobs (related to SP_D_2.3: Women have income security)")
+    (tmp_path / "MLI-2021.txt").write_text(seed_text, encoding="utf-8")
+    (tmp_path / "MLI-2022.txt").write_text(other, encoding="utf-8")
+    out = tmp_path / "g.nq"
+    r = run("build", str(tmp_path), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert run("validate", str(out)).returncode == 0
+    store = ox.Store()
+    store.load(path=str(out), format=ox.RdfFormat.N_QUADS)
+    rows = list(store.query("""
+        SELECT ?outcome (COUNT(DISTINCT ?note) AS ?notes) (COUNT(DISTINCT ?sp) AS ?sps) WHERE {
+          ?note <https://w3id.org/results-kg/def#about> ?outcome .
+          ?outcome <http://purl.org/dc/terms/identifier> "XM-DAC-41146-MLI_D_2.1" ;
+                   <https://w3id.org/results-kg/def#alignedTo> ?sp .
+        } GROUP BY ?outcome""", use_default_graph_as_union=True))
+    assert [(int(r["notes"].value), int(r["sps"].value)) for r in rows] == [(2, 2)]
+
+
+def test_parallel_build_writes_the_same_graph_as_a_serial_one(tmp_path, seed_text):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for country in ("Mali", "Niger", "Senegal", "Chad", "Guinea", "Ghana", "Nigeria", "Benin", "Togo"):
+        (corpus / f"{country}.txt").write_text(
+            seed_text.replace("Progress in Mali country", f"Progress in {country} country"), encoding="utf-8")
+    a, b = tmp_path / "a.nq", tmp_path / "b.nq"
+    ra = run("build", str(corpus), "-o", str(a), "--jobs", "1")
+    rb = run("build", str(corpus), "-o", str(b), "--jobs", "2")
+    assert ra.returncode == rb.returncode == 0, rb.stderr
+    assert "reports                 9" in rb.stdout
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_broken_symlink_input_is_named(tmp_path):
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    r = run("build", str(tmp_path / "gone.txt"))
+    assert r.returncode == 2 and "gone.txt" in r.stderr

@@ -75,9 +75,20 @@ def test_partners_resolved_against_the_table(seed_facts):
 
 def test_unknown_organisation_discovered_from_full_name_and_acronym():
     _, f = facts_of("We worked with the Sahel Women Lawyers Association (SWLA) and Gender Responsive Budgeting (GRB).")
-    assert "x-sahel-women-lawyers-association" in f.discovered
-    assert f.discovered["x-sahel-women-lawyers-association"].acronyms == ("SWLA",)
+    (key, org), = f.discovered.items()
+    assert key.startswith("x-sahel-women-lawyers-association-")
+    assert (org.name, org.acronyms, org.discovered) == ("Sahel Women Lawyers Association", ("SWLA",), True)
     assert not any("budgeting" in k for k in f.discovered), "a concept, not an organisation"
+    _, f2 = facts_of("Training with the Sahel Women-Lawyers Association (SWLA).")
+    assert set(f2.discovered) != set(f.discovered), "another spelling is another node, never two labels on one"
+
+
+def test_discovery_stays_linear_on_long_capitalised_runs():
+    import time
+
+    t0 = time.perf_counter()
+    facts_of("A" * 60_000 + " (ABC) and " + "Word " * 8000 + "(XYZ).")
+    assert time.perf_counter() - t0 < 10  # quadratic backtracking took minutes here
 
 
 def test_places_resolve_accents_and_town_versus_region(seed_facts):
@@ -170,3 +181,28 @@ def test_every_fact_points_at_its_exact_characters(seed_facts):
         for m in f.mentions:
             a, b = m.evidence.span
             assert r.text[a:b].strip() == r.text[a:b] and r.text[a:b]
+
+
+@pytest.mark.parametrize("text, raw", [
+    ("Security Council Resolution 1325 guides the work.", "1325"),
+    ("Progress towards SDG 5.2 was tracked.", "5.2"),
+    ("Law 2015-052 on quotas was applied.", "052"),
+    ("Law N° 052 applies.", "052"),
+])
+def test_numbers_that_name_things_are_not_figures(text, raw):
+    _, f = facts_of(text)
+    assert raw not in [x.source_text for x in f.figures]
+
+
+def test_scale_words_and_fractional_counts():
+    _, f = facts_of("Women's groups raised XOF 2.3 billion. About 12.500 women took part.")
+    money = fig(f, "2.3")
+    assert (money.unit, money.value) == ("XOF", Decimal(2_300_000_000))
+    women = fig(f, "12.500")
+    assert women.value is None and women.unit == "people"
+    assert [x.type for x in f.findings] == ["malformed-number"]
+
+
+def test_town_qualifier_carries_over_a_list():
+    _, f = facts_of("In the cities of Segou (80 men and 120 women) and Mopti (31 men and 169 women), and in Kayes.")
+    assert [m.key for m in f.mentions if m.kind == "place"] == ["ML-4-segou", "ML-5-mopti", "ML-1"]

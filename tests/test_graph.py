@@ -99,3 +99,21 @@ def test_jsonld_output_is_the_same_graph(built):
     assert len(g1) == len(g2) > 5000
     assert isomorphic(g1, g2)
     assert b'"@context"' in data and b'"rkg": "https://w3id.org/results-kg/def#"' in data
+
+
+def test_invalid_reference_data_fails_the_build_and_names_it(tmp_path, seed_path):
+    import shutil
+
+    import pytest
+
+    from kg import resources
+    from kg.errors import BuildErrors
+    from kg.extract import load_gazetteer
+
+    data = tmp_path / "data"
+    shutil.copytree(resources.data_dir(), data)
+    partners = (data / "partners.tsv").read_text(encoding="utf-8").replace("XM-DAC-41114", "not an id", 1)
+    (data / "partners.tsv").write_text(partners, encoding="utf-8")
+    with pytest.raises(BuildErrors) as e:
+        build([seed_path], gazetteer=load_gazetteer(data))
+    assert "org/undp" in str(e.value) and "identifier" in str(e.value)

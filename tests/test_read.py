@@ -126,11 +126,47 @@ def test_options_fill_in_and_must_not_contradict_the_title():
         parse_report(MINI, year=2020)
 
 
-def test_same_section_repeated_whole_is_dropped_as_duplicate():
-    text = MINI + "\nOUTCOME XM-DAC-41146-MLI_D_1.2\n\nBy 2024, people live in a rule of law (related to SP_D_1.2: More national and local plans and budgets are gender-responsive)\n\nAgain.\n"
+def test_repeated_heading_continues_the_section_and_drops_only_repeated_text():
+    stmt = "By 2024, people live in a rule of law (related to SP_D_1.2: More national and local plans and budgets are gender-responsive)"
+    text = MINI + f"\nOUTCOME XM-DAC-41146-MLI_D_1.2\n\n{stmt}\n\nThe outcome was not achieved. 115 members (41 women) were trained with UNDP in Ségou. Later, 55 women joined the network of the region.\n"
     r = parse_report(text)
     assert len(r.sections) == 1
-    assert [x.kind for x in r.sections[0].repairs] == ["duplicate-passage"]
+    s = r.sections[0]
+    assert s.narrative.text.count("115 members (41 women)") == 1
+    assert "55 women joined" in s.narrative.text
+    assert [x.kind for x in s.repairs] == ["duplicate-passage", "duplicate-passage"]
+
+
+@pytest.mark.parametrize("heading", ["OUTCOME: XM-DAC-41146-MLI_D_1.1", "OUTCOME - XM-DAC-41146-MLI_D_1.1",
+                                     "Outcome XM-DAC-41146-MLI_D_1.1"])
+def test_heading_variants_are_headings(heading):
+    r = parse_report(f"Progress in Mali in 2021\n\n{heading}\n\nStatement.\n\nText.\n")
+    assert [s.identifier for s in r.sections] == ["XM-DAC-41146-MLI_D_1.1"]
+
+
+@pytest.mark.parametrize("heading, rule", [
+    ("OUTCOME XM-DAC-41146-MLI_D_6.1 extra", "unexpected text 'extra' after the identifier"),
+    ("OUTCOME XM-DAC-41146-MLI_D_6.1 (continued)", "unexpected text '(continued)'"),
+    ("OUTCOME 6.1", "'6.1' is not an IATI result identifier"),
+])
+def test_near_miss_headings_are_errors_not_narrative(heading, rule):
+    text = f"Progress in Mali in 2021\n\nOUTCOME XM-DAC-41146-MLI_D_1.1\n\nS.\n\n{heading}\n\nT.\n"
+    with pytest.raises(ReportFormatError) as e:
+        parse_report(text, source="x.txt")
+    assert e.value.line == 7 and rule in e.value.message
+
+
+def test_menu_word_outcome_is_not_a_heading():
+    r = parse_report("Outcome\nOutcomes\noutcome XM-DAC-41146-NER_D_1.1\n\nS.\n", country="NER", year=2022)
+    assert len(r.sections) == 1
+
+
+@pytest.mark.parametrize("brk", ["\f", "\u2028", "\x85", "\v"])
+def test_line_numbers_count_only_cr_and_lf(brk):
+    text = f"Progress in Mali in 2021\n{brk}\nOUTCOME XM-DAC-41146-MLI_D_1.1\n\nS.\n\nOUTCOME\n\nX\n"
+    with pytest.raises(ReportFormatError) as e:
+        parse_report(text)
+    assert e.value.line == 7
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

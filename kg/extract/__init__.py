@@ -32,8 +32,8 @@ def extract_section(report: ReportRecord, section: OutcomeSection, gazetteer: Ga
     findings: list[FindingFact] = []
     status = find_status(view, sents)
     st_s, st_e = section.statement_span
-    alignment = find_alignment(section.statement, st_s, report.text[st_s:st_e], section.kind, section.number)
-    if alignment.inferred:
+    alignment = find_alignment(st_s, report.text[st_s:st_e], section.kind, section.number, report.year)
+    if alignment is not None and alignment.inferred:
         findings.append(FindingFact(
             "inferred-alignment",
             f"no '(related to SP_…)' in the statement; {alignment.code} inferred from the identifier suffix "
@@ -64,7 +64,12 @@ def extract_section(report: ReportRecord, section: OutcomeSection, gazetteer: Ga
             evidence=evidence(f.start, f.end), sex=f.sex, places=list(f.places),
             part_of=f.part_of, breakdown=f.part_kind if f.part_of is not None else None,
             share_of=f.share_of))
-        if f.value is None:
+        if f.ambiguous:
+            findings.append(FindingFact(
+                "malformed-number", f"'{f.raw}' counts {f.counts or 'things'} but has a fractional part: "
+                "the '.' may separate thousands; the value is not guessed",
+                view.to_source(f.start, f.end), f"figure:{f.index}"))
+        elif f.value is None:
             findings.append(FindingFact("malformed-number", f"'{f.raw}' has {_MALFORMED_HINT}",
                                         view.to_source(f.start, f.end), f"figure:{f.index}"))
         if f.glued:

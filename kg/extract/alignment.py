@@ -10,19 +10,26 @@ _TRUNCATED = re.compile(r"\s+\(?related(?:\s+to)?\s*\.?\s*$", re.I)
 _RELATED = re.compile(r"\(\s*related\s+to\s+(?P<code>SP_[DO]_[0-9][0-9A-Za-z.]*?)\s*:\s*(?P<title>[^()]+?)\s*\)", re.I)
 
 
-def find_alignment(statement: str, statement_start: int, source_statement: str,
-                   kind: str, number: str) -> AlignmentFact:
+# The identifier suffix (…MLI_D_2.1) matches the output codes of the 2018–2021 Strategic
+# Plan (DOMAIN.md); the 2022–2025 plan numbers its results SP_D_0.x, so a suffix says
+# nothing about a later report's alignment and we infer none there.
+INFERENCE_YEARS = range(2018, 2022)
+
+
+def find_alignment(statement_start: int, source_statement: str, kind: str, number: str,
+                   year: int) -> AlignmentFact | None:
     """Explicit alignment from the statement, else inferred from the identifier suffix.
 
-    ``source_statement`` is the statement exactly as in the source (offsets), while
-    ``statement`` may have its whitespace normalised.
+    ``source_statement`` is the statement exactly as in the source, so the span is exact.
     """
     m = _RELATED.search(source_statement)
     if m:
         title = " ".join(m["title"].split()).rstrip(".")
         return AlignmentFact(m["code"], title, False,
                              (statement_start + m.start(), statement_start + m.end()))
-    return AlignmentFact(f"SP_{kind}_{number}", None, True, None)
+    if year in INFERENCE_YEARS:
+        return AlignmentFact(f"SP_{kind}_{number}", None, True, None)
+    return None
 
 
 def strip_alignment(statement: str) -> str:

@@ -22,7 +22,14 @@ _DECIMAL = re.compile(r"^\d+\.\d+$")
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})\s*$", re.I)
 _MONTH_AFTER = re.compile(rf"^\s*(?:{_MONTHS})\b", re.I)
-_LAW_NUMBER = re.compile(r"(?:N°|No\.?|Nr\.?|#)\s*$")
+# numbers that name something rather than count it: "Resolution 1325", "SDG 5.2", "law N°052"
+_NAMING = re.compile(
+    r"(?:N°|\bNo\.?|\bNr\.?|#|\b(?:[Rr]esolutions?|UNSCR|SCR|SDGs?|Goals?|Targets?|[Ll]aws?|[Dd]ecrees?|"
+    r"[Aa]rticles?|Art\.|[Aa]cts?|[Oo]rdinances?|[Pp]hases?|[Pp]illars?|[Oo]utcomes?|[Oo]utputs?|"
+    r"[Ii]ndicators?|[Ss]ections?|[Cc]hapters?|[Pp]ages?|[Aa]nnex(?:es)?|[Ll]evels?|[Tt]ier|[Cc]ommunes?|"
+    r"[Pp]aragraphs?|[Vv]ersion|[Cc]ategory|[Gg]rade))\s*$")
+_SCALE = re.compile(r"\s*(million|billion|thousand)\b", re.I)
+_SCALES = {"thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
 _ORDINAL = re.compile(r"^(?:st|nd|rd|th)\b")
 _PERCENT_AFTER = re.compile(r"^\s*(?:%|per\s*cent\b|percent\b)")
 _XOF_AFTER = re.compile(r"^\s*(?:CFA\s+francs?|F\s?CFA|XOF|francs?\s+CFA)\b", re.I)
@@ -73,6 +80,7 @@ class RawFigure:
     sex: str | None
     sentence: int
     glued: bool = False
+    ambiguous: bool = False  # "12.500 women": a count cannot be fractional, '.' may group thousands
     part_of: int | None = None
     part_kind: str | None = None  # sex | place | category | subset
     share_of: int | None = None
@@ -101,8 +109,10 @@ def _skip(text: str, a: int, b: int, raw: str) -> tuple[bool, bool]:
         return True, False
     if prev == "-" and a >= 2 and text[a - 2].isalpha():
         return True, False  # Covid-19
-    if _LAW_NUMBER.search(before):
+    if _NAMING.search(text[max(0, a - 24) : a]):
         return True, False
+    if re.match(r"[-/]\d", text[b : b + 2]) or (prev == "-" and a >= 2 and text[a - 2].isdigit()):
+        return True, False  # "Law 2015-052", "2020/2021", a phone number
     if prev.isalpha():
         if re.search(r"[a-z]{3}$", before) and len(raw) >= 2:
             glued = True  # "region14668"
@@ -200,9 +210,13 @@ def scan(text: str, sents: list[Sentence]) -> list[RawFigure]:
         skip, glued = _skip(text, a, b, raw)
         if skip:
             continue
+        value = parse_number(raw)
+        unit_end = b
+        if (sc := _SCALE.match(text, b)) and value is not None:
+            value *= _SCALES[sc.group(1).lower()]  # "XOF 2.3 billion", "1.5 million people"
+            unit_end = b = sc.end()
         rest = text[b:]
         unit = ""
-        unit_end = b
         if (u := _PERCENT_AFTER.match(rest)):
             unit, unit_end = "percent", b + u.end()
         elif (u := _XOF_AFTER.match(rest)):
@@ -241,8 +255,11 @@ def scan(text: str, sents: list[Sentence]) -> list[RawFigure]:
         if not unit:
             unit = "people" if (sex or _unit_for(counts) == "people") else "count"
         k = bisect.bisect_right(starts, a) - 1
-        out.append(RawFigure(len(out), a, b, unit_end, phrase_end, raw, parse_number(raw), unit, counts,
-                             sex, max(k, 0), glued))
+        fractional_count = (unit in ("people", "count") and value is not None
+                            and value != value.to_integral_value())
+        out.append(RawFigure(len(out), a, m.end(), unit_end, phrase_end, raw,
+                             None if fractional_count else value, unit, counts, sex, max(k, 0), glued,
+                             ambiguous=fractional_count))
     return out
 
 
@@ -322,8 +339,6 @@ def link(text: str, sents: list[Sentence], figs: list[RawFigure],
         # "N people, including A girls, B boys …"
         top = [f for f in counted if grp_of[f.index] is None]
         for i, t in enumerate(top):
-            if t.part_of is not None and t.part_kind != "place":
-                pass
             if not _INCLUDING.match(text[t.phrase_end : t.phrase_end + 20]):
                 continue
             last_end = t.phrase_end

@@ -7,6 +7,7 @@ accent-insensitive on names, case-sensitive on acronyms, whole words only.
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -33,6 +34,7 @@ _ORG_HEADS = frozenset(
     services trust society university college school cooperative consortium secretariat parliament assembly
     court chamber platform observatory movement league""".split()
 )
+_LIST_GAP = re.compile(r"\s*(?:\([^()]*\)\s*)?(?:,\s*(?:and\s+)?|and\s+|&\s*)$")
 _CONNECTORS = frozenset("of the for and on in de des du la le et d' l' to".split())
 
 
@@ -128,7 +130,11 @@ class Gazetteer:
     def discover_orgs(self, text: str) -> list[tuple[Match, Organisation]]:
         """Organisations written as "Full Name (ACRONYM)" that are not in the table."""
         out = []
-        for m in _DISCOVER.finditer(text):
+        for am in _ACRONYM_PAREN.finditer(text):
+            window_start = max(0, am.start() - _LOOKBACK)
+            m = _NAME_BEFORE.search(text, window_start, am.start())
+            if not m:
+                continue
             words = m["name"].split()
             while words and words[0].lower() in _CONNECTORS:
                 words.pop(0)
@@ -138,13 +144,15 @@ class Gazetteer:
             if not heads & _ORG_HEADS:
                 continue
             name = " ".join(words)
-            acronym = m["acronym"]
+            acronym = am["acronym"]
             if self.org_by_name_or_acronym(name) or self.org_by_name_or_acronym(acronym):
                 continue
             start = m.start("name") + m["name"].find(words[0])
-            key = "x-" + _slug(name)
+            # the exact name is part of the key: two reports spelling a name differently give
+            # two nodes, each with one label, rather than one node with contradicting labels
+            key = f"x-{_slug(name)}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:6]}"
             org = Organisation(key, name, (acronym,), (), "other", None, discovered=True)
-            out.append((Match(start, m.end(), key, text[start : m.end()]), org))
+            out.append((Match(start, am.end(), key, text[start : am.end()]), org))
         return out
 
     # ---- places -----------------------------------------------------------------
@@ -173,19 +181,27 @@ class Gazetteer:
             for m in short.finditer(text):
                 raw.append((m.start(), m.end(), names[m.group(0)]))
         hits = []
-        for s, e, candidates in raw:
+        prev_town_end = -1
+        for s, e, candidates in sorted(raw, key=lambda r: r[0]):
             if any(a <= s < b or a < e <= b for a, b in exclude):
                 continue
-            hits.append(Match(s, e, self._choose(candidates, text[:s]).key, text[s:e]))
+            # "the cities of Segou (80 men …) and Mopti (31 men …)": the qualifier carries over a list
+            listed = prev_town_end >= 0 and _LIST_GAP.match(text, prev_town_end, s) is not None
+            place = self._choose(candidates, text[:s], listed)
+            if place.type in ("city", "commune", "cercle") and len(candidates) > 1:
+                prev_town_end = e
+            elif not listed:
+                prev_town_end = -1
+            hits.append(Match(s, e, place.key, text[s:e]))
         return _no_overlaps(hits)
 
     @staticmethod
-    def _choose(candidates: list[Place], before: str) -> Place:
+    def _choose(candidates: list[Place], before: str, listed: bool = False) -> Place:
         if len(candidates) == 1:
             return candidates[0]
         towns = [p for p in candidates if p.type in ("city", "commune", "cercle")]
         larger = [p for p in candidates if p.type not in ("city", "commune", "cercle")]
-        if towns and _TOWN_QUALIFIER.search(before[-60:]):
+        if towns and (listed or _TOWN_QUALIFIER.search(before[-60:])):
             return towns[0]
         return (larger or candidates)[0]
 
@@ -201,11 +217,13 @@ class Gazetteer:
         return out
 
 
-_DISCOVER = re.compile(
+_ACRONYM_PAREN = re.compile(r"\((?P<acronym>[A-Z][A-Za-z&\-]{1,9})\)")
+# the words before "(ACRONYM)": capitalised words and the connectors of names, at most 15
+_NAME_BEFORE = re.compile(
     r"(?P<name>(?:[A-Z][\w'’.\-]*|of|the|for|and|on|in|de|des|du|la|le|et|to)"
-    r"(?:[ \t]+(?:[A-Z][\w'’.\-]*|of|the|for|and|on|in|de|des|du|la|le|et|to)){1,14})"
-    r"[ \t]*\((?P<acronym>[A-Z][A-Za-z&\-]{1,9})\)"
+    r"(?:[ \t]+(?:[A-Z][\w'’.\-]*|of|the|for|and|on|in|de|des|du|la|le|et|to)){1,14})[ \t]*$"
 )
+_LOOKBACK = 200  # characters: bounds the work per "(ACRONYM)", so discovery stays linear
 
 
 def _slug(s: str) -> str:
@@ -224,9 +242,9 @@ def _no_overlaps(hits: list[Match]) -> list[Match]:
 def _iso_places() -> list[Place]:
     out = []
     for c in pycountry.countries:
-        alts = tuple(
-            n for n in {getattr(c, "common_name", None), getattr(c, "official_name", None)} if n and n != c.name
-        )
+        alts = tuple(dict.fromkeys(
+            n for n in (getattr(c, "common_name", None), getattr(c, "official_name", None)) if n and n != c.name
+        ))
         out.append(Place(c.alpha_2, c.name, "country", alts, None, c.alpha_2, c.alpha_2))
     for s in pycountry.subdivisions:
         if s.parent_code:  # second-level ISO units are rare and often ambiguous; the table covers what we need

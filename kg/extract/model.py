@@ -62,7 +62,7 @@ class FindingFact:
 @dataclass
 class SectionFacts:
     status: StatusFact
-    alignment: AlignmentFact
+    alignment: AlignmentFact | None
     mentions: list[MentionFact]
     figures: list[FigureFact]
     findings: list[FindingFact]

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Iterator
 from pathlib import Path
 
 from pyoxigraph import NamedNode, Triple
@@ -108,13 +110,28 @@ class Emitter:
 
     graph: NamedNode
     triples: list[Triple] = field(default_factory=list)
+    # triples about nodes other reports describe too (outcomes, places, organisations, SP
+    # concepts): the build validates these across reports, since each report alone can't
+    # show that two of them disagree
+    shared: list[Triple] = field(default_factory=list)
     _seen: set[Triple] = field(default_factory=set)
+    _sharing: bool = False
 
     def add(self, s: NamedNode, p: NamedNode, o) -> None:  # noqa: ANN001 - any pyoxigraph term
         t = Triple(s, p, o)
         if t not in self._seen:
             self._seen.add(t)
             self.triples.append(t)
+            if self._sharing:
+                self.shared.append(t)
+
+    @contextmanager
+    def sharing(self) -> Iterator[None]:
+        self._sharing = True
+        try:
+            yield
+        finally:
+            self._sharing = False
 
 
 @dataclass
@@ -123,6 +140,7 @@ class NamedGraph:
 
     name: NamedNode
     triples: list[Triple]
+    shared: list[Triple] = field(default_factory=list)
 
     def quads(self) -> list:
         from pyoxigraph import Quad
@@ -242,8 +260,8 @@ class ReportMapper:
         e = self.e
         e.add(s, t.TYPE, _RKG_TextSpan)
         e.add(s, _OA_hasSource, self.report)
-        pos = n(iri + "#position")
-        quote = n(iri + "#quote")
+        pos = n(self.iris.selector(self.key, start, end, "position"))
+        quote = n(self.iris.selector(self.key, start, end, "quote"))
         e.add(s, _OA_hasSelector, pos)
         e.add(pos, t.TYPE, _OA_TextPositionSelector)
         e.add(pos, _OA_start, t.nni(start))
@@ -271,7 +289,7 @@ class ReportMapper:
         e.add(f, _DQV_inDimension, n(dim))
         e.add(f, _OA_motivatedBy, _DQV_qualityAssessment)
         e.add(f, _OA_hasTarget, target)
-        body = n(str(f.value) + "#body")
+        body = n(self.iris.finding_body(self.key, self._findings - 1))
         e.add(f, _OA_hasBody, body)
         e.add(body, t.TYPE, _OA_TextualBody)
         e.add(body, t.VALUE, t.text(message))
@@ -286,9 +304,14 @@ class ReportMapper:
             if p.key in self.ref.place_keys or p.key in self._described:
                 continue
             self._described.add(p.key)
-            _place(self.e, self.iris, p)
+            with self.e.sharing():
+                _place(self.e, self.iris, p)
 
     def map_report(self) -> None:
+        with self.e.sharing():  # the report node is the source of the shared nodes' spans
+            self._map_report()
+
+    def _map_report(self) -> None:
         r, e = self.r, self.e
         e.add(self.report, t.TYPE, _RKG_Report)
         label = r.title or f"Progress in {r.country.name} in {r.year}"
@@ -311,25 +334,30 @@ class ReportMapper:
         outcome = n(iris.outcome(sec.identifier, statement))
         note = n(iris.note(self.key, sec.identifier))
         short = sec.identifier.split("-")[-1]
-        e.add(outcome, t.TYPE, _RKG_Outcome)
-        e.add(outcome, t.IDENTIFIER, t.plain(sec.identifier))
-        e.add(outcome, t.LABEL, t.text(f"{short}: {statement[:90]}{'…' if len(statement) > 90 else ''}"))
-        e.add(outcome, _RKG_statement, t.text(statement))
-        e.add(outcome, _RKG_office, t.plain(sec.office))
-        e.add(outcome, t.WAS_DERIVED_FROM, self.span(*sec.statement_span))
-        al = facts.alignment
-        sp = n(iris.sp(al.code))
-        e.add(outcome, _RKG_alignedTo, sp)
-        e.add(outcome, _RKG_alignmentInferred, t.boolean(al.inferred))
-        if al.code not in self.ref.sp_codes and al.code not in self._described:
-            self._described.add(al.code)
-            _sp_concept(e, iris, al.code, al.title)
-            parent = _sp_parent(al.code)
-            if parent and parent not in self.ref.sp_codes and parent not in self._described:
-                self._described.add(parent)
-                _sp_concept(e, iris, parent, None)
+        with e.sharing():
+            e.add(outcome, t.TYPE, _RKG_Outcome)
+            e.add(outcome, t.IDENTIFIER, t.plain(sec.identifier))
+            e.add(outcome, t.LABEL, t.text(f"{short}: {statement[:90]}{'…' if len(statement) > 90 else ''}"))
+            e.add(outcome, _RKG_statement, t.text(statement))
+            e.add(outcome, _RKG_office, t.plain(sec.office))
+            e.add(outcome, t.WAS_DERIVED_FROM, self.span(*sec.statement_span))
+            al = facts.alignment
+            if al is not None:
+                # the outcome may be aligned differently in reports of different plan periods; each
+                # note says which alignment its report gives and whether it was inferred
+                e.add(outcome, _RKG_alignedTo, n(iris.sp(al.code)))
+            if al is not None and al.code not in self.ref.sp_codes and al.code not in self._described:
+                self._described.add(al.code)
+                _sp_concept(e, iris, al.code, al.title)
+                parent = _sp_parent(al.code)
+                if parent and parent not in self.ref.sp_codes and parent not in self._described:
+                    self._described.add(parent)
+                    _sp_concept(e, iris, parent, None)
 
         e.add(note, t.TYPE, _RKG_ProgressNote)
+        if al is not None:
+            e.add(note, _RKG_alignedTo, n(iris.sp(al.code)))
+            e.add(note, _RKG_alignmentInferred, t.boolean(al.inferred))
         e.add(note, t.LABEL, t.text(f"{short} in {r.year} ({r.country.name})"))
         e.add(note, t.IDENTIFIER, t.plain(sec.identifier))
         e.add(note, _RKG_about, outcome)
@@ -345,9 +373,10 @@ class ReportMapper:
         for key, org in facts.discovered.items():
             if key not in self._described:
                 self._described.add(key)
-                _org(e, iris, org)  # type: ignore[arg-type]
                 first = next(m for m in facts.mentions if m.kind == "org" and m.key == key)
-                e.add(n(iris.org(key)), t.WAS_DERIVED_FROM, self.evidence(first.evidence))
+                with e.sharing():
+                    _org(e, iris, org)  # type: ignore[arg-type]
+                    e.add(n(iris.org(key)), t.WAS_DERIVED_FROM, self.evidence(first.evidence))
         for m in facts.mentions:
             target = n(iris.org(m.key)) if m.kind == "org" else n(iris.place(m.key))
             if m.kind == "place":
@@ -402,4 +431,4 @@ def map_report(report: ReportRecord, facts: list[SectionFacts], iris: IRIs, ref:
     m.map_report()
     for sec, f in zip(report.sections, facts):
         m.map_section(sec, f)
-    return NamedGraph(m.e.graph, m.e.triples)
+    return NamedGraph(m.e.graph, m.e.triples, m.e.shared)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pycountry
 
-from kg.errors import ReportFormatError
+from kg.errors import ReportFormatError, UsageError
 from kg.text import TextView, fold_key, sentences
 
 # XM-DAC-41146-MLI_D_1.2, …-RD_D_1.4, …-WCA_D_1.1.10, …-MLI_D_1.1A
@@ -28,7 +28,12 @@ _TITLE = re.compile(
     r"^\W*progress\s+in\s+(?P<country>.+?)(?:\s+country)?\s+in\s+(?P<year>\d{4})\W*$", re.I
 )
 _DATA_AS_OF = re.compile(r"^\W*data\s+as\s+of\s*:?\s*(?P<date>.+?)\s*$", re.I)
-_HEADING = re.compile(r"^\s*(?P<word>outcome)\b(?P<rest>.*)$", re.I)
+# "OUTCOME <id>" (the report) or "outcome <id>" (the portal), with an optional ":" or dash.
+# An upper-case OUTCOME line is always a heading (or an error); a lower- or title-case one
+# only when an identifier-like token follows, since "Outcome" alone is menu text.
+_HEADING = re.compile(r"^\s*(?P<word>outcome)(?![\w-])[\s:\-–—]*(?P<rest>.*)$", re.I)
+_ID_LIKE = re.compile(r"^[A-Z]{2}-[A-Z0-9]+-")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _DATE_FORMATS = ("%d %B %Y", "%d %b %Y", "%B %d, %Y", "%B %d %Y", "%Y-%m-%d", "%d/%m/%Y")
 _SENTENCE_END = tuple('.!?:;"”)')
 _QUOTES = "\"“”'‘’"
@@ -138,12 +143,16 @@ def _decode(data: bytes, source: str) -> str:
 
 
 def _lines(text: str) -> list[_Line]:
+    """Lines split at CR, LF and CRLF only, so line numbers match editors and grep
+    (str.splitlines would also split at form feeds, common in text taken from PDFs)."""
     out = []
     pos = 0
-    for n, raw in enumerate(text.splitlines(keepends=True), start=1):
-        body = raw.rstrip("\r\n")
-        out.append(_Line(n, pos, pos + len(body), body))
-        pos += len(raw)
+    n = 0
+    for n, m in enumerate(_LINE_BREAK.finditer(text), start=1):
+        out.append(_Line(n, pos, m.start(), text[pos : m.start()]))
+        pos = m.end()
+    if pos < len(text):
+        out.append(_Line(n + 1, pos, len(text), text[pos:]))
     return out
 
 
@@ -193,7 +202,7 @@ def parse_report(
             as_of = _parse_date(m["date"], source, ln.number)
             continue
         m = _HEADING.match(stripped)
-        if m and len(m["rest"].split()) <= 1 and (m["rest"] == "" or m["rest"][0].isspace()):
+        if m and (m["word"] == "OUTCOME" or _ID_LIKE.match(m["rest"])):
             headings.append((ln, m))
     if not headings:
         raise ReportFormatError(
@@ -201,7 +210,7 @@ def parse_report(
             source=source, line=len(lines),
         )
 
-    c = _resolve_report_country(country, title_country, source, title is not None and lines)
+    c = _resolve_report_country(country, title_country, source)
     y = year if year is not None else title_year
     if y is None:
         raise ReportFormatError(
@@ -221,10 +230,17 @@ def parse_report(
     sections: list[OutcomeSection] = []
     seen: dict[str, OutcomeSection] = {}
     for i, (ln, m) in enumerate(headings):
-        ident = m["rest"].strip().strip(_QUOTES + ":").strip()
-        if not ident:
+        tokens = m["rest"].strip().strip(_QUOTES).split()
+        if not tokens:
             raise ReportFormatError(
                 "outcome heading without identifier (expected 'OUTCOME XM-DAC-41146-…')",
+                source=source, line=ln.number,
+            )
+        ident = tokens[0].strip(_QUOTES + ":")
+        if len(tokens) > 1 and RESULT_ID.match(ident):
+            raise ReportFormatError(
+                f"unexpected text {' '.join(tokens[1:])!r} after the identifier in an outcome heading "
+                "(expected the identifier alone on its line)",
                 source=source, line=ln.number,
             )
         idm = RESULT_ID.match(ident)
@@ -239,11 +255,9 @@ def parse_report(
         prev = seen.get(section.identifier)
         if prev is not None:
             if fold_key(prev.statement) == fold_key(section.statement):
-                prev.repairs.append(Repair(
-                    "duplicate-passage", section.span,
-                    f"section {section.identifier} repeated at line {ln.number}; kept the first copy (line {prev.line})",
-                    kept=prev.span,
-                ))
+                # the heading and statement repeated (after a page break): what follows continues
+                # the first section; sentences it repeats are dropped like any repeated passage
+                _merge(prev, section, ln.number)
                 continue
             raise ReportFormatError(
                 f"outcome {section.identifier} appears twice with different statements (first at line {prev.line})",
@@ -254,7 +268,7 @@ def parse_report(
     return ReportRecord(source, text, sha, c, y, as_of, title, sections)
 
 
-def _resolve_report_country(option: str | None, title_country: str | None, source: str, _lines: object) -> Country:
+def _resolve_report_country(option: str | None, title_country: str | None, source: str) -> Country:
     name = option or title_country
     if name is None:
         raise ReportFormatError(
@@ -262,7 +276,10 @@ def _resolve_report_country(option: str | None, title_country: str | None, sourc
         )
     c = resolve_country(name)
     if c is None:
-        raise ReportFormatError(f"unknown country {name!r} (expected an ISO 3166 country name or code)", source=source)
+        message = f"unknown country {name!r} (expected an ISO 3166 country name or code)"
+        if option:  # the command line is wrong, not the report
+            raise UsageError(f"--country: {message}")
+        raise ReportFormatError(message, source=source)
     return c
 
 
@@ -340,6 +357,28 @@ def _section(text: str, source: str, heading: _Line, body: list[_Line], idm: re.
         span=(heading.start, end),
         repairs=repairs,
     )
+
+
+def _merge(first: OutcomeSection, again: OutcomeSection, line: int) -> None:
+    """Append a repeated section's narrative to the first copy, then drop repeated sentences."""
+    first.repairs.append(Repair(
+        "duplicate-passage", (again.heading_span[0], again.statement_span[1]),
+        f"heading and statement of {first.identifier} repeated at line {line}; the text after them "
+        f"continues the section of line {first.line}", kept=(first.heading_span[0], first.statement_span[1]),
+    ))
+    old = first.narrative
+    ranges = [(p.source_start, p.source_start + p.length) for p in old.pieces]
+    joiners = [old.text[a.logical_start + a.length : b.logical_start] for a, b in zip(old.pieces, old.pieces[1:])]
+    new = again.narrative
+    for i, p in enumerate(new.pieces):
+        if ranges:
+            joiners.append("\n\n" if i == 0 else new.text[new.pieces[i - 1].logical_start + new.pieces[i - 1].length : p.logical_start])
+        ranges.append((p.source_start, p.source_start + p.length))
+    first.repairs.extend(again.repairs)
+    view, dups = _drop_duplicates(TextView(old.source, ranges, joiners))
+    first.narrative = view
+    first.repairs.extend(dups)
+    first.span = (first.span[0], again.span[1])
 
 
 def _balanced(s: str) -> bool:
