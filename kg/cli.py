@@ -42,7 +42,30 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--validator", choices=("shacl", "pyshacl"),
                    help=settings.BY_NAME["validator"].help + " [env KG_VALIDATOR]")
     b.add_argument("-j", "--jobs", help=settings.BY_NAME["jobs"].help + " [env KG_JOBS]")
+    b.add_argument("--store", nargs="?", const="", metavar="PATH",
+                   help="publish into the embedded store at PATH (default KG_STORE or ./kg-store) instead of a "
+                        "file; each report's graph is replaced, readers see the old version or the new one")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress or summary")
+
+    ld = sub.add_parser("load", help="add an RDF file to a named graph of the store",
+                        description="Load any RDF file (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD) into "
+                                    "the store, replacing the graph(s) it goes into. Triples go into --graph (default: "
+                                    "<base>graph/load/<file name>); quads keep their graphs unless --graph is given.")
+    ld.add_argument("file", metavar="FILE")
+    ld.add_argument("--graph", metavar="IRI", help="the named graph to put the data in")
+    ld.add_argument("--store", metavar="PATH", help=settings.BY_NAME["store"].help + " [env KG_STORE]")
+    ld.add_argument("--base-iri", help=settings.BY_NAME["base_iri"].help + " [env KG_BASE_IRI]")
+
+    sv = sub.add_parser("serve", help="serve the store: SPARQL endpoint, linked data, browser",
+                        description="Serve the store over HTTP with gunicorn. If the store is empty, the bundled "
+                                    "reports are built into it first.")
+    sv.add_argument("--host", help=settings.BY_NAME["host"].help + " [env KG_HOST]")
+    sv.add_argument("--port", type=int, help=settings.BY_NAME["port"].help + " [env KG_PORT]")
+    sv.add_argument("--store", metavar="PATH", help=settings.BY_NAME["store"].help + " [env KG_STORE]")
+    sv.add_argument("--base-iri", help=settings.BY_NAME["base_iri"].help + " [env KG_BASE_IRI]")
+    sv.add_argument("--workers", type=int, help=settings.BY_NAME["web_workers"].help + " [env KG_WEB_WORKERS]")
+    sv.add_argument("--threads", type=int, help=settings.BY_NAME["web_threads"].help + " [env KG_WEB_THREADS]")
+    sv.add_argument("--query-timeout", type=float, help=settings.BY_NAME["query_timeout"].help + " [env KG_QUERY_TIMEOUT]")
 
     v = sub.add_parser("validate", help="validate RDF files against the Results KG shapes",
                        description="Validate RDF files (any format of the registry) against ontology/shapes.ttl.")
@@ -64,15 +87,25 @@ def cmd_build(args: argparse.Namespace) -> int:
     inputs = args.inputs or [resources.bundled_reports_dir()]
     iris = IRIs(settings.get("base_iri", args.base_iri))
     engine = settings.get("validator", args.validator)
-    output = Path(args.output)
-    from kg.formats import for_path
+    if args.store is not None:
+        from kg.store import open_store
 
-    for_path(output)  # an unknown extension is a usage error before any work
-    sink = FileSink(output)
+        store = open_store(settings.get("store", args.store or None))
+        sink = store.sink()
+        target = f"store {store.path}"
+    else:
+        output = Path(args.output)
+        from kg.formats import for_path
+
+        for_path(output)  # an unknown extension is a usage error before any work
+        sink = FileSink(output)
+        target = f"{output} ({sink.format.label})"
     result = build(inputs, iris=iris, engine=engine, country=args.country, year=args.year, sink=sink,
                    keep=False, jobs=settings.get("jobs", args.jobs), progress=None if args.quiet else _progress)
+    if args.store is not None:
+        target += f", version {store.current()}"
     if not args.quiet:
-        print(f"built {output} ({sink.format.label}), validated with {engine}")
+        print(f"built {target}, validated with {engine}")
         for k, v in result.summary().items():
             print(f"  {k:<15} {v:>9,}")
     return 0
@@ -93,7 +126,64 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return worst
 
 
-COMMANDS = {"build": cmd_build, "validate": cmd_validate}
+def cmd_load(args: argparse.Namespace) -> int:
+    from kg.store import open_store
+    from kg.uris import IRIs
+    from kg.validate import parse_rdf_file
+
+    path = Path(args.file)
+    quads = parse_rdf_file(path)
+    graph = args.graph
+    if graph is None and not any(isinstance(q.graph_name, ox_named()) for q in quads):
+        graph = str(IRIs(settings.get("base_iri", args.base_iri)).graph(f"load/{path.name}"))
+    if graph is not None:
+        try:
+            ox_named()(graph)
+        except ValueError:
+            raise UsageError(f"--graph {graph!r} is not an IRI") from None
+    store = open_store(settings.get("store", args.store))
+    sink = store.sink()
+    try:
+        sink.write_quads(quads, graph)
+        version = sink.commit()
+    except BaseException:
+        sink.abort()
+        raise
+    print(f"loaded {len(quads):,} quads from {path} into {', '.join(sorted(set(sink.replaced))) or 'the default graph'}"
+          f" (store {store.path}, version {version})")
+    return 0
+
+
+def ox_named():  # noqa: ANN201 - pyoxigraph's NamedNode, imported late to keep --help fast
+    from pyoxigraph import NamedNode
+
+    return NamedNode
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from kg.pipeline import build
+    from kg.serve import serve
+    from kg.store import open_store
+    from kg.uris import IRIs
+
+    store_path = settings.get("store", args.store)
+    store = open_store(store_path)
+    base = settings.get("base_iri", args.base_iri)
+    if store.is_empty():
+        print(f"the store {store.path} is empty: building the bundled reports into it", file=sys.stderr)
+        build([resources.bundled_reports_dir()], iris=IRIs(base), sink=store.sink(), keep=False,
+              engine=settings.get("validator"), jobs=settings.get("jobs"))
+    host = settings.get("host", args.host)
+    port = int(settings.get("port", str(args.port) if args.port else None))
+    timeout = float(settings.get("query_timeout", str(args.query_timeout) if args.query_timeout else None))
+    print(f"serving {store.path} on http://{host}:{port}/ (SPARQL at /sparql)", file=sys.stderr, flush=True)
+    serve(host=host, port=port, workers=int(settings.get("web_workers", str(args.workers) if args.workers else None)),
+          threads=int(settings.get("web_threads", str(args.threads) if args.threads else None)), timeout=timeout,
+          app_config={"store": str(store.path), "base_iri": base, "query_timeout": str(timeout)})
+    return 0
+
+
+COMMANDS = {"build": cmd_build, "validate": cmd_validate, "load": cmd_load, "serve": cmd_serve}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,6 +26,19 @@ SETTINGS: tuple[Setting, ...] = (
             "SHACL engine on the build path: 'shacl' (Rust, fast) or 'pyshacl' (the reference)."),
     Setting("jobs", "KG_JOBS", "auto",
             "Worker processes for builds of 8 reports or more: a number, or 'auto' for one per CPU."),
+    Setting("store", "KG_STORE", "kg-store",
+            "Folder of the embedded store that kg build --store, kg load and kg serve use."),
+    Setting("host", "KG_HOST", "127.0.0.1", "Address kg serve listens on."),
+    Setting("port", "KG_PORT", "8080", "Port kg serve listens on."),
+    Setting("web_workers", "KG_WEB_WORKERS", "2", "gunicorn worker processes of kg serve."),
+    Setting("web_threads", "KG_WEB_THREADS", "4", "Threads per gunicorn worker."),
+    Setting("query_timeout", "KG_QUERY_TIMEOUT", "10",
+            "Seconds a SPARQL query may run before it is stopped (its process is killed) and 503 returned."),
+    Setting("max_rows", "KG_MAX_ROWS", "10000",
+            "Most result rows (or triples) a query returns; more are cut and X-SPARQL-MaxRows is set."),
+    Setting("max_query_length", "KG_MAX_QUERY_LENGTH", "20000", "Longest SPARQL query accepted, in characters."),
+    Setting("query_executors", "KG_QUERY_EXECUTORS", "2",
+            "Query processes per web worker: queries run there so a runaway one can be killed."),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 

@@ -1,1 +1,50 @@
-"""Where graphs live. The embedded and remote stores arrive with the `kg serve` issue."""
+"""Where graphs live, behind one small interface.
+
+``open_store(path)`` gives the embedded store (pyoxigraph on disk). Readers work on a
+``Snapshot``: one published version of the data, immutable while they use it, so a
+reader sees the old graphs or the new ones, never a mix. Writers ``publish`` a new
+version in one step; a failed write leaves the published version as it was. The
+remote store of the next issue implements the same two classes.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Iterator, Protocol
+
+import pyoxigraph as ox
+
+from kg.store.embedded import EmbeddedStore, StoreSink
+
+
+class Snapshot(Protocol):
+    """One published version of the data, for reading."""
+
+    version: str
+
+    def query(self, sparql: str, *, bindings: dict[str, ox.NamedNode | ox.Literal] | None = None,
+              default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+              union_default: bool = True):  # noqa: ANN201 - pyoxigraph results
+        """Run a SPARQL query; values in ``bindings`` are substituted, never spliced into the text."""
+        ...
+
+    def quads(self, subject: ox.NamedNode | ox.BlankNode | None = None, predicate: ox.NamedNode | None = None,
+              obj: object | None = None, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]: ...
+
+    def graph_names(self) -> list[str]: ...
+
+
+class GraphStore(Protocol):
+    path: Path
+
+    def snapshot(self) -> Snapshot: ...
+
+    def is_empty(self) -> bool: ...
+
+    def sink(self) -> StoreSink: ...
+
+
+def open_store(path: str | Path) -> EmbeddedStore:
+    return EmbeddedStore(Path(path))
+
+
+__all__ = ["EmbeddedStore", "GraphStore", "Snapshot", "StoreSink", "open_store", "Iterable"]

@@ -1,0 +1,87 @@
+"""Content negotiation in one function: q-values, wildcards, a format override, a default."""
+from __future__ import annotations
+
+from kg.errors import NotAcceptable
+
+# short names accepted by ?format= and the file extensions of explicit-format URLs
+ALIASES = {
+    "json": "application/sparql-results+json", "srj": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml", "srx": "application/sparql-results+xml",
+    "csv": "text/csv", "tsv": "text/tab-separated-values",
+    "ttl": "text/turtle", "turtle": "text/turtle", "nt": "application/n-triples", "ntriples": "application/n-triples",
+    "jsonld": "application/ld+json", "json-ld": "application/ld+json", "rdf": "application/rdf+xml",
+    "rdfxml": "application/rdf+xml", "html": "text/html", "nq": "application/n-quads", "trig": "application/trig",
+}
+# a request for these means one of ours ("application/json" from a generic client)
+EQUIVALENT = {"application/json": ("application/sparql-results+json", "application/ld+json"),
+              "application/xml": ("application/sparql-results+xml", "application/rdf+xml"),
+              "text/xml": ("application/sparql-results+xml", "application/rdf+xml"),
+              "text/plain": ("application/n-triples",)}
+
+
+def parse_accept(header: str | None) -> list[tuple[str, float, int]]:
+    """(media range, q, position) for each entry of an Accept header; malformed q counts as 0."""
+    out = []
+    for pos, part in enumerate((header or "*/*").split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        if not media:
+            continue
+        q = 1.0
+        for f in fields[1:]:
+            if f.lower().startswith("q="):
+                try:
+                    q = float(f[2:])
+                except ValueError:
+                    q = 0.0
+                q = min(max(q, 0.0), 1.0)
+        out.append((media, q, pos))
+    return out
+
+
+def _specificity(media_range: str, offered: str) -> int | None:
+    if media_range == offered:
+        return 3
+    if offered in EQUIVALENT.get(media_range, ()):
+        return 2
+    kind = media_range.split("/")[0]
+    if media_range.endswith("/*") and offered.startswith(kind + "/"):
+        return 1
+    if media_range == "*/*":
+        return 0
+    return None
+
+
+def negotiate(accept: str | None, available: list[str], *, default: str | None = None,
+              override: str | None = None) -> str:
+    """Pick the media type to send.
+
+    ``override`` (a ``?format=`` value or file extension) wins if available. Otherwise the
+    offered type with the highest q from its most specific matching range; ties go to the
+    client's order, then ours. ``*/*`` alone gives ``default``. Raises ``NotAcceptable``
+    listing what is available.
+    """
+    if override:
+        media = ALIASES.get(override.lower(), override.lower())
+        if media in available:
+            return media
+        raise NotAcceptable(f"format {override!r} is not available here; available: {', '.join(available)}")
+    ranges = parse_accept(accept)
+    if default and all(m == "*/*" for m, _, _ in ranges):
+        return default
+    best: tuple[float, int, int, int] | None = None
+    choice = None
+    for i, offered in enumerate(available):
+        match = None
+        for media, q, pos in ranges:
+            spec = _specificity(media, offered)
+            if spec is not None and (match is None or spec > match[0]):
+                match = (spec, q, pos)
+        if match is None or match[1] <= 0:
+            continue
+        key = (match[1], match[0], -match[2], -i)
+        if best is None or key > best:
+            best, choice = key, offered
+    if choice is None:
+        raise NotAcceptable(f"none of the requested media types is available; available: {', '.join(available)}")
+    return choice

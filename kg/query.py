@@ -1,0 +1,379 @@
+"""Running users' SPARQL queries safely: read-only, no federation, bounded time and size.
+
+A query is first inspected here (length, form, no update, no ``SERVICE``), then run
+in an executor process that opens the published store version read-only. If it runs
+past the time limit the process is killed, which really stops the work, and a
+fresh executor takes its place; other requests keep being served by the other
+executors meanwhile. Results are cut at ``max_rows`` (the response then carries
+``X-SPARQL-MaxRows``), and serialised in the executor so the web worker only relays
+bytes.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import queue
+import re
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+from kg.errors import KGError, QueryError
+
+RESULT_TYPES = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+                "text/tab-separated-values"]
+BOOLEAN_TYPES = ["application/sparql-results+json", "application/sparql-results+xml"]
+GRAPH_TYPES = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"]
+_UPDATE = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+# what a lexer must skip before looking at keywords: comments, strings, IRIs
+_SKIP = re.compile(
+    r"#[^\n]*|'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\"|'(?:[^'\\\n]|\\.)*'"
+    r"|\"(?:[^\"\\\n]|\\.)*\"|<[^<>\"{}|^`\\\s]*>"
+)
+_WORD = re.compile(r"(?<![\w:?$])[A-Za-z_]+(?![\w:])")
+
+
+class QueryTimeout(KGError):
+    exit_code = 1
+    http_status = 503
+    kind = "timeout"
+
+
+class ReadOnly(KGError):
+    exit_code = 1
+    http_status = 403
+    kind = "read-only"
+
+
+class Busy(KGError):
+    exit_code = 1
+    http_status = 503
+    kind = "busy"
+
+
+@dataclass(frozen=True)
+class Inspection:
+    form: str  # SELECT | ASK | CONSTRUCT | DESCRIBE
+
+
+def inspect(sparql: str, max_length: int) -> Inspection:
+    """Check a query before anything runs it: size, read-only, no federated SERVICE."""
+    if len(sparql) > max_length:
+        raise QueryError(f"query is {len(sparql):,} characters long; the limit is {max_length:,}")
+    if not sparql.strip():
+        raise QueryError("empty query")
+    words = [w.upper() for w in _WORD.findall(_SKIP.sub(" ", sparql))]
+    if "SERVICE" in words:
+        raise QueryError("federated queries (SERVICE) are not allowed: this endpoint makes no outbound requests")
+    for w in words:
+        if w in _FORMS:
+            return Inspection(w)
+        if w in _UPDATE:
+            raise ReadOnly("this endpoint is read-only: SPARQL updates are not accepted")
+        if w not in ("PREFIX", "BASE"):
+            break
+    raise QueryError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE after the prologue")
+
+
+@dataclass
+class QueryResult:
+    body: bytes
+    media_type: str
+    form: str
+    truncated: bool = False
+
+
+# ---- serialising results (runs in the executor) ------------------------------------------
+
+
+def _term_json(t: Any) -> dict[str, str]:
+    if isinstance(t, ox.NamedNode):
+        return {"type": "uri", "value": t.value}
+    if isinstance(t, ox.BlankNode):
+        return {"type": "bnode", "value": t.value}
+    if isinstance(t, ox.Literal):
+        d = {"type": "literal", "value": t.value}
+        if t.language:
+            d["xml:lang"] = t.language
+        elif t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            d["datatype"] = t.datatype.value
+        return d
+    return {"type": "triple", "value": str(t)}
+
+
+def _term_xml(t: Any) -> str:
+    if isinstance(t, ox.NamedNode):
+        return f"<uri>{escape(t.value)}</uri>"
+    if isinstance(t, ox.BlankNode):
+        return f"<bnode>{escape(t.value)}</bnode>"
+    if t.language:
+        return f"<literal xml:lang={quoteattr(t.language)}>{escape(t.value)}</literal>"
+    if t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        return f"<literal datatype={quoteattr(t.datatype.value)}>{escape(t.value)}</literal>"
+    return f"<literal>{escape(t.value)}</literal>"
+
+
+def _term_tsv(t: Any) -> str:
+    if t is None:
+        return ""
+    if isinstance(t, ox.Literal) and t.datatype.value in (
+            "http://www.w3.org/2001/XMLSchema#integer", "http://www.w3.org/2001/XMLSchema#decimal",
+            "http://www.w3.org/2001/XMLSchema#double", "http://www.w3.org/2001/XMLSchema#boolean"):
+        return t.value
+    return str(t).replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def serialize_select(variables: list[str], rows: list[list[Any]], media_type: str) -> bytes:
+    if media_type == "application/sparql-results+json":
+        bindings = [{v: _term_json(t) for v, t in zip(variables, row) if t is not None} for row in rows]
+        return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
+                          ensure_ascii=False).encode("utf-8")
+    if media_type == "application/sparql-results+xml":
+        out = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>']
+        out += [f"<variable name={quoteattr(v)}/>" for v in variables]
+        out.append("</head>\n<results>")
+        for row in rows:
+            out.append("<result>" + "".join(f"<binding name={quoteattr(v)}>{_term_xml(t)}</binding>"
+                                            for v, t in zip(variables, row) if t is not None) + "</result>")
+        out.append("</results>\n</sparql>\n")
+        return "\n".join(out).encode("utf-8")
+    if media_type == "text/csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\r\n")
+        w.writerow(variables)
+        for row in rows:
+            w.writerow(["" if t is None else (("_:" + t.value) if isinstance(t, ox.BlankNode) else t.value)
+                        for t in row])
+        return buf.getvalue().encode("utf-8")
+    if media_type == "text/tab-separated-values":
+        lines = ["\t".join("?" + v for v in variables)]
+        lines += ["\t".join(_term_tsv(t) for t in row) for row in rows]
+        return ("\n".join(lines) + "\n").encode("utf-8")
+    raise QueryError(f"cannot write SELECT results as {media_type}")
+
+
+def serialize_boolean(value: bool, media_type: str) -> bytes:
+    if media_type == "application/sparql-results+xml":
+        return (f'<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
+                f"<boolean>{'true' if value else 'false'}</boolean></sparql>\n").encode("utf-8")
+    return json.dumps({"head": {}, "boolean": bool(value)}).encode("utf-8")
+
+
+_RDF_FORMATS = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES,
+                "application/ld+json": ox.RdfFormat.JSON_LD, "application/rdf+xml": ox.RdfFormat.RDF_XML}
+
+
+def execute(db: Any, sparql: str, media_type: str | None, max_rows: int, kwargs: dict[str, Any]) -> QueryResult:
+    """Run a query on an open pyoxigraph store and serialise at most ``max_rows`` results."""
+    form = inspect(sparql, 1 << 30).form
+    try:
+        res = db.query(sparql, **kwargs)
+    except SyntaxError as e:
+        raise QueryError(f"SPARQL syntax error: {e}") from None
+    if isinstance(res, ox.QueryBoolean):
+        mt = media_type if media_type in BOOLEAN_TYPES else BOOLEAN_TYPES[0]
+        return QueryResult(serialize_boolean(bool(res), mt), mt, form)
+    if isinstance(res, ox.QuerySolutions):
+        variables = [v.value for v in res.variables]
+        rows: list[list[Any]] = []
+        truncated = False
+        for sol in res:
+            if len(rows) == max_rows:
+                truncated = True
+                break
+            rows.append([sol[i] for i in range(len(variables))])
+        mt = media_type if media_type in RESULT_TYPES else RESULT_TYPES[0]
+        return QueryResult(serialize_select(variables, rows, mt), mt, form, truncated)
+    triples = []
+    truncated = False
+    for t in res:
+        if len(triples) == max_rows:
+            truncated = True
+            break
+        triples.append(t)
+    mt = media_type if media_type in _RDF_FORMATS else GRAPH_TYPES[0]
+    from kg.vocab import PREFIXES
+
+    prefixes = PREFIXES if mt in ("text/turtle", "application/rdf+xml") else None
+    body = ox.serialize(triples, format=_RDF_FORMATS[mt], **({"prefixes": prefixes} if prefixes else {}))
+    return QueryResult(body, mt, form, truncated)
+
+
+def _executor_main() -> None:
+    """Executor process (``python -m kg.query``): answer pickled requests on stdin until EOF."""
+    import pickle
+    import sys
+
+    rfile, wfile = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing but replies may go to the pipe
+    dbs: dict[str, Any] = {}
+    while True:
+        msg = _read_msg(rfile)
+        if msg is None:
+            return
+        location, sparql, media_type, max_rows, graphs = msg
+        try:
+            if location not in dbs:
+                dbs.clear()  # a newer version was published: drop the old handle
+                dbs[location] = ox.Store.read_only(location)
+            kwargs: dict[str, Any] = {}
+            default_graphs, named_graphs = graphs
+            if default_graphs is not None:
+                kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+            elif named_graphs is None:
+                kwargs["use_default_graph_as_union"] = True
+            else:
+                kwargs["default_graph"] = []  # a protocol dataset with only named graphs: empty default graph
+            if named_graphs is not None:
+                kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+            r = execute(dbs[location], sparql, media_type, max_rows, kwargs)
+            reply: tuple = ("ok", r.body, r.media_type, r.form, r.truncated)
+        except KGError as e:
+            reply = ("error", e)
+        except (ValueError, OSError) as e:  # an IRI pyoxigraph rejects, a store read failure
+            reply = ("error", QueryError(str(e)))
+        data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+        wfile.write(len(data).to_bytes(8, "big") + data)
+        wfile.flush()
+
+
+def _read_msg(f: Any) -> Any:
+    import pickle
+
+    head = f.read(8)
+    if len(head) < 8:
+        return None
+    size = int.from_bytes(head, "big")
+    body = f.read(size)
+    if len(body) < size:
+        return None
+    return pickle.loads(body)
+
+
+class _Executor:
+    """One executor process, talked to over pipes (independent of how the parent was started)."""
+
+    def __init__(self) -> None:
+        import subprocess
+        import sys
+
+        self.proc = subprocess.Popen([sys.executable, "-m", "kg.query"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, close_fds=True)
+
+    def call(self, msg: Any, timeout: float) -> Any:
+        import pickle
+        import select
+
+        data = pickle.dumps(msg, protocol=pickle.HIGHEST_PROTOCOL)
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(len(data).to_bytes(8, "big") + data)
+        self.proc.stdin.flush()
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        if not ready:
+            raise TimeoutError
+        reply = _read_msg(self.proc.stdout)
+        if reply is None:
+            raise EOFError
+        return reply
+
+    def kill(self) -> None:
+        try:
+            self.proc.kill()
+            self.proc.wait(2)
+        except OSError:
+            pass
+
+
+class QueryService:
+    """A small pool of executor processes shared by a web worker's threads."""
+
+    def __init__(self, store: Any, *, timeout: float = 10.0, max_rows: int = 10000,
+                 max_query_length: int = 20000, executors: int = 2) -> None:
+        self.store = store
+        self.timeout = timeout
+        self.max_rows = max_rows
+        self.max_query_length = max_query_length
+        self.size = max(1, executors)
+        self._idle: queue.Queue[_Executor] = queue.Queue()
+        self._started = 0
+        self._lock = threading.Lock()
+
+    def _acquire(self) -> _Executor:
+        with self._lock:
+            if self._started < self.size:
+                self._started += 1
+                return _Executor()
+        try:
+            return self._idle.get(timeout=self.timeout)
+        except queue.Empty:
+            raise Busy("all query processes are busy; try again shortly") from None
+
+    def _replace(self) -> None:
+        """Start a fresh executor in the background after one was killed."""
+        def start() -> None:
+            self._idle.put(_Executor())
+        threading.Thread(target=start, daemon=True).start()
+
+    def run(self, sparql: str, *, media_type: str | None = None, default_graphs: list[str] | None = None,
+            named_graphs: list[str] | None = None) -> QueryResult:
+        inspect(sparql, self.max_query_length)
+        snap = self.store.snapshot()
+        location = str(Path(snap.location))
+        ex = self._acquire()
+        try:
+            reply = ex.call((location, sparql, media_type, self.max_rows, (default_graphs, named_graphs)),
+                            self.timeout)
+        except TimeoutError:
+            ex.kill()
+            self._replace()
+            raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped; "
+                               "narrow it down or add a LIMIT") from None
+        except (EOFError, OSError, BrokenPipeError):
+            ex.kill()
+            self._replace()
+            raise QueryError("the query process failed while running this query") from None
+        self._idle.put(ex)
+        if reply[0] == "error":
+            raise reply[1]
+        _, body, mt, form, truncated = reply
+        return QueryResult(body, mt, form, truncated)
+
+    def close(self) -> None:
+        while True:
+            try:
+                ex = self._idle.get_nowait()
+            except queue.Empty:
+                return
+            ex.kill()
+
+    def warm(self) -> None:
+        """Start every executor now (a server does this at start so the first queries are fast)."""
+        started = []
+        for _ in range(self.size):
+            with self._lock:
+                if self._started >= self.size:
+                    break
+                self._started += 1
+            started.append(_Executor())
+        for ex in started:
+            self._idle.put(ex)
+
+
+def wait_until(predicate: Any, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+if __name__ == "__main__":
+    _executor_main()

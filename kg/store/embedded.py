@@ -1,0 +1,269 @@
+"""The embedded store: pyoxigraph (RocksDB) on disk, published in immutable versions.
+
+Layout of a store folder::
+
+    CURRENT                 the name of the published version, e.g. "v000003"
+    versions/v000003/       an Oxigraph database, never written again once published
+    versions/v000003.dumps/ compressed dumps of that version (N-Triples, Turtle, TriG)
+    .lock                   held by the one process writing a new version
+
+A writer copies the published version (a RocksDB checkpoint: hard links, instant),
+replaces graphs in the copy, writes its dumps, and only then switches CURRENT with an
+atomic rename. Readers open versions read-only; since a published version never
+changes, any number of processes (web workers, query executors) can read it while a
+build writes the next one, and each sees the old data or the new, never a mix. A
+failed or killed build leaves a stray ``versions/.new-*`` folder and CURRENT untouched.
+"""
+from __future__ import annotations
+
+import fcntl
+import gzip
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+from typing import IO, Iterable, Iterator
+
+import pyoxigraph as ox
+
+from kg.errors import StoreError
+from kg.formats import BY_NAME
+from kg.vocab import PREFIXES
+
+_KEEP_VERSIONS = 3  # readers that opened an older version may still be reading it
+_RECHECK_SECONDS = 0.2  # how often a reader looks for a newer version
+DUMPS = {"nt": ("results-kg.nt.gz", ox.RdfFormat.N_TRIPLES), "ttl": ("results-kg.ttl.gz", ox.RdfFormat.TURTLE),
+         "trig": ("results-kg.trig.gz", ox.RdfFormat.TRIG)}
+
+
+class EmbeddedSnapshot:
+    """One published version, opened read-only."""
+
+    def __init__(self, version: str, location: Path) -> None:
+        self.version = version
+        self.location = location
+        try:
+            self._db = ox.Store.read_only(str(location))
+        except OSError as e:
+            raise StoreError(f"cannot open the store's version {version}: {e}; rebuild it with "
+                             "'kg build --store PATH'", source=str(location)) from None
+
+    def query(self, sparql: str, *, bindings: dict | None = None, default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None, union_default: bool = True):  # noqa: ANN201
+        kwargs: dict = {}
+        if bindings:
+            kwargs["substitutions"] = {ox.Variable(k): v for k, v in bindings.items()}
+        if default_graphs is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        elif union_default:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        return self._db.query(sparql, **kwargs)
+
+    def quads(self, subject=None, predicate=None, obj=None, graph=None) -> Iterator[ox.Quad]:  # noqa: ANN001
+        return self._db.quads_for_pattern(subject, predicate, obj, graph)
+
+    def graph_names(self) -> list[str]:
+        return sorted(g.value for g in self._db.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def __len__(self) -> int:
+        return len(self._db)
+
+
+class EmbeddedStore:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        if self.path.exists() and not self.path.is_dir():
+            raise StoreError("not a folder: a store is a folder (give a new or empty one to create it)",
+                             source=str(self.path))
+        if self.path.is_dir() and any(self.path.iterdir()) and not (self.path / "versions").is_dir():
+            raise StoreError("not a Results KG store (no versions/ folder): give a new or empty folder",
+                             source=str(self.path))
+        self._snapshot: EmbeddedSnapshot | None = None
+        self._checked = 0.0
+        self._lock = threading.Lock()
+
+    # ---- reading -------------------------------------------------------------------------
+    def current(self) -> str | None:
+        try:
+            return (self.path / "CURRENT").read_text(encoding="ascii").strip() or None
+        except FileNotFoundError:
+            return None
+        except OSError as e:
+            raise StoreError(f"cannot read the store: {e.strerror}", source=str(self.path)) from None
+
+    def is_empty(self) -> bool:
+        return self.current() is None
+
+    def version_dir(self, version: str) -> Path:
+        return self.path / "versions" / version
+
+    def dumps_dir(self, version: str) -> Path:
+        return self.path / "versions" / f"{version}.dumps"
+
+    def snapshot(self) -> EmbeddedSnapshot:
+        """The published version (re-read at most every 0.2 s, so a new build shows up quickly)."""
+        now = time.monotonic()
+        snap = self._snapshot
+        if snap is not None and now - self._checked < _RECHECK_SECONDS:
+            return snap
+        with self._lock:
+            self._checked = now
+            version = self.current()
+            if version is None:
+                raise StoreError("the store is empty: build it with 'kg build --store PATH'", source=str(self.path))
+            if self._snapshot is None or self._snapshot.version != version:
+                self._snapshot = EmbeddedSnapshot(version, self.version_dir(version))
+            return self._snapshot
+
+    # ---- writing -------------------------------------------------------------------------
+    def sink(self, *, replace_all: bool = False, dumps: bool = True) -> "StoreSink":
+        return StoreSink(self, replace_all=replace_all, dumps=dumps)
+
+
+class StoreSink:
+    """A new version under construction; ``commit`` publishes it, ``abort`` throws it away.
+
+    Implements the build's Sink: each graph written replaces the graph of that name.
+    """
+
+    format = BY_NAME["ntriples"]
+
+    def __init__(self, store: EmbeddedStore, *, replace_all: bool = False, dumps: bool = True) -> None:
+        self.store = store
+        self.dumps = dumps
+        self._done = False
+        versions = store.path / "versions"
+        try:
+            versions.mkdir(parents=True, exist_ok=True)
+            self._lockfile = open(store.path / ".lock", "a+")  # noqa: SIM115 - held until commit/abort
+        except OSError as e:
+            raise StoreError(f"cannot write to the store: {e.strerror}", source=str(store.path)) from None
+        try:
+            fcntl.flock(self._lockfile, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._lockfile.close()
+            raise StoreError("another process is writing a new version of this store; try again when it is done",
+                             source=str(store.path)) from None
+        self._new = versions / f".new-{os.getpid()}-{int(time.time() * 1000)}"
+        current = store.current()
+        try:
+            if current and not replace_all:
+                ox.Store.read_only(str(store.version_dir(current))).backup(str(self._new))
+            self._db: ox.Store | None = ox.Store(str(self._new))
+        except OSError as e:
+            self._release()
+            raise StoreError(f"cannot prepare a new version of the store: {e}", source=str(store.path)) from None
+        self.replaced: list[str] = []
+
+    def write_graph(self, name: str, chunk: bytes) -> None:
+        """Replace graph ``name`` with the N-Triples in ``chunk``."""
+        assert self._db is not None
+        g = ox.NamedNode(name)
+        try:
+            self._db.remove_graph(g)
+        except (OSError, ValueError):
+            pass  # the graph did not exist yet
+        if chunk:
+            self._db.load(chunk, format=ox.RdfFormat.N_TRIPLES, to_graph=g)
+        self.replaced.append(name)
+
+    def write_quads(self, quads: Iterable[ox.Quad], graph: str | None = None) -> None:
+        """Replace the graphs the quads belong to (or ``graph``) with them (kg load)."""
+        assert self._db is not None
+        quads = list(quads)
+        target = ox.NamedNode(graph) if graph else None
+        names = {target} if target else {q.graph_name for q in quads}
+        for g in names:
+            if isinstance(g, ox.NamedNode):
+                try:
+                    self._db.remove_graph(g)
+                except (OSError, ValueError):
+                    pass
+                self.replaced.append(g.value)
+            else:
+                self._db.clear_graph(ox.DefaultGraph())
+        if target is not None:
+            quads = [ox.Quad(q.subject, q.predicate, q.object, target) for q in quads]
+        self._db.extend(quads)
+
+    def commit(self) -> str:
+        """Write the dumps, then publish the new version atomically; returns its name."""
+        assert self._db is not None
+        store = self.store
+        try:
+            self._db.flush()
+            self._db.optimize()
+            self._db = None  # close the database before it is opened read-only
+            version = _next_version(store)
+            dumps_tmp = self._new.with_name(self._new.name + ".dumps")
+            if self.dumps:
+                _write_dumps(self._new, dumps_tmp)
+            final = store.version_dir(version)
+            os.rename(self._new, final)
+            if self.dumps:
+                os.rename(dumps_tmp, store.dumps_dir(version))
+            tmp = store.path / f".CURRENT.{os.getpid()}"
+            with open(tmp, "w", encoding="ascii") as f:
+                f.write(version + "\n")
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, store.path / "CURRENT")
+        except OSError as e:
+            self.abort()
+            raise StoreError(f"cannot publish the new version: {e}", source=str(store.path)) from None
+        self._done = True
+        _prune(store)
+        self._release()
+        return version
+
+    def abort(self) -> None:
+        if self._done:
+            return
+        self._done = True
+        self._db = None
+        shutil.rmtree(self._new, ignore_errors=True)
+        shutil.rmtree(self._new.with_name(self._new.name + ".dumps"), ignore_errors=True)
+        self._release()
+
+    def _release(self) -> None:
+        try:
+            fcntl.flock(self._lockfile, fcntl.LOCK_UN)
+            self._lockfile.close()
+        except (OSError, ValueError):
+            pass
+
+
+def _next_version(store: EmbeddedStore) -> str:
+    numbers = [int(p.name[1:]) for p in (store.path / "versions").iterdir()
+               if p.name.startswith("v") and p.name[1:].isdigit()]
+    return f"v{max(numbers, default=0) + 1:06d}"
+
+
+def _write_dumps(db_dir: Path, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    db = ox.Store.read_only(str(db_dir))
+    prefixes = {k: v for k, v in PREFIXES.items() if k != "sh"}
+    for name, fmt in DUMPS.values():
+        with gzip.open(out / name, "wb", compresslevel=6) as f:
+            if fmt == ox.RdfFormat.TRIG:
+                db.dump(f, format=fmt, prefixes=prefixes)  # type: ignore[arg-type]
+            else:
+                _serialize_union(db, f, fmt, prefixes)
+
+
+def _serialize_union(db: ox.Store, f: IO[bytes], fmt: ox.RdfFormat, prefixes: dict[str, str]) -> None:
+    triples = (q.triple for q in db)
+    if fmt == ox.RdfFormat.TURTLE:
+        ox.serialize(triples, f, fmt, prefixes=prefixes)
+    else:
+        ox.serialize(triples, f, fmt)
+
+
+def _prune(store: EmbeddedStore) -> None:
+    versions = sorted(p for p in (store.path / "versions").iterdir() if p.name.startswith("v") and p.name[1:].isdigit())
+    for old in versions[:-_KEEP_VERSIONS]:
+        shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(store.dumps_dir(old.name), ignore_errors=True)
