@@ -1,1 +1,116 @@
-"""The Flask app (entity pages, SPARQL endpoint) arrives with the `kg serve` issue."""
+"""The Flask app: thin HTTP handlers over the ``kg`` library.
+
+``create_app(config)`` builds an app around one store; tests pass a config with a
+temporary store. Blueprints: ``web.sparql`` (the SPARQL endpoint), ``web.ld``
+(dereferenceable IRIs, ontology, shapes, VoID, dumps, health) and ``web.pages``
+(the browser). Errors of the ``KGError`` hierarchy are rendered in one place.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
+
+from kg import settings as kg_settings
+from kg.errors import KGError
+from kg.store import EmbeddedStore, open_store
+from kg.uris import IRIs
+
+log = logging.getLogger("kg.web")
+
+
+@dataclass
+class KGContext:
+    """What every handler needs: the store, the IRI minter, the query service, settings."""
+
+    store: EmbeddedStore
+    iris: IRIs
+    queries: Any  # kg.query.QueryService
+    settings: dict[str, str]
+
+    def snapshot(self):  # noqa: ANN201 - kg.store.Snapshot
+        return self.store.snapshot()
+
+
+def kg() -> KGContext:
+    return current_app.extensions["kg"]
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    from kg.query import QueryService
+
+    app = Flask(__name__)
+    config = dict(config or {})
+    values = {s.name: kg_settings.get(s.name, config.get(s.name)) for s in kg_settings.SETTINGS}
+    store = open_store(Path(values["store"]))
+    iris = IRIs(values["base_iri"])
+    queries = QueryService(store, timeout=float(values["query_timeout"]), max_rows=int(values["max_rows"]),
+                           max_query_length=int(values["max_query_length"]),
+                           executors=int(values["query_executors"]))
+    app.extensions["kg"] = KGContext(store, iris, queries, values)
+    app.config.update(TESTING=bool(config.get("TESTING")), JSON_SORT_KEYS=False)
+
+    from web import ld, pages, sparql
+
+    app.register_blueprint(sparql.bp)
+    app.register_blueprint(ld.bp)
+    app.register_blueprint(pages.bp)
+
+    @app.errorhandler(KGError)
+    def kg_error(e: KGError) -> Response:
+        return error_response(e.http_status, e.kind, str(e.message), e)
+
+    @app.errorhandler(404)
+    def not_found(e: Exception) -> Response:
+        return error_response(404, "not-found", "There is nothing at this address.")
+
+    @app.errorhandler(405)
+    def not_allowed(e: Exception) -> Response:
+        resp = error_response(405, "method-not-allowed", f"{request.method} is not allowed here.")
+        valid = getattr(e, "valid_methods", None)
+        if valid:
+            resp.headers["Allow"] = ", ".join(valid)
+        return resp
+
+    @app.errorhandler(Exception)
+    def internal(e: Exception) -> Response:
+        from werkzeug.exceptions import HTTPException
+
+        if isinstance(e, HTTPException):
+            return error_response(e.code or 500, "http", e.description or e.name)
+        log.exception("internal error on %s %s", request.method, request.path)
+        return error_response(500, "internal", "Something went wrong on our side; it has been logged.")
+
+    @app.after_request
+    def security_headers(resp: Response) -> Response:
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "no-referrer")
+        if resp.mimetype == "text/html":
+            resp.headers.setdefault("Content-Security-Policy",
+                                    "default-src 'self'; style-src 'self'; img-src 'self' data:; "
+                                    "script-src 'self'; frame-ancestors 'none'")
+        return resp
+
+    return app
+
+
+def wants_html() -> bool:
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"], default="application/json")
+    return best == "text/html" and request.accept_mimetypes["text/html"] > 0
+
+
+def error_response(status: int, kind: str, message: str, error: KGError | None = None) -> Response:
+    """One rendering for every error: HTML for browsers, JSON for programs, plain text for SPARQL clients."""
+    if request.path.startswith("/sparql") and not wants_html():
+        resp = Response(f"{message}\n", status=status, mimetype="text/plain")
+    elif wants_html():
+        resp = Response(render_template("error.html", status=status, kind=kind, message=message), status=status,
+                        mimetype="text/html")
+    else:
+        body = error.as_dict() if error is not None else {"error": kind, "message": message}
+        resp = jsonify(body)
+        resp.status_code = status
+    return resp

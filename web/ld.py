@@ -1,0 +1,210 @@
+"""Linked data: every minted IRI resolves at /id/<rest>, in HTML and RDF, with caching.
+
+Also the ontology at /def, the shapes at /shapes, the JSON-LD context, a VoID/DCAT
+description at /.well-known/void, the dumps written by ``kg build --store``, and
+/healthz.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from urllib.parse import quote, urlencode
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, render_template, request, send_file
+
+from kg import describe, resources
+from kg.errors import NotFound
+from kg.negotiate import negotiate
+from kg.store.embedded import DUMPS
+from kg.uris import ONTOLOGY
+from kg.vocab import PREFIXES
+from web import kg
+
+bp = Blueprint("ld", __name__)
+
+RDF_TYPES = ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples"]
+_OX_FORMATS = {"text/turtle": ox.RdfFormat.TURTLE, "application/ld+json": ox.RdfFormat.JSON_LD,
+               "application/rdf+xml": ox.RdfFormat.RDF_XML, "application/n-triples": ox.RdfFormat.N_TRIPLES}
+EXTENSIONS = {".ttl": "text/turtle", ".jsonld": "application/ld+json", ".rdf": "application/rdf+xml",
+              ".nt": "application/n-triples"}
+_SAFE = "-._~:@!$&'()*+,;=/"
+_MAX_AGE = 300
+
+
+def _prefixes() -> dict[str, str]:
+    p = {k: v for k, v in PREFIXES.items() if k != "sh"}
+    p["rdf"] = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    return p
+
+
+def serialize_triples(triples: list[ox.Triple], media_type: str) -> bytes:
+    fmt = _OX_FORMATS[media_type]
+    if media_type in ("text/turtle", "application/rdf+xml"):
+        return ox.serialize(triples, format=fmt, prefixes=_prefixes())
+    return ox.serialize(triples, format=fmt)
+
+
+def rdf_response(triples: list[ox.Triple], accept: str | None, override: str | None, *, default: str = "text/turtle",
+                 extra_headers: dict[str, str] | None = None, etag_seed: str | None = None) -> Response:
+    media_type = negotiate(accept, RDF_TYPES, default=default, override=override)
+    return _cached(lambda: serialize_triples(triples, media_type), media_type, etag_seed, extra_headers)
+
+
+def _cached(body, media_type: str, etag_seed: str | None, extra_headers: dict[str, str] | None = None) -> Response:  # noqa: ANN001
+    """A representation with Vary, ETag and Cache-Control; 304 when the client has it."""
+    etag = None
+    if etag_seed is not None:
+        etag = hashlib.sha256(f"{etag_seed}\x00{media_type}".encode("utf-8")).hexdigest()[:32]
+        if etag in request.if_none_match:
+            resp = Response(status=304)
+            resp.set_etag(etag)
+            resp.headers["Vary"] = "Accept"
+            resp.headers["Cache-Control"] = f"public, max-age={_MAX_AGE}"
+            return resp
+    data = body() if callable(body) else body
+    resp = Response(data, mimetype=media_type)
+    if media_type.startswith("text/") or media_type.endswith(("json", "xml")):
+        resp.headers["Content-Type"] = f"{media_type}; charset=utf-8"
+    resp.headers["Vary"] = "Accept"
+    resp.headers["Cache-Control"] = f"public, max-age={_MAX_AGE}"
+    resp.headers["Access-Control-Allow-Origin"] = "*"
+    if etag:
+        resp.set_etag(etag)
+    resp.headers.update(extra_headers or {})
+    return resp
+
+
+def _candidates(rest: str) -> list[str]:
+    """The IRIs a request path may name: as minted (percent-encoded) and as written (an IRI)."""
+    base = kg().iris.base
+    quoted = base + quote(rest, safe=_SAFE)
+    return list(dict.fromkeys([quoted, base + rest]))
+
+
+@bp.route("/id/<path:rest>")
+def resource(rest: str) -> Response:
+    snap = kg().snapshot()
+    override = request.args.get("format")
+    for ext, media in EXTENSIONS.items():
+        if rest.endswith(ext):
+            for iri in _candidates(rest[: -len(ext)]):
+                if describe.exists(snap, iri):
+                    return _representation(snap, iri, media)
+    for iri in _candidates(rest):
+        if describe.exists(snap, iri):
+            media = negotiate(request.headers.get("Accept"), ["text/html", *RDF_TYPES], default="text/turtle",
+                              override=override)
+            return _representation(snap, iri, media)
+    raise NotFound(f"no resource {_candidates(rest)[0]} in this dataset")
+
+
+def _representation(snap, iri: str, media_type: str) -> Response:  # noqa: ANN001
+    seed = f"{snap.version}\x00{iri}\x00{request.args.get('page', '')}"
+    if media_type == "text/html":
+        from web import pages
+
+        def html() -> bytes:
+            resp = pages.render_entity(iri)
+            if resp is None:
+                raise NotFound(f"no resource {iri} in this dataset")
+            return resp.get_data()
+        return _cached(html, "text/html", seed)
+    d = describe.describe(snap, iri)
+    headers = {}
+    if d.more_incoming:
+        q = describe.incoming_query(iri)
+        headers["Link"] = f'</sparql?{urlencode({"query": q})}>; rel="next"; title="all incoming links"'
+    headers["Link"] = ", ".join(filter(None, [headers.get("Link"), _alternates(iri)]))
+    return _cached(lambda: serialize_triples(d.triples, media_type), media_type, seed, headers)
+
+
+def _alternates(iri: str) -> str:
+    base = kg().iris.base
+    if not iri.startswith(base):
+        return ""
+    path = "/id/" + iri[len(base):]
+    return ", ".join(f'<{path}{ext}>; rel="alternate"; type="{mt}"' for ext, mt in EXTENSIONS.items())
+
+
+@bp.route("/def")
+@bp.route("/def.<ext>")
+def ontology(ext: str | None = None) -> Response:
+    snap = kg().snapshot()
+    media = _media_for(ext, default_html=True)
+    triples = [q.triple for q in snap.quads(graph=ox.NamedNode(ONTOLOGY))]
+    if not triples:  # a store built before the ontology graph existed: serve the shipped file
+        with resources.ontology_file().open("rb") as f:
+            triples = [q.triple for q in ox.parse(f, format=ox.RdfFormat.TURTLE)]
+    seed = f"{snap.version}\x00def"
+    if media == "text/html":
+        return _cached(lambda: render_template("ld_ontology.html", terms=describe.ontology_terms(triples),
+                                               namespace=PREFIXES["rkg"]).encode("utf-8"), "text/html", seed)
+    return _cached(lambda: serialize_triples(triples, media), media, seed)
+
+
+@bp.route("/shapes")
+@bp.route("/shapes.<ext>")
+def shapes(ext: str | None = None) -> Response:
+    media = _media_for(ext, default_html=False)
+    text = resources.shapes_file().read_bytes()
+    seed = hashlib.sha256(text).hexdigest()
+    if media == "text/turtle":
+        return _cached(text, media, seed)
+    if media == "text/html":
+        return _cached(lambda: render_template("ld_source.html", title="SHACL shapes",
+                                               source=text.decode("utf-8")).encode("utf-8"), "text/html", seed)
+    triples = [q.triple for q in ox.parse(text, format=ox.RdfFormat.TURTLE)]
+    return _cached(lambda: serialize_triples(triples, media), media, seed)
+
+
+def _media_for(ext: str | None, *, default_html: bool) -> str:
+    if ext is not None:
+        media = EXTENSIONS.get("." + ext)
+        if media is None:
+            abort(404)
+        return media
+    return negotiate(request.headers.get("Accept"), ["text/html", *RDF_TYPES] if default_html else
+                     ["text/turtle", "text/html", *RDF_TYPES[1:]], default="text/turtle",
+                     override=request.args.get("format"))
+
+
+@bp.route("/context.jsonld")
+def context() -> Response:
+    text = resources.context_file().read_bytes()
+    return _cached(text, "application/ld+json", hashlib.sha256(text).hexdigest())
+
+
+@bp.route("/.well-known/void")
+def void() -> Response:
+    ctx = kg()
+    snap = ctx.snapshot()
+    root = request.url_root.rstrip("/")
+    triples = describe.void(snap, ctx.iris, root, list(DUMPS))
+    return rdf_response(triples, request.headers.get("Accept"), request.args.get("format"),
+                        etag_seed=f"{snap.version}\x00void\x00{root}")
+
+
+@bp.route("/dumps/<name>")
+def dump(name: str) -> Response:
+    ctx = kg()
+    snap = ctx.snapshot()
+    files = {fname: fmt for fname, fmt in DUMPS.values()}
+    if name not in files:
+        raise NotFound(f"no dump {name!r}; available: {', '.join(files)}")
+    path = ctx.store.dumps_dir(snap.version) / name
+    if not path.is_file():
+        raise NotFound(f"this version of the store has no dumps; rebuild with 'kg build --store' to write them")
+    resp = send_file(path, mimetype="application/gzip", as_attachment=True, download_name=name,
+                     etag=f"{snap.version}-{name}", conditional=True, max_age=_MAX_AGE)
+    return resp
+
+
+@bp.route("/healthz")
+def healthz() -> Response:
+    ctx = kg()
+    snap = ctx.snapshot()
+    body = {"status": "ok", "version": snap.version, "graphs": len(snap.graph_names())}
+    resp = Response(json.dumps(body), mimetype="application/json")
+    resp.headers["Cache-Control"] = "no-store"
+    return resp

@@ -1,0 +1,150 @@
+"""The SPARQL 1.1 Protocol endpoint at /sparql: thin handlers over kg.query."""
+from __future__ import annotations
+
+import hashlib
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, redirect, request, url_for
+
+from kg.errors import QueryError, UsageError
+from kg.negotiate import negotiate
+from kg.query import BOOLEAN_TYPES, GRAPH_TYPES, RESULT_TYPES, ReadOnly, inspect
+from web import kg, wants_html
+
+bp = Blueprint("sparql", __name__)
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS_NS = "http://www.w3.org/ns/formats/"
+_SD_RESULT_FORMATS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                      "Turtle", "N-Triples", "JSON-LD", "RDF_XML"]
+CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+        "Access-Control-Allow-Headers": "Accept, Content-Type", "Access-Control-Max-Age": "86400"}
+
+
+def _one(values: list[str], name: str) -> str | None:
+    if len(values) > 1:
+        raise QueryError(f"more than one '{name}' parameter: send exactly one")
+    return values[0] if values else None
+
+
+def _request_query() -> tuple[str | None, list[str] | None, list[str] | None]:
+    """(query, default-graph-uri, named-graph-uri) from GET, POST form or POST direct."""
+    args = request.args
+    if request.method == "GET":
+        if "update" in args:
+            raise ReadOnly("this endpoint is read-only: SPARQL updates are not accepted")
+        params = args
+        query = _one(args.getlist("query"), "query")
+    else:
+        ctype = (request.mimetype or "").lower()
+        if ctype == "application/x-www-form-urlencoded":
+            form = request.form
+            if "update" in form:
+                raise ReadOnly("this endpoint is read-only: SPARQL updates are not accepted")
+            query = _one(form.getlist("query"), "query")
+            params = form if ("default-graph-uri" in form or "named-graph-uri" in form) else args
+        elif ctype == "application/sparql-query":
+            try:
+                query = request.get_data().decode(request.mimetype_params.get("charset", "utf-8"))
+            except (UnicodeDecodeError, LookupError):
+                raise QueryError("the query is not valid UTF-8") from None
+            params = args
+        elif ctype == "application/sparql-update":
+            raise ReadOnly("this endpoint is read-only: SPARQL updates are not accepted")
+        else:
+            return _unsupported(ctype)
+    default = params.getlist("default-graph-uri") or None
+    named = params.getlist("named-graph-uri") or None
+    for g in (default or []) + (named or []):
+        try:
+            ox.NamedNode(g)
+        except ValueError:
+            raise QueryError(f"not an IRI: {g!r}") from None
+    return query, default, named
+
+
+def _unsupported(ctype: str):  # noqa: ANN202
+    from kg.errors import KGError
+
+    class UnsupportedMediaType(KGError):
+        http_status = 415
+        exit_code = 2
+        kind = "unsupported-media-type"
+
+    raise UnsupportedMediaType(
+        f"unsupported content type {ctype or '(none)'}: POST a query as application/sparql-query or as "
+        "application/x-www-form-urlencoded with a 'query' field")
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def sparql() -> Response:
+    query, default, named = _request_query()
+    if query is None:
+        if request.method == "GET" and wants_html():
+            return redirect(url_for("pages.query_page"))
+        if request.method == "POST":
+            raise UsageError("no 'query' parameter")
+        return service_description()
+    ctx = kg()
+    form = inspect(query, ctx.queries.max_query_length).form
+    available = RESULT_TYPES if form == "SELECT" else BOOLEAN_TYPES if form == "ASK" else GRAPH_TYPES
+    media_type = negotiate(request.headers.get("Accept"), available, default=available[0],
+                           override=request.values.get("format"))
+    etag = None
+    if request.method == "GET":
+        snap = ctx.snapshot()
+        etag = hashlib.sha256("\x00".join([snap.version, query, media_type, repr(default), repr(named)])
+                              .encode("utf-8")).hexdigest()[:32]
+        if etag in request.if_none_match:
+            return _with_headers(Response(status=304), etag)
+    result = ctx.queries.run(query, media_type=media_type, default_graphs=default, named_graphs=named)
+    resp = Response(result.body, mimetype=result.media_type)
+    if result.media_type.startswith("text/") or result.media_type.endswith(("json", "xml")):
+        resp.headers["Content-Type"] = f"{result.media_type}; charset=utf-8"
+    if result.truncated:
+        resp.headers["X-SPARQL-MaxRows"] = str(ctx.queries.max_rows)
+    return _with_headers(resp, etag)
+
+
+def _with_headers(resp: Response, etag: str | None) -> Response:
+    resp.headers.update(CORS)
+    resp.headers["Vary"] = "Accept"
+    if etag:
+        resp.set_etag(etag)
+        resp.headers["Cache-Control"] = "public, max-age=60"
+    else:
+        resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.route("/sparql", methods=["OPTIONS"])
+def preflight() -> Response:
+    resp = Response(status=204)
+    resp.headers.update(CORS)
+    return resp
+
+
+def service_description() -> Response:
+    """SPARQL 1.1 Service Description of this endpoint, in the negotiated RDF syntax."""
+    ctx = kg()
+    endpoint = ox.NamedNode(request.url_root.rstrip("/") + "/sparql")
+    n = ox.NamedNode
+    rdf_type = n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    t = [ox.Triple(endpoint, rdf_type, n(SD + "Service")),
+         ox.Triple(endpoint, n(SD + "endpoint"), endpoint),
+         ox.Triple(endpoint, n(SD + "supportedLanguage"), n(SD + "SPARQL11Query")),
+         ox.Triple(endpoint, n(SD + "feature"), n(SD + "UnionDefaultGraph")),
+         ox.Triple(endpoint, n("http://purl.org/dc/terms/title"), ox.Literal("Results KG SPARQL endpoint", language="en"))]
+    t += [ox.Triple(endpoint, n(SD + "resultFormat"), n(FORMATS_NS + f)) for f in _SD_RESULT_FORMATS]
+    dataset = ox.BlankNode("dataset")
+    default = ox.BlankNode("default")
+    t += [ox.Triple(endpoint, n(SD + "defaultDataset"), dataset), ox.Triple(dataset, rdf_type, n(SD + "Dataset")),
+          ox.Triple(dataset, n(SD + "defaultGraph"), default), ox.Triple(default, rdf_type, n(SD + "Graph"))]
+    for i, g in enumerate(ctx.snapshot().graph_names()):
+        ng = ox.BlankNode(f"g{i}")
+        t += [ox.Triple(dataset, n(SD + "namedGraph"), ng), ox.Triple(ng, rdf_type, n(SD + "NamedGraph")),
+              ox.Triple(ng, n(SD + "name"), n(g))]
+    from web.ld import rdf_response
+
+    return rdf_response(t, request.headers.get("Accept"), request.args.get("format"), default="text/turtle",
+                        extra_headers=CORS)
