@@ -95,6 +95,14 @@ class ValidationFailed(KGError):
         self.report = report
 
 
+class UnsupportedMediaType(KGError):
+    """A request body in a media type or charset we do not read."""
+
+    exit_code = 2
+    http_status = 415
+    kind = "unsupported-media-type"
+
+
 class NotFound(KGError):
     exit_code = 1
     http_status = 404

@@ -10,7 +10,9 @@ ALIASES = {
     "csv": "text/csv", "tsv": "text/tab-separated-values",
     "ttl": "text/turtle", "turtle": "text/turtle", "nt": "application/n-triples", "ntriples": "application/n-triples",
     "jsonld": "application/ld+json", "json-ld": "application/ld+json", "rdf": "application/rdf+xml",
-    "rdfxml": "application/rdf+xml", "html": "text/html", "nq": "application/n-quads", "trig": "application/trig",
+    "rdfxml": "application/rdf+xml", "rdf+xml": "application/rdf+xml", "html": "text/html",
+    "nq": "application/n-quads", "trig": "application/trig", "n3": "text/turtle",  # Turtle is valid N3
+    "application/turtle": "text/turtle", "text/rdf+n3": "text/turtle", "application/x-json+ld": "application/ld+json",
 }
 # a request for these means one of ours ("application/json" from a generic client)
 EQUIVALENT = {"application/json": ("application/sparql-results+json", "application/ld+json"),
@@ -53,7 +55,7 @@ def _specificity(media_range: str, offered: str) -> int | None:
 
 
 def negotiate(accept: str | None, available: list[str], *, default: str | None = None,
-              override: str | None = None) -> str:
+              override: str | list[str] | None = None) -> str:
     """Pick the media type to send.
 
     ``override`` (a ``?format=`` value or file extension) wins if available. Otherwise the
@@ -61,11 +63,16 @@ def negotiate(accept: str | None, available: list[str], *, default: str | None =
     client's order, then ours. ``*/*`` alone gives ``default``. Raises ``NotAcceptable``
     listing what is available.
     """
-    if override:
-        media = ALIASES.get(override.lower(), override.lower())
-        if media in available:
-            return media
-        raise NotAcceptable(f"format {override!r} is not available here; available: {', '.join(available)}")
+    overrides = [override] if isinstance(override, str) else list(override or [])
+    overrides = [o for o in overrides if o]
+    if overrides:  # clients such as SPARQLWrapper send several spellings: the first we know wins
+        for o in overrides:
+            for part in o.split(","):
+                media = ALIASES.get(part.strip().lower(), part.strip().lower())
+                if media in available:
+                    return media
+        raise NotAcceptable(f"format {', '.join(overrides)!r} is not available here; "
+                            f"available: {', '.join(available)}")
     ranges = parse_accept(accept)
     if default and all(m == "*/*" for m, _, _ in ranges):
         return default

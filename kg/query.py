@@ -218,12 +218,12 @@ def _executor_main() -> None:
         msg = _read_msg(rfile)
         if msg is None:
             return
-        location, sparql, media_type, max_rows, graphs = msg
+        location, sparql, media_type, max_rows, graphs, base_iri = msg
         try:
             if location not in dbs:
                 dbs.clear()  # a newer version was published: drop the old handle
                 dbs[location] = ox.Store.read_only(location)
-            kwargs: dict[str, Any] = {}
+            kwargs: dict[str, Any] = {"base_iri": base_iri} if base_iri else {}
             default_graphs, named_graphs = graphs
             if default_graphs is not None:
                 kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
@@ -322,13 +322,14 @@ class QueryService:
         threading.Thread(target=start, daemon=True).start()
 
     def run(self, sparql: str, *, media_type: str | None = None, default_graphs: list[str] | None = None,
-            named_graphs: list[str] | None = None) -> QueryResult:
+            named_graphs: list[str] | None = None, base_iri: str | None = None) -> QueryResult:
+        """Run a user's query in an executor; ``base_iri`` resolves relative IRIs (the endpoint's URL)."""
         inspect(sparql, self.max_query_length)
         snap = self.store.snapshot()
         location = str(Path(snap.location))
         ex = self._acquire()
         try:
-            reply = ex.call((location, sparql, media_type, self.max_rows, (default_graphs, named_graphs)),
+            reply = ex.call((location, sparql, media_type, self.max_rows, (default_graphs, named_graphs), base_iri),
                             self.timeout)
         except TimeoutError:
             ex.kill()

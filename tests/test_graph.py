@@ -1,7 +1,6 @@
 """The built graph, queried with SPARQL in a real embedded store (Oxigraph)."""
 from __future__ import annotations
 
-import pyoxigraph as ox
 import rdflib
 from rdflib.compare import isomorphic
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, current_app, g, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 
 from kg import settings as kg_settings
 from kg.errors import KGError
@@ -107,8 +107,12 @@ def error_response(status: int, kind: str, message: str, error: KGError | None =
     if request.path.startswith("/sparql") and not wants_html():
         resp = Response(f"{message}\n", status=status, mimetype="text/plain")
     elif wants_html():
-        resp = Response(render_template("error.html", status=status, kind=kind, message=message), status=status,
-                        mimetype="text/html")
+        try:
+            page = render_template("error.html", status=status, kind=kind, message=message)
+        except Exception:  # noqa: BLE001 - an error page must never fail; log and fall back to text
+            log.exception("cannot render the error page")
+            return Response(f"{status}: {message}\n", status=status, mimetype="text/plain")
+        resp = Response(page, status=status, mimetype="text/html")
     else:
         body = error.as_dict() if error is not None else {"error": kind, "message": message}
         resp = jsonify(body)

@@ -45,7 +45,7 @@ def serialize_triples(triples: list[ox.Triple], media_type: str) -> bytes:
     return ox.serialize(triples, format=fmt)
 
 
-def rdf_response(triples: list[ox.Triple], accept: str | None, override: str | None, *, default: str = "text/turtle",
+def rdf_response(triples: list[ox.Triple], accept: str | None, override: str | list[str] | None, *, default: str = "text/turtle",
                  extra_headers: dict[str, str] | None = None, etag_seed: str | None = None) -> Response:
     media_type = negotiate(accept, RDF_TYPES, default=default, override=override)
     return _cached(lambda: serialize_triples(triples, media_type), media_type, etag_seed, extra_headers)
@@ -85,7 +85,7 @@ def _candidates(rest: str) -> list[str]:
 @bp.route("/id/<path:rest>")
 def resource(rest: str) -> Response:
     snap = kg().snapshot()
-    override = request.args.get("format")
+    override = request.args.getlist("format")
     for ext, media in EXTENSIONS.items():
         if rest.endswith(ext):
             for iri in _candidates(rest[: -len(ext)]):
@@ -166,7 +166,7 @@ def _media_for(ext: str | None, *, default_html: bool) -> str:
         return media
     return negotiate(request.headers.get("Accept"), ["text/html", *RDF_TYPES] if default_html else
                      ["text/turtle", "text/html", *RDF_TYPES[1:]], default="text/turtle",
-                     override=request.args.get("format"))
+                     override=request.args.getlist("format"))
 
 
 @bp.route("/context.jsonld")
@@ -181,7 +181,7 @@ def void() -> Response:
     snap = ctx.snapshot()
     root = request.url_root.rstrip("/")
     triples = describe.void(snap, ctx.iris, root, list(DUMPS))
-    return rdf_response(triples, request.headers.get("Accept"), request.args.get("format"),
+    return rdf_response(triples, request.headers.get("Accept"), request.args.getlist("format"),
                         etag_seed=f"{snap.version}\x00void\x00{root}")
 
 
@@ -194,7 +194,7 @@ def dump(name: str) -> Response:
         raise NotFound(f"no dump {name!r}; available: {', '.join(files)}")
     path = ctx.store.dumps_dir(snap.version) / name
     if not path.is_file():
-        raise NotFound(f"this version of the store has no dumps; rebuild with 'kg build --store' to write them")
+        raise NotFound("this version of the store has no dumps; rebuild with 'kg build --store' to write them")
     resp = send_file(path, mimetype="application/gzip", as_attachment=True, download_name=name,
                      etag=f"{snap.version}-{name}", conditional=True, max_age=_MAX_AGE)
     return resp

@@ -6,7 +6,7 @@ import hashlib
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request, url_for
 
-from kg.errors import QueryError, UsageError
+from kg.errors import QueryError, UnsupportedMediaType, UsageError
 from kg.negotiate import negotiate
 from kg.query import BOOLEAN_TYPES, GRAPH_TYPES, RESULT_TYPES, ReadOnly, inspect
 from web import kg, wants_html
@@ -44,9 +44,12 @@ def _request_query() -> tuple[str | None, list[str] | None, list[str] | None]:
             query = _one(form.getlist("query"), "query")
             params = form if ("default-graph-uri" in form or "named-graph-uri" in form) else args
         elif ctype == "application/sparql-query":
+            charset = request.mimetype_params.get("charset", "utf-8").lower()
+            if charset not in ("utf-8", "utf8"):
+                raise UnsupportedMediaType(f"queries must be sent as UTF-8, not {charset}")
             try:
-                query = request.get_data().decode(request.mimetype_params.get("charset", "utf-8"))
-            except (UnicodeDecodeError, LookupError):
+                query = request.get_data().decode("utf-8")
+            except UnicodeDecodeError:
                 raise QueryError("the query is not valid UTF-8") from None
             params = args
         elif ctype == "application/sparql-update":
@@ -64,20 +67,17 @@ def _request_query() -> tuple[str | None, list[str] | None, list[str] | None]:
 
 
 def _unsupported(ctype: str):  # noqa: ANN202
-    from kg.errors import KGError
-
-    class UnsupportedMediaType(KGError):
-        http_status = 415
-        exit_code = 2
-        kind = "unsupported-media-type"
-
     raise UnsupportedMediaType(
         f"unsupported content type {ctype or '(none)'}: POST a query as application/sparql-query or as "
         "application/x-www-form-urlencoded with a 'query' field")
 
 
-@bp.route("/sparql", methods=["GET", "POST"])
+@bp.route("/sparql", methods=["GET", "POST", "OPTIONS"])
 def sparql() -> Response:
+    if request.method == "OPTIONS":  # CORS preflight
+        resp = Response(status=204)
+        resp.headers.update(CORS)
+        return resp
     query, default, named = _request_query()
     if query is None:
         if request.method == "GET" and wants_html():
@@ -89,7 +89,7 @@ def sparql() -> Response:
     form = inspect(query, ctx.queries.max_query_length).form
     available = RESULT_TYPES if form == "SELECT" else BOOLEAN_TYPES if form == "ASK" else GRAPH_TYPES
     media_type = negotiate(request.headers.get("Accept"), available, default=available[0],
-                           override=request.values.get("format"))
+                           override=request.values.getlist("format"))
     etag = None
     if request.method == "GET":
         snap = ctx.snapshot()
@@ -97,7 +97,8 @@ def sparql() -> Response:
                               .encode("utf-8")).hexdigest()[:32]
         if etag in request.if_none_match:
             return _with_headers(Response(status=304), etag)
-    result = ctx.queries.run(query, media_type=media_type, default_graphs=default, named_graphs=named)
+    result = ctx.queries.run(query, media_type=media_type, default_graphs=default, named_graphs=named,
+                             base_iri=request.url_root.rstrip("/") + "/sparql")
     resp = Response(result.body, mimetype=result.media_type)
     if result.media_type.startswith("text/") or result.media_type.endswith(("json", "xml")):
         resp.headers["Content-Type"] = f"{result.media_type}; charset=utf-8"
@@ -114,13 +115,6 @@ def _with_headers(resp: Response, etag: str | None) -> Response:
         resp.headers["Cache-Control"] = "public, max-age=60"
     else:
         resp.headers["Cache-Control"] = "no-store"
-    return resp
-
-
-@bp.route("/sparql", methods=["OPTIONS"])
-def preflight() -> Response:
-    resp = Response(status=204)
-    resp.headers.update(CORS)
     return resp
 
 
@@ -146,5 +140,5 @@ def service_description() -> Response:
               ox.Triple(ng, n(SD + "name"), n(g))]
     from web.ld import rdf_response
 
-    return rdf_response(t, request.headers.get("Accept"), request.args.get("format"), default="text/turtle",
+    return rdf_response(t, request.headers.get("Accept"), request.args.getlist("format"), default="text/turtle",
                         extra_headers=CORS)

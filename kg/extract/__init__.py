@@ -5,8 +5,7 @@ from kg.extract.alignment import find_alignment, strip_alignment
 from kg.extract.checks import check
 from kg.extract.figures import link, scan
 from kg.extract.gazetteer import Gazetteer, Organisation, load_gazetteer
-from kg.extract.model import (AlignmentFact, Evidence, FigureFact, FindingFact, MentionFact, SectionFacts,
-                              StatusFact)
+from kg.extract.model import Evidence, FigureFact, FindingFact, MentionFact, SectionFacts
 from kg.extract.status import find_status
 from kg.read.report import OutcomeSection, ReportRecord
 from kg.text import sentences

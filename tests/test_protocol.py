@@ -1,0 +1,368 @@
+"""The published service over real HTTP: `kg serve` (gunicorn) on loopback, driven by SPARQLWrapper,
+by plain HTTP requests, and by the W3C SPARQL 1.1 Protocol test manifest."""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import threading
+import time
+import urllib.parse
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import rdflib
+from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
+
+import kg as _kg
+from conftest import SHARED, server_store
+
+W3C = SHARED / "w3c" / "protocol"
+KASEI = "http://kasei.us/2009/09/sparql/data/"
+ENV = {"PYTHONPATH": os.pathsep.join([str(Path(_kg.__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")])}
+from conftest import QUERY_TIMEOUT  # noqa: E402 - what the live_server fixture sets
+
+
+@pytest.fixture(scope="module")
+def server(live_server):
+    return live_server
+
+
+def _request(base: str, method: str, path: str, body: bytes | None = None,
+             headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    u = urllib.parse.urlsplit(base)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+    conn.request(method, path, body=body, headers=headers or {})
+    r = conn.getresponse()
+    data = r.read()
+    hdrs = {k.lower(): v for k, v in r.getheaders()}
+    conn.close()
+    return r.status, hdrs, data
+
+
+def _get(base: str, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    return _request(base, "GET", path, headers=headers)
+
+
+def _wrapper(base: str, query: str) -> SPARQLWrapper:
+    w = SPARQLWrapper(base + "/sparql")
+    w.setQuery(query)
+    return w
+
+
+# ---- SPARQLWrapper: every query form and result format ----------------------------------
+
+SELECT = ("PREFIX rkg: <https://w3id.org/results-kg/def#> SELECT ?note ?status WHERE { ?note rkg:status ?status } "
+          "ORDER BY ?note")
+
+
+@pytest.mark.parametrize("method", ["GET", POST, POSTDIRECTLY])
+def test_select_json_with_every_request_method(server, method):
+    w = _wrapper(server, SELECT)
+    w.setReturnFormat(JSON)
+    if method == POSTDIRECTLY:
+        w.setMethod(POST)
+        w.setRequestMethod(POSTDIRECTLY)
+    elif method == POST:
+        w.setMethod(POST)
+    rows = w.query().convert()["results"]["bindings"]
+    assert len(rows) == 8
+    assert {r["status"]["value"].rsplit("#", 1)[1] for r in rows} == {"PartiallyAchieved", "NotAchieved",
+                                                                       "StatusNotStated"}
+
+
+def test_select_xml_csv_tsv(server):
+    w = _wrapper(server, SELECT)
+    w.setReturnFormat(XML)
+    doc = w.query().convert()
+    assert len(doc.getElementsByTagName("result")) == 8
+    w.setReturnFormat(CSV)
+    csv_text = w.query().convert().decode("utf-8")
+    assert csv_text.splitlines()[0] == "note,status" and len(csv_text.strip().splitlines()) == 9
+    w.setReturnFormat(TSV)
+    tsv = w.query().convert().decode("utf-8").splitlines()
+    assert tsv[0] == "?note\t?status" and tsv[1].startswith("<https://w3id.org/results-kg/id/note/")
+
+
+def test_ask_json_and_xml(server):
+    w = _wrapper(server, "ASK { ?s a <https://w3id.org/results-kg/def#Report> }")
+    w.setReturnFormat(JSON)
+    assert w.query().convert()["boolean"] is True
+    w.setReturnFormat(XML)
+    assert w.query().convert().getElementsByTagName("boolean")[0].firstChild.data == "true"
+
+
+@pytest.mark.parametrize("fmt, parser", [(TURTLE, "turtle"), (RDFXML, "xml"), (JSONLD, "json-ld"), (N3, "turtle")])
+def test_construct_and_describe_in_rdf_formats(server, fmt, parser):
+    q = ("CONSTRUCT { ?r <http://www.w3.org/2000/01/rdf-schema#label> ?l } WHERE { ?r a "
+         "<https://w3id.org/results-kg/def#Report> ; <http://www.w3.org/2000/01/rdf-schema#label> ?l }")
+    w = _wrapper(server, q)
+    w.setReturnFormat(fmt)
+    res = w.query().convert()
+    g = res if isinstance(res, rdflib.Graph) else rdflib.Graph().parse(data=res, format=parser)
+    assert len(g) == 1
+    w = _wrapper(server, "DESCRIBE <https://w3id.org/results-kg/id/report/MLI-2021>")
+    w.setReturnFormat(fmt)
+    res = w.query().convert()
+    g = res if isinstance(res, rdflib.Graph) else rdflib.Graph().parse(data=res, format=parser)
+    assert (rdflib.URIRef("https://w3id.org/results-kg/id/report/MLI-2021"), None, None) in g
+
+
+# ---- the W3C SPARQL 1.1 Protocol test suite (query tests) ---------------------------------
+
+MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
+HT = rdflib.Namespace("http://www.w3.org/2011/http#")
+CNT = rdflib.Namespace("http://www.w3.org/2011/content#")
+HTS = rdflib.Namespace("http://www.w3.org/2011/http-statusCodes#")
+
+
+def _manifest_tests() -> list[tuple[str, list[dict]]]:
+    g = rdflib.Graph().parse(W3C / "manifest.ttl", format="turtle")
+    manifest = next(g.subjects(rdflib.RDF.type, MF.Manifest))
+    entries = list(rdflib.collection.Collection(g, g.value(manifest, MF.entries)))
+    tests = []
+    for e in entries:
+        name = str(e).rsplit("#", 1)[1]
+        # The endpoint is read-only by design: the update tests that expect success do not apply.
+        if not (name.startswith("query_") or name.startswith("bad_")):
+            continue
+        action = g.value(e, MF.action)
+        requests = []
+        for req in rdflib.collection.Collection(g, g.value(action, HT.requests)):
+            body_node = g.value(req, HT.body)
+            headers = {}
+            hlist = g.value(req, HT.headers)
+            if hlist is not None:
+                for h in rdflib.collection.Collection(g, hlist):
+                    headers[str(g.value(h, HT.fieldName))] = str(g.value(h, HT.fieldValue))
+            resp = g.value(req, HT.resp)
+            requests.append({
+                "method": str(g.value(req, HT.methodName)),
+                "path": str(g.value(req, HT.absolutePath)),
+                "body": str(g.value(body_node, CNT.chars)) if body_node is not None else None,
+                "encoding": str(g.value(body_node, CNT.characterEncoding) or "UTF-8") if body_node is not None else None,
+                "headers": headers,
+                "status": {str(s).rsplit("#", 1)[1] for s in g.objects(resp, MF.expectedStatus)},
+                "boolean": g.value(resp, MF.expectedBoolean),
+                "format": str(g.value(resp, MF.expectedFormat) or ""),
+            })
+        tests.append((name, requests))
+    return tests
+
+
+W3C_TESTS = _manifest_tests()
+
+
+def test_the_manifest_has_the_query_tests():
+    names = {n for n, _ in W3C_TESTS}
+    assert {"query_post_form", "query_dataset_full", "query_multiple_dataset", "bad_query_non_utf8",
+            "bad_query_wrong_media_type", "bad_update_get"} <= names
+    assert len([n for n in names if n.startswith("query_")]) == 13
+
+
+@pytest.mark.parametrize("name, requests", W3C_TESTS, ids=[n for n, _ in W3C_TESTS])
+def test_w3c_protocol(server, name, requests):
+    for req in requests:
+        path = req["path"].replace("/sparql/", "/sparql", 1)
+        body = None
+        if req["body"] is not None:
+            body = req["body"].encode("utf-8")
+            if req["encoding"].upper() not in ("UTF-8", "UTF8"):
+                body = req["body"].encode(req["encoding"])
+        status, headers, data = _request(server, req["method"], path, body, req["headers"])
+        classes = {f"StatusCode{status // 100}xx"}
+        assert classes & req["status"], f"{name}: {status} not in {req['status']}: {data[:300]!r}"
+        if status >= 400:
+            continue
+        ctype = headers.get("content-type", "").split(";")[0]
+        if req["format"] == "boolean" or req["boolean"] is not None:
+            assert ctype in ("application/sparql-results+json", "application/sparql-results+xml")
+            value = json.loads(data)["boolean"] if ctype.endswith("json") else \
+                ET.fromstring(data).find("{http://www.w3.org/2005/sparql-results#}boolean").text == "true"
+            if req["boolean"] is not None:
+                assert value == req["boolean"].toPython(), name
+        elif req["format"] == "tabular":
+            assert ctype in ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+                             "text/tab-separated-values")
+        elif req["format"] == "RDF":
+            assert ctype in ("text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json")
+
+
+# ---- linked data over HTTP -----------------------------------------------------------------
+
+
+def test_content_negotiation_with_q_values_and_406(server):
+    status, h, body = _get(server, "/id/report/MLI-2021",
+                           {"Accept": "application/rdf+xml;q=0.5, text/turtle;q=0.9, text/html;q=0.1"})
+    assert status == 200 and h["content-type"].startswith("text/turtle") and "Accept" in h["vary"]
+    assert b"rkg:Report" in body
+    status, h, body = _get(server, "/id/report/MLI-2021", {"Accept": "text/html"})
+    assert status == 200 and h["content-type"].startswith("text/html")
+    status, h, body = _get(server, "/id/report/MLI-2021", {"Accept": "image/png"})
+    assert status == 406 and b"text/turtle" in body and b"application/ld+json" in body
+
+
+@pytest.mark.parametrize("ext, ctype, parser", [(".ttl", "text/turtle", "turtle"), (".nt", "application/n-triples", "nt"),
+                                                (".rdf", "application/rdf+xml", "xml"),
+                                                (".jsonld", "application/ld+json", "json-ld")])
+def test_explicit_format_urls(server, ext, ctype, parser):
+    status, h, body = _get(server, "/id/place/ML-4" + ext)
+    assert status == 200 and h["content-type"].startswith(ctype)
+    g = rdflib.Graph().parse(data=body, format=parser)
+    place = rdflib.URIRef("https://w3id.org/results-kg/id/place/ML-4")
+    assert (place, rdflib.URIRef("https://w3id.org/results-kg/def#iso3166Code"), rdflib.Literal("ML-4")) in g
+    assert (None, None, place) in g  # incoming links are part of the description
+
+
+def test_etag_and_304(server):
+    status, h, _ = _get(server, "/id/place/ML-4", {"Accept": "text/turtle"})
+    assert status == 200 and h["etag"] and "max-age" in h["cache-control"]
+    status, h2, body = _get(server, "/id/place/ML-4", {"Accept": "text/turtle", "If-None-Match": h["etag"]})
+    assert status == 304 and body == b""
+    status, h3, _ = _get(server, "/id/place/ML-4", {"Accept": "application/ld+json", "If-None-Match": h["etag"]})
+    assert status == 200 and h3["etag"] != h["etag"]
+
+
+def test_unknown_iri_is_404_with_a_search_box(server):
+    status, h, body = _get(server, "/id/place/Atlantis", {"Accept": "text/html"})
+    assert status == 404 and b"<form" in body and b"search" in body.lower()
+
+
+def test_non_ascii_iri_round_trips(server):
+    status, _, body = _get(server, "/id/place/S%C3%A9gou-test", {"Accept": "application/n-triples"})
+    assert status == 200 and '"Ségou test"'.encode("utf-8") in body
+    assert "<https://w3id.org/results-kg/id/place/Ségou-test>".encode("utf-8") in body
+    # the IRI form (unescaped) is read the same way by the app; gunicorn itself, as HTTP/1.1 requires,
+    # only accepts request lines that clients have percent-encoded, as browsers do
+    from web import create_app
+
+    app = create_app({"store": server_store(server), "TESTING": True})  # the same store, read in-process
+    r = app.test_client().get("/id/place/Ségou-test", headers={"Accept": "application/n-triples"})
+    assert r.status_code == 200 and '"Ségou test"'.encode("utf-8") in r.data
+
+
+def test_ontology_shapes_void_dumps_health(server):
+    status, h, body = _get(server, "/def", {"Accept": "text/turtle"})
+    assert status == 200 and b"rkg:ProgressNote" in body
+    status, h, body = _get(server, "/def", {"Accept": "text/html"})
+    assert status == 200 and b"Progress note" in body
+    status, h, body = _get(server, "/shapes", {"Accept": "text/turtle"})
+    assert status == 200 and b"sh:NodeShape" in body
+    status, h, body = _get(server, "/.well-known/void", {"Accept": "text/turtle"})
+    g = rdflib.Graph().parse(data=body, format="turtle")
+    void = rdflib.Namespace("http://rdfs.org/ns/void#")
+    assert (None, void.sparqlEndpoint, rdflib.URIRef(server + "/sparql")) in g
+    dumps = list(g.objects(None, void.dataDump))
+    assert len(dumps) == 3
+    for url in dumps:
+        status, h, data = _get(server, urllib.parse.urlsplit(str(url)).path)
+        assert status == 200 and data[:2] == b"\x1f\x8b"
+    status, h, body = _get(server, "/healthz")
+    assert status == 200 and json.loads(body)["status"] == "ok"
+
+
+def test_service_description_for_programs_and_query_page_for_browsers(server):
+    status, h, body = _get(server, "/sparql", {"Accept": "text/turtle"})
+    g = rdflib.Graph().parse(data=body, format="turtle")
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    assert (rdflib.URIRef(server + "/sparql"), sd.endpoint, rdflib.URIRef(server + "/sparql")) in g
+    assert (None, sd.name, rdflib.URIRef(KASEI + "data1.rdf")) in g
+    status, h, _ = _get(server, "/sparql", {"Accept": "text/html"})
+    assert status in (302, 303) and "/query" in h["location"]
+
+
+# ---- safe by default --------------------------------------------------------------------
+
+
+def _count_triples(server: str) -> int:
+    w = _wrapper(server, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    w.setReturnFormat(JSON)
+    return int(w.query().convert()["results"]["bindings"][0]["n"]["value"])
+
+
+@pytest.mark.parametrize("how", ["form", "direct", "get", "query-param"])
+def test_updates_are_refused_and_change_nothing(server, how):
+    before = _count_triples(server)
+    update = "DELETE WHERE { ?s ?p ?o }"
+    if how == "form":
+        r = _request(server, "POST", "/sparql", urllib.parse.urlencode({"update": update}).encode(),
+                     {"Content-Type": "application/x-www-form-urlencoded"})
+    elif how == "direct":
+        r = _request(server, "POST", "/sparql", update.encode(), {"Content-Type": "application/sparql-update"})
+    elif how == "get":
+        r = _get(server, "/sparql?" + urllib.parse.urlencode({"update": update}))
+    else:
+        r = _get(server, "/sparql?" + urllib.parse.urlencode({"query": update}))
+    assert 400 <= r[0] < 500
+    assert _count_triples(server) == before
+
+
+def test_service_is_refused_without_any_outbound_connection(server):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    listener.settimeout(1.5)
+    port = listener.getsockname()[1]
+    q = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
+    status, _, body = _get(server, "/sparql?" + urllib.parse.urlencode({"query": q}))
+    assert status == 400 and b"SERVICE" in body
+    for variant in (f"select * {{ service silent <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}",
+                    f"SELECT * WHERE {{ # comment\n SeRvIcE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"):
+        assert _get(server, "/sparql?" + urllib.parse.urlencode({"query": variant}))[0] == 400
+    with pytest.raises(socket.timeout):
+        listener.accept()  # nobody ever connected
+    listener.close()
+
+
+def test_runaway_query_is_stopped_and_others_keep_being_answered(server):
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    result: dict = {}
+
+    def run() -> None:
+        t0 = time.time()
+        result["status"] = _get(server, "/sparql?" + urllib.parse.urlencode({"query": runaway}))[0]
+        result["seconds"] = time.time() - t0
+
+    t = threading.Thread(target=run)
+    t.start()
+    time.sleep(0.5)
+    answered = []
+    while t.is_alive():
+        t0 = time.time()
+        status, _, _ = _get(server, "/sparql?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}))
+        answered.append((status, time.time() - t0))
+        time.sleep(0.2)
+    t.join()
+    assert result["status"] == 503
+    assert QUERY_TIMEOUT - 0.5 < result["seconds"] < QUERY_TIMEOUT + 5
+    assert answered and all(s == 200 for s, _ in answered)
+    assert max(d for _, d in answered) < QUERY_TIMEOUT  # not queued behind the runaway query
+    assert _get(server, "/sparql?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}))[0] == 200
+
+
+def test_result_rows_are_capped_and_flagged(server):
+    w = _wrapper(server, "SELECT * WHERE { ?s ?p ?o }")
+    w.setReturnFormat(JSON)
+    res = w.query()
+    rows = res.convert()["results"]["bindings"]
+    assert len(rows) == 1000
+    assert res.info()["x-sparql-maxrows"] == "1000"
+
+
+def test_query_length_and_syntax_errors_are_400_with_position(server):
+    status, _, body = _get(server, "/sparql?" + urllib.parse.urlencode({"query": "SELECT * WHERE { ?s ?p }"}))
+    assert status == 400 and b"1:" in body
+    long_query = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 30000
+    status, _, body = _request(server, "POST", "/sparql", long_query.encode(),
+                               {"Content-Type": "application/sparql-query"})
+    assert status == 400 and b"limit" in body
+
+
+def test_cors_on_reads(server):
+    status, h, _ = _get(server, "/sparql?" + urllib.parse.urlencode({"query": "ASK {}"}), {"Origin": "https://x.example"})
+    assert h["access-control-allow-origin"] == "*"
+    status, h, _ = _request(server, "OPTIONS", "/sparql", headers={
+        "Origin": "https://x.example", "Access-Control-Request-Method": "POST"})
+    assert status == 204 and "POST" in h["access-control-allow-methods"]
