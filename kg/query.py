@@ -37,7 +37,8 @@ _SKIP = re.compile(
     r"#[^\n]*|'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\"|'(?:[^'\\\n]|\\.)*'"
     r"|\"(?:[^\"\\\n]|\\.)*\"|<[^<>\"{}|^`\\\s]*>"
 )
-_WORD = re.compile(r"(?<![\w:?$])[A-Za-z_]+(?![\w:])")
+# a bare word: not part of a prefixed name ("sdmx-code:sex-F"), a variable or a longer token
+_WORD = re.compile(r"(?<![\w:?$.-])[A-Za-z_]+(?![\w:.-])")
 
 
 class QueryTimeout(KGError):

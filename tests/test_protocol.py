@@ -366,3 +366,11 @@ def test_cors_on_reads(server):
     status, h, _ = _request(server, "OPTIONS", "/sparql", headers={
         "Origin": "https://x.example", "Access-Control-Request-Method": "POST"})
     assert status == 204 and "POST" in h["access-control-allow-methods"]
+
+
+def test_hyphenated_prefix_names_are_not_keywords(server):
+    # regression: "PREFIX sdmx-code: <…>" was read as the keyword-like word "sdmx"
+    q = ("PREFIX sdmx-code: <http://purl.org/linked-data/sdmx/2009/code#> PREFIX rkg: <https://w3id.org/results-kg/def#> "
+         "SELECT (COUNT(?f) AS ?n) WHERE { ?f rkg:sex sdmx-code:sex-F }")
+    status, _, body = _get(server, "/sparql?" + urllib.parse.urlencode({"query": q}))
+    assert status == 200 and int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 0

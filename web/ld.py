@@ -100,7 +100,7 @@ def resource(rest: str) -> Response:
 
 
 def _representation(snap, iri: str, media_type: str) -> Response:  # noqa: ANN001
-    seed = f"{snap.version}\x00{iri}\x00{request.args.get('page', '')}"
+    seed = f"{snap.version}\x00{iri}\x00{sorted(request.args.items(multi=True))}"
     if media_type == "text/html":
         from web import pages
 

@@ -1,0 +1,442 @@
+"""The HTML browser: home, entity pages, search and the query page, on a real store.
+
+Every test builds on the seed report (data/reports/MLI-2021.txt) written into an
+embedded store in a temporary folder, and reads pages through Flask's test client.
+Expected numbers are computed from the graph itself where they can be, so the tests
+check what the pages show against what the store holds.
+"""
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pyoxigraph as ox
+import pytest
+from markupsafe import escape
+
+from kg import resources
+from kg.browse import PAGE_SIZE, SearchIndex, href, local_path
+from kg.pipeline import build
+from kg.store import open_store
+from kg.uris import IRIs
+from conftest import PREFIXES
+from web import create_app
+
+HTML = {"Accept": "text/html"}
+IRI = IRIs()
+SEED = resources.bundled_reports_dir() / "MLI-2021.txt"
+RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+def _make_app(store_path, **config):
+    app = create_app({"store": str(store_path), "TESTING": True, **config})
+    return app
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("pages") / "st"
+    st = open_store(path)
+    build([SEED], sink=st.sink(), keep=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def app(store_path):
+    app = _make_app(store_path)
+    yield app
+    app.extensions["kg"].queries.close()
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def snap(store_path):
+    return open_store(store_path).snapshot()
+
+
+def rows(snap, query: str, **bindings) -> list[dict[str, str | None]]:
+    """Rows of a fixed query; bound variables must be projected (pyoxigraph substitutes only those)."""
+    res = snap.query(PREFIXES + query, bindings=bindings or None)
+    names = [v.value for v in res.variables]
+    return [{n: (s[n].value if s[n] is not None else None) for n in names} for s in res]
+
+
+def get(client, url: str, status: int = 200) -> str:
+    resp = client.get(url, headers=HTML)
+    assert resp.status_code == status, (url, resp.status_code, resp.get_data(as_text=True)[:500])
+    assert resp.mimetype == "text/html"
+    return resp.get_data(as_text=True)
+
+
+def main(page: str) -> str:
+    """The page's <main>: what the page shows, without the navigation."""
+    return page[page.index("<main"):page.index("</main>")]
+
+
+# ---- home ------------------------------------------------------------------------------------
+
+
+def test_home_lists_the_report_counts_and_example_queries(client, snap):
+    page = get(client, "/")
+    assert '<meta name="viewport"' in page
+    body = main(page)
+    # the report, linked to its page, with its country and year
+    row = re.search(r'<tr class="report-row">(.*?)</tr>', body, re.S)
+    assert row is not None
+    assert 'href="/id/report/MLI-2021"' in row.group(1)
+    assert ">Mali<" in row.group(1) and ">2021<" in row.group(1)
+    # counts per class are the store's counts
+    for cls, name in [("rkg:Outcome", "Outcomes"), ("rkg:Figure", "Figures"), ("rkg:QualityFinding", "Quality findings"),
+                      ("rkg:Place", "Places")]:
+        n = int(rows(snap, f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a {cls} }}")[0]["n"])
+        assert f'<span class="count">{n:,}</span> <span class="what">{name}</span>' in body
+    assert '<span class="count">8</span> <span class="what">Outcomes</span>' in body
+    # every example query, by its question, opens the query page prefilled
+    examples = sorted(resources.queries_dir().glob("*.rq"))
+    assert examples
+    for path in examples:
+        question = path.read_text(encoding="utf-8").splitlines()[0].split("question:", 1)[1].strip()
+        assert str(escape(question)) in body
+        assert f'href="/query?example={path.stem}"' in body
+
+
+# ---- entity pages ----------------------------------------------------------------------------
+
+
+def test_report_page_lists_its_eight_outcomes_with_status_badges(client, snap):
+    page = get(client, "/id/report/MLI-2021")
+    body = main(page)
+    assert "<h1>Progress in Mali country in 2021</h1>" in body
+    note_rows = re.findall(r'<tr class="note-row">(.*?)</tr>', body, re.S)
+    assert len(note_rows) == 8
+    expected = {r["id"]: r["key"] for r in rows(snap, """
+        SELECT ?r ?id ?key WHERE { ?n a rkg:ProgressNote ; rkg:reportedIn ?r ; dcterms:identifier ?id ;
+                                   rkg:status/skos:notation ?key }""", r=ox.NamedNode(IRI.report("MLI-2021")))}
+    assert len(expected) == 8
+    for row in note_rows:
+        ident = re.search(r">(XM-DAC-41146-MLI_D_[\d.]+)</a>", row).group(1)
+        assert f'class="badge status-{expected[ident]}"' in row, ident
+        assert re.search(r'href="/id/sp/SP_D_[\d.]+"', row)  # Strategic Plan alignment, linked
+    assert sorted(expected.values()).count("partially-achieved") == 5
+    # partner and place counts of MLI_D_1.2: no partner, 13 places
+    row12 = next(r for r in note_rows if ">XM-DAC-41146-MLI_D_1.2<" in r)
+    assert re.findall(r'<td class="num">(\d+)</td>', row12)[:2] == ["0", "13"]
+    # the report's quality findings, and download links in every format
+    assert body.count('<li class="finding">') >= 17
+    for ext in (".ttl", ".jsonld", ".rdf", ".nt"):
+        assert f'href="/id/report/MLI-2021{ext}"' in body
+    assert f'<input id="iri" class="iri-input" type="text" readonly value="{IRI.report("MLI-2021")}">' in body
+
+
+def test_outcome_page_shows_its_yearly_notes(client, snap):
+    outcome = rows(snap, "SELECT ?o WHERE { ?o a rkg:Outcome ; dcterms:identifier 'XM-DAC-41146-MLI_D_1.2' }")[0]["o"]
+    body = main(get(client, local_path(IRI, outcome)))
+    assert "By 2024, people live in a rule of law" in body
+    note_rows = re.findall(r'<tr class="note-row">(.*?)</tr>', body, re.S)
+    assert len(note_rows) == 1
+    assert 'href="/id/note/MLI-2021/XM-DAC-41146-MLI_D_1.2"' in note_rows[0]
+    assert "<td>2021</td>" in note_rows[0]
+    assert 'class="badge status-not-achieved">Not achieved<' in note_rows[0]
+    # its statement is read from the report: quoted with the span marked
+    assert "<mark>By 2024, people live in a rule of law" in body
+
+
+def test_partner_page_answers_in_how_many_outcomes_where_and_how_many_women(client, snap):
+    body = main(get(client, "/id/org/undp"))
+    assert "<h1>United Nations Development Programme</h1>" in body
+    note_rows = re.findall(r'<tr class="note-row">(.*?)</tr>', body, re.S)
+    idents = sorted(re.search(r">(XM-DAC-41146-MLI_D_[\d.]+)</a>", r).group(1) for r in note_rows)
+    assert idents == ["XM-DAC-41146-MLI_D_1.1", "XM-DAC-41146-MLI_D_2.2"]
+    assert "In <strong>2</strong> outcomes" in body
+    assert 'href="/id/place/ML">Mali</a>' in body
+    # women reached: 14668 + 4505 + 1962 (MLI_D_2.2) and 827 + 41 (MLI_D_1.1); the women by place
+    # (578, 120, 169) and the women of Bamako are parts of the 827 and are not added again
+    assert '<strong class="women-total">22,003</strong>' in body
+    naive = sum(int(r["v"]) for r in rows(snap, """
+        SELECT ?org ?f ?v WHERE { ?n rkg:partner ?org ; rkg:figure ?f . ?f rkg:sex sdmx-code:sex-F ; rdf:value ?v }""",
+        org=ox.NamedNode(IRI.org("undp"))))
+    assert naive != 22003  # adding every women figure would count some women twice
+    assert f"{naive:,}" not in body
+    # totals by unit, never mixing units
+    assert re.search(r"West African CFA franc</a></td><td class=\"num\">[\d,]+</td>", body)
+
+
+def test_place_page_for_segou_lists_the_outcomes_naming_it_or_a_place_within(client, snap):
+    body = main(get(client, "/id/place/ML-4"))
+    assert "<h1>Ségou</h1>" in body
+    expected = {r["id"] for r in rows(snap, """
+        SELECT DISTINCT ?p ?id WHERE { ?n a rkg:ProgressNote ; rkg:place/rkg:within* ?p ; dcterms:identifier ?id }""",
+        p=ox.NamedNode(IRI.place("ML-4")))}
+    # the city of Ségou, within the region, counts for the region
+    assert "XM-DAC-41146-MLI_D_1.2" in expected and len(expected) == 6
+    shown = {re.search(r">(XM-DAC-41146-MLI_D_[\d.]+)</a>", r).group(1)
+             for r in re.findall(r'<tr class="note-row">(.*?)</tr>', body, re.S)}
+    assert shown == expected
+    assert re.search(r'href="/def#Region"[^>]*>Region</a>', body)  # its place type, by its label
+    assert 'class="women-total"' in body
+
+
+def test_figure_page_quotes_its_sentence_with_the_number_marked(client):
+    body = main(get(client, "/id/note/MLI-2021/XM-DAC-41146-MLI_D_1.2/figure/1"))
+    assert "<h1>03 training of trainers workshops</h1>" in body
+    assert ("<blockquote>This result was achieved through the holding of (<mark>03</mark>) training of trainers "
+            "workshops") in body
+    assert 'href="/id/span/MLI-2021/1244-1246">characters 1244–1246</a>' in body
+    assert 'href="/id/report/MLI-2021">Progress in Mali country in 2021</a>' in body  # link to the report
+    # properties by their ontology labels, linked values by their labels
+    assert re.search(r"<dt>unit <small", body) and re.search(r'href="/def#Count"[^>]*>Count</a>', body)
+    assert 'href="/id/note/MLI-2021/XM-DAC-41146-MLI_D_1.2">MLI_D_1.2 in 2021 (Mali)</a>' in body  # incoming link
+
+
+def test_figure_page_shows_the_quality_finding_about_it(client):
+    body = main(get(client, "/id/note/MLI-2021/XM-DAC-41146-MLI_D_2.2/figure/15"))
+    findings = body[body.index('id="findings"'):]
+    assert "Glued number" in findings and 'href="/id/finding/MLI-2021/10"' in findings
+
+
+def test_finding_page(client):
+    body = main(get(client, "/id/finding/MLI-2021/10"))
+    assert '<span class="badge finding-type">Glued number</span>' in body
+    assert str(escape("'waste.225,376,950': a word or full stop is glued to the number 225,376,950")) in body
+    assert 'About <a href="/id/note/MLI-2021/XM-DAC-41146-MLI_D_2.2/figure/15">225,376,950 XOF financing</a>' in body
+    assert re.search(r'href="/def#Accuracy"[^>]*>Accuracy</a>', body)
+    assert "<mark>.225,376,950</mark>" in body
+    assert 'id="body"' in body  # its #body node is described on its page
+
+
+def test_span_page_marks_itself_in_its_sentence(client):
+    body = main(get(client, "/id/span/MLI-2021/1244-1246"))
+    assert "holding of (<mark>03</mark>) training" in body
+    assert 'id="position"' in body and 'id="quote"' in body
+
+
+def test_incoming_links_are_grouped_and_paged(client, snap):
+    report = ox.NamedNode(IRI.report("MLI-2021"))
+    spans = {q.subject.value for q in snap.quads(None, ox.NamedNode("http://www.w3.org/ns/oa#hasSource"), report)}
+    pages = -(-len(spans) // PAGE_SIZE)
+    assert pages > 2
+    seen: list[str] = []
+    for n in range(1, pages + 1):
+        body = main(get(client, f"/id/report/MLI-2021?prop=oa:hasSource&page={n}"))
+        group = re.search(r'<section class="incoming" id="in-oa-hasSource">(.*?)</section>', body, re.S).group(1)
+        assert f'<span class="count">{len(spans)}</span>' in group
+        assert f"page {n} of {pages}" in group
+        links = re.findall(r'<li><a href="(/id/span/[^"]+)"', group)
+        assert len(links) == (PAGE_SIZE if n < pages else len(spans) - PAGE_SIZE * (pages - 1))
+        seen += links
+        assert ('rel="next"' in group) == (n < pages) and ('rel="prev"' in group) == (n > 1)
+        if n == 1:
+            nxt = html.unescape(re.search(r'<a rel="next" href="([^"]+)"', group).group(1))
+            assert parse_qs(urlparse(nxt).query) == {"prop": ["oa:hasSource"], "page": ["2"]}
+    # every span once, over all pages
+    assert len(seen) == len(set(seen)) == len(spans)
+    assert {IRI.base + s[len("/id/"):] for s in seen} == spans
+    # other groups stay on their first page, with their own counts
+    body = main(get(client, "/id/report/MLI-2021?prop=oa:hasSource&page=2"))
+    reported = re.search(r'<section class="incoming" id="in-rkg-reportedIn">(.*?)</section>', body, re.S).group(1)
+    assert '<span class="count">25</span>' in reported and "page " not in reported
+
+
+def test_unknown_entity_is_a_404_page_with_a_search_box(client, app):
+    body = get(client, "/id/report/XXX-1999", status=404)
+    assert 'action="/search"' in main(body) and 'name="q"' in main(body)
+    from web import pages
+
+    with app.test_request_context("/id/report/XXX-1999"):
+        assert pages.render_entity(IRI.report("XXX-1999")) is None
+        assert pages.render_entity(IRI.report("MLI-2021")).status_code == 200
+
+
+# ---- search ----------------------------------------------------------------------------------
+
+
+def test_search_is_case_and_accent_insensitive(client):
+    for q in ("segou", "SÉGOU", "Segou"):
+        body = main(get(client, f"/search?q={q}"))
+        hits = re.findall(r'<li class="hit">\s*<a href="([^"]+)">([^<]+)</a>', body)
+        assert ("/id/place/ML-4", "Ségou") in hits and ("/id/place/ML-4-segou", "Ségou") in hits, q
+        assert hits[0][1] == "Ségou"  # exact matches first
+    assert "Region in Mali" in body
+
+
+def test_search_finds_an_organisation_by_acronym(client):
+    body = main(get(client, "/search?q=fba"))
+    hits = re.findall(r'<li class="hit">\s*<a href="([^"]+)">([^<]+)</a>', body)
+    assert hits[0] == ("/id/org/folke-bernadotte-academy", "Folke Bernadotte Academy")
+    assert "matched “FBA”" in body
+
+
+def test_search_ranks_exact_and_prefix_matches_first(snap):
+    index = SearchIndex(snap, IRI)
+    total, hits = index.search("bamako")
+    assert total > 1
+    assert hits[0].label == "Bamako"  # the exact name before the communes "of Bamako"
+    _, hits = index.search("united nations dev")
+    assert hits[0].iri == str(IRI.org("undp"))
+
+
+def test_search_text_is_never_query_text(client):
+    body = main(get(client, "/search?q=%22%7D%20%3B%20DROP%20ALL%20%23"))
+    assert "Nothing is named" in body and str(escape('"} ; DROP ALL #')) in body
+
+
+# ---- query page ------------------------------------------------------------------------------
+
+
+def test_query_page_runs_an_example_and_shows_a_table(client):
+    page = get(client, "/query?example=status-by-country")
+    body = main(page)
+    text = (resources.queries_dir() / "status-by-country.rq").read_text(encoding="utf-8")
+    assert str(escape(text)) in body  # the editor is prefilled
+    table = re.search(r'<table class="results">(.*?)</table>', body, re.S).group(1)
+    assert re.findall(r'<th scope="col">(\w+)</th>', table) == ["country", "year", "status", "outcomes"]
+    cells = re.findall(r"<tr><td>.*?</tr>", table, re.S)
+    assert len(cells) == 3  # partially achieved, not achieved, not stated
+    assert "Partially achieved" in table and "5" in table
+    # downloads go to the SPARQL endpoint, and work
+    links = [html.unescape(h) for h in re.findall(r'href="(/sparql\?[^"]+)"', body)]
+    assert {parse_qs(urlparse(h).query)["format"][0] for h in links} == {"json", "xml", "csv", "tsv"}
+    csv_link = next(h for h in links if h.endswith("format=csv"))
+    resp = client.get(csv_link)
+    assert resp.status_code == 200 and resp.mimetype == "text/csv"
+    assert resp.get_data(as_text=True).splitlines()[0] == "country,year,status,outcomes"
+
+
+@pytest.mark.parametrize("name", [p.stem for p in sorted(resources.queries_dir().glob("*.rq"))])
+def test_every_example_query_runs_on_the_query_page_and_returns_rows(client, name):
+    body = main(get(client, f"/query?example={name}"))
+    table = re.search(r'<table class="results">(.*?)</table>', body, re.S)
+    assert table is not None and re.search(r"<tr><td>", table.group(1))
+
+
+def test_query_results_link_iris_to_their_pages_and_escape_values(client):
+    q = 'SELECT ?r ?t WHERE { ?r a <https://w3id.org/results-kg/def#Report> . BIND("<b>bold</b>" AS ?t) }'
+    body = main(get(client, "/query?" + f"query={q}".replace(" ", "%20").replace("#", "%23")))
+    assert '<a href="/id/report/MLI-2021">https://w3id.org/results-kg/id/report/MLI-2021</a>' in body
+    assert "&lt;b&gt;bold&lt;/b&gt;" in body and "<b>bold</b>" not in body
+
+
+def test_construct_results_are_triples_with_graph_downloads(client):
+    q = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o . FILTER(?s = <https://w3id.org/results-kg/id/org/undp>) }"
+    body = main(get(client, "/query?query=" + q.replace(" ", "%20")))
+    assert re.findall(r'<th scope="col">(\w+)</th>', body) == ["subject", "predicate", "object"]
+    assert 'href="/id/org/undp"' in body
+    formats = {parse_qs(urlparse(html.unescape(h)).query)["format"][0] for h in re.findall(r'href="(/sparql\?[^"]+)"', body)}
+    assert formats == {"ttl", "jsonld", "rdf", "nt"}
+
+
+def test_query_syntax_error_is_a_400_page_with_the_message(client):
+    page = get(client, "/query?query=SELECT%20*%20WHERE%20%7B%20%3Fs%20%3Fp%20%7D", status=400)
+    body = main(page)
+    assert "Error 400" in body
+    assert "syntax error" in body.lower()
+    assert "SELECT * WHERE { ?s ?p }</textarea>" in body  # the query stays in the editor to fix
+    assert '<table class="results">' not in body
+
+
+def test_query_timeout_is_a_503_page(store_path):
+    app = _make_app(store_path, query_timeout="0.001")
+    try:
+        body = main(get(app.test_client(), "/query?query=SELECT%20*%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D",
+                        status=503))
+        assert "Error 503" in body and "stopped" in body
+    finally:
+        app.extensions["kg"].queries.close()
+
+
+# ---- escaping --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def evil_app(tmp_path_factory):
+    """A store with an organisation whose label carries markup, and a javascript: IRI."""
+    path = tmp_path_factory.mktemp("evil") / "st"
+    st = open_store(path)
+    build([SEED], sink=st.sink(), keep=False)
+    org = ox.NamedNode(IRI.org("x-evil"))
+    evil = "Evil <script>alert(1)</script> Group"
+    quads = [ox.Quad(org, RDF_TYPE, ox.NamedNode("http://www.w3.org/ns/org#Organization")),
+             ox.Quad(org, ox.NamedNode(SKOS + "prefLabel"), ox.Literal(evil, language="en")),
+             ox.Quad(org, ox.NamedNode(SKOS + "altLabel"), ox.Literal("EVG", language="en")),
+             ox.Quad(org, RDFS_LABEL, ox.Literal(evil, language="en")),
+             ox.Quad(org, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso"),
+                     ox.NamedNode("javascript:alert(2)")),
+             ox.Quad(ox.NamedNode(IRI.note("MLI-2021", "XM-DAC-41146-MLI_D_1.2")),
+                     ox.NamedNode("https://w3id.org/results-kg/def#partner"), org)]
+    sink = st.sink()
+    sink.write_quads(quads, graph=IRI.graph("evil"))
+    sink.commit()
+    app = _make_app(path)
+    yield app
+    app.extensions["kg"].queries.close()
+
+
+def _no_markup_from_data(page: str) -> None:
+    assert "<script>alert" not in page
+    assert 'href="javascript:' not in page
+    # the only script is the page's own, from /static
+    assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/copy.js" defer>']
+
+
+def test_labels_with_markup_are_shown_escaped(evil_app):
+    client = evil_app.test_client()
+    page = get(client, "/id/org/x-evil")
+    _no_markup_from_data(page)
+    assert "<h1>Evil &lt;script&gt;alert(1)&lt;/script&gt; Group</h1>" in page
+    assert "<title>Evil &lt;script&gt;alert(1)&lt;/script&gt; Group · Results KG</title>" in page
+    assert "javascript:alert(2)" in page  # shown as text, not linked
+    # where the organisation is linked from other pages and found by search
+    for url in ("/id/note/MLI-2021/XM-DAC-41146-MLI_D_1.2", "/search?q=evg", "/search?q=%3Cscript%3E"):
+        page = get(client, url)
+        _no_markup_from_data(page)
+        assert "Evil &lt;script&gt;alert(1)&lt;/script&gt; Group" in page, url
+
+
+# ---- IRIs ------------------------------------------------------------------------------------
+
+
+def test_local_paths_and_links():
+    assert local_path(IRI, IRI.report("MLI-2021")) == "/id/report/MLI-2021"
+    assert local_path(IRI, IRI.place("ML-4-segou")) == "/id/place/ML-4-segou"
+    assert local_path(IRI, "https://example.org/x") is None
+    assert local_path(IRIs("http://localhost:8080/id/"), IRI.report("MLI-2021")) is None
+    assert href(IRI, "https://w3id.org/results-kg/def#Achieved") == "/def#Achieved"
+    assert href(IRI, "http://www.w3.org/ns/org#Organization") == "http://www.w3.org/ns/org#Organization"
+    assert href(IRI, "javascript:alert(1)") is None
+
+
+# ---- over the real server --------------------------------------------------------------------
+
+
+def test_pages_over_kg_serve(live_server):
+    """The browser as deployed: gunicorn workers, query executors, static files, non-ASCII IRIs."""
+    import urllib.parse
+    import urllib.request
+
+    def fetch(path: str) -> tuple[int, dict[str, str], str]:
+        req = urllib.request.Request(live_server + path, headers=HTML)
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read().decode("utf-8")
+
+    status, headers, page = fetch("/")
+    assert status == 200 and 'href="/id/report/MLI-2021"' in page
+    assert "script-src 'self'" in headers["content-security-policy"]  # so no inline script or style is used
+    assert not re.search(r"<script>|\sstyle=", page)
+    status, headers, css = fetch("/static/style.css")
+    assert status == 200 and headers["content-type"].startswith("text/css") and "max-width" in css
+    # a label and an IRI with an accent: found by its folded name, and its page resolves
+    status, _, page = fetch("/search?q=" + urllib.parse.quote("segou test"))
+    link = re.search(r'<li class="hit">\s*<a href="([^"]+)">Ségou test</a>', page).group(1)
+    assert link == "/id/place/Ségou-test"
+    status, _, page = fetch(urllib.parse.quote(link))
+    assert status == 200 and "<h1>Ségou test</h1>" in page
+    # the query page runs its query in the server's executors
+    status, _, page = fetch("/query?example=status-by-country")
+    assert status == 200 and '<table class="results">' in page
