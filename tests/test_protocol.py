@@ -374,3 +374,14 @@ def test_hyphenated_prefix_names_are_not_keywords(server):
          "SELECT (COUNT(?f) AS ?n) WHERE { ?f rkg:sex sdmx-code:sex-F }")
     status, _, body = _get(server, "/sparql?" + urllib.parse.urlencode({"query": q}))
     assert status == 200 and int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 0
+
+
+@pytest.mark.parametrize("path, accept", [("/", "text/html"), ("/search?q=segou", "text/html"), ("/query", "text/html"),
+                                          ("/def", "text/html"), ("/.well-known/void", "text/turtle"),
+                                          ("/shapes", "text/turtle"), ("/healthz", "application/json")])
+def test_every_representation_can_be_revalidated(server, path, accept):
+    status, h, _ = _get(server, path, {"Accept": accept})
+    assert status == 200 and h.get("etag") and h.get("cache-control")
+    if "no-store" not in h["cache-control"]:
+        status, _, body = _get(server, path, {"Accept": accept, "If-None-Match": h["etag"]})
+        assert status == 304 and body == b""

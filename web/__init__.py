@@ -85,6 +85,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         return error_response(500, "internal", "Something went wrong on our side; it has been logged.")
 
     @app.after_request
+    def conditional(resp: Response) -> Response:
+        # every representation is cacheable and revalidatable; pages without an ETag of their own
+        # get one from their content (the linked-data views set theirs from the store version)
+        if request.method == "GET" and resp.status_code == 200 and not resp.direct_passthrough:
+            if "ETag" not in resp.headers:
+                resp.add_etag()
+            resp.headers.setdefault("Cache-Control", "public, max-age=60")
+            resp.make_conditional(request)
+        return resp
+
+    @app.after_request
     def security_headers(resp: Response) -> Response:
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "no-referrer")
