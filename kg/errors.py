@@ -83,6 +83,30 @@ class QueryError(InputError):
     kind = "query"
 
 
+class ReadOnly(KGError):
+    """A write was sent to the read-only SPARQL endpoint; nothing changed."""
+
+    exit_code = 1
+    http_status = 403
+    kind = "read-only"
+
+
+class QueryTimeout(KGError):
+    """A query ran past the time limit; its process was killed."""
+
+    exit_code = 1
+    http_status = 503
+    kind = "timeout"
+
+
+class Busy(KGError):
+    """Every query process is in use; the client may retry."""
+
+    exit_code = 1
+    http_status = 503
+    kind = "busy"
+
+
 class ValidationFailed(KGError):
     """The graph we built (or were given) violates the SHACL shapes."""
 

@@ -24,7 +24,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from kg.errors import KGError, QueryError
+from kg.errors import Busy, KGError, QueryError, QueryTimeout, ReadOnly
 
 RESULT_TYPES = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
                 "text/tab-separated-values"]
@@ -39,24 +39,6 @@ _SKIP = re.compile(
 )
 # a bare word: not part of a prefixed name ("sdmx-code:sex-F"), a variable or a longer token
 _WORD = re.compile(r"(?<![\w:?$.-])[A-Za-z_]+(?![\w:.-])")
-
-
-class QueryTimeout(KGError):
-    exit_code = 1
-    http_status = 503
-    kind = "timeout"
-
-
-class ReadOnly(KGError):
-    exit_code = 1
-    http_status = 403
-    kind = "read-only"
-
-
-class Busy(KGError):
-    exit_code = 1
-    http_status = 503
-    kind = "busy"
 
 
 @dataclass(frozen=True)

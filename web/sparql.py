@@ -6,9 +6,9 @@ import hashlib
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request, url_for
 
-from kg.errors import QueryError, UnsupportedMediaType, UsageError
+from kg.errors import QueryError, ReadOnly, UnsupportedMediaType, UsageError
 from kg.negotiate import negotiate
-from kg.query import BOOLEAN_TYPES, GRAPH_TYPES, RESULT_TYPES, ReadOnly, inspect
+from kg.query import BOOLEAN_TYPES, GRAPH_TYPES, RESULT_TYPES, inspect
 from web import kg, wants_html
 
 bp = Blueprint("sparql", __name__)
