@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
@@ -99,8 +101,38 @@ def resource(rest: str) -> Response:
     raise NotFound(f"no resource {_candidates(rest)[0]} in this dataset")
 
 
+class _Rendered:
+    """Rendered representations, keyed by store version, IRI, arguments and media type.
+
+    A published version never changes, so a representation is valid until the version
+    does; keying on the version makes the cache correct without invalidation.
+    """
+
+    def __init__(self, entries: int = 2048, max_bytes: int = 2 << 20) -> None:
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+        self.entries, self.max_bytes = entries, max_bytes
+
+    def get(self, key: str, make) -> bytes:  # noqa: ANN001 - make() renders on a miss
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        data = make()
+        if len(data) <= self.max_bytes:
+            with self._lock:
+                self._items[key] = data
+                while len(self._items) > self.entries:
+                    self._items.popitem(last=False)
+        return data
+
+
+_RENDERED = _Rendered()
+
+
 def _representation(snap, iri: str, media_type: str) -> Response:  # noqa: ANN001
     seed = f"{snap.version}\x00{iri}\x00{sorted(request.args.items(multi=True))}"
+    key = f"{seed}\x00{media_type}\x00{kg().store.path}"
     if media_type == "text/html":
         from web import pages
 
@@ -109,14 +141,19 @@ def _representation(snap, iri: str, media_type: str) -> Response:  # noqa: ANN00
             if resp is None:
                 raise NotFound(f"no resource {iri} in this dataset")
             return resp.get_data()
-        return _cached(html, "text/html", seed)
-    d = describe.describe(snap, iri)
+        return _cached(lambda: _RENDERED.get(key, html), "text/html", seed)
+    def rdf() -> bytes:
+        d = describe.describe(snap, iri)
+        more = b"1" if d.more_incoming else b"0"
+        return more + serialize_triples(d.triples, media_type)
+
+    data = _RENDERED.get(key, rdf)
     headers = {}
-    if d.more_incoming:
+    if data[:1] == b"1":
         q = describe.incoming_query(iri)
         headers["Link"] = f'</sparql?{urlencode({"query": q})}>; rel="next"; title="all incoming links"'
     headers["Link"] = ", ".join(filter(None, [headers.get("Link"), _alternates(iri)]))
-    return _cached(lambda: serialize_triples(d.triples, media_type), media_type, seed, headers)
+    return _cached(data[1:], media_type, seed, headers)
 
 
 def _alternates(iri: str) -> str:

@@ -5,6 +5,7 @@ Layout of a store folder::
     CURRENT                 the name of the published version, e.g. "v000003"
     versions/v000003/       an Oxigraph database, never written again once published
     versions/v000003.dumps/ compressed dumps of that version (N-Triples, Turtle, TriG)
+    versions/v000003.pieces/ each graph compressed in each dump syntax (the dumps' parts)
     .lock                   held by the one process writing a new version
 
 A writer copies the published version (a RocksDB checkpoint: hard links, instant),
@@ -18,12 +19,13 @@ from __future__ import annotations
 
 import fcntl
 import gzip
+import hashlib
 import os
 import shutil
 import threading
 import time
 from pathlib import Path
-from typing import IO, Iterable, Iterator
+from typing import Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -103,6 +105,9 @@ class EmbeddedStore:
     def dumps_dir(self, version: str) -> Path:
         return self.path / "versions" / f"{version}.dumps"
 
+    def pieces_dir(self, version: str) -> Path:
+        return self.path / "versions" / f"{version}.pieces"
+
     def snapshot(self) -> EmbeddedSnapshot:
         """The published version (re-read at most every 0.2 s, so a new build shows up quickly)."""
         now = time.monotonic()
@@ -126,7 +131,11 @@ class EmbeddedStore:
 class StoreSink:
     """A new version under construction; ``commit`` publishes it, ``abort`` throws it away.
 
-    Implements the build's Sink: each graph written replaces the graph of that name.
+    Implements the build's Sink: each graph written replaces the graph of that name. Graphs
+    are gathered in one N-Quads file and bulk-loaded at commit (nobody reads an unpublished
+    version, so the load need not be transactional). Each graph is also kept as compressed
+    N-Triples, Turtle and TriG pieces; a version's dumps are those pieces concatenated (gzip
+    members and these syntaxes both concatenate), so writing dumps never reads the store.
     """
 
     format = BY_NAME["ntriples"]
@@ -148,61 +157,70 @@ class StoreSink:
             raise StoreError("another process is writing a new version of this store; try again when it is done",
                              source=str(store.path)) from None
         self._new = versions / f".new-{os.getpid()}-{int(time.time() * 1000)}"
+        self._pieces = self._new.with_name(self._new.name + ".pieces")
         current = store.current()
         try:
+            self._pieces.mkdir(parents=True)
             if current and not replace_all:
                 ox.Store.read_only(str(store.version_dir(current))).backup(str(self._new))
-            self._db: ox.Store | None = ox.Store(str(self._new))
+                old = store.pieces_dir(current)
+                if old.is_dir():
+                    for f in old.iterdir():  # unchanged graphs keep their pieces: hard links, no copy
+                        os.link(f, self._pieces / f.name)
+            self._nq = open(self._new.with_name(self._new.name + ".nq"), "wb")  # noqa: SIM115
         except OSError as e:
             self._release()
+            shutil.rmtree(self._new, ignore_errors=True)
+            shutil.rmtree(self._pieces, ignore_errors=True)
             raise StoreError(f"cannot prepare a new version of the store: {e}", source=str(store.path)) from None
         self.replaced: list[str] = []
 
     def write_graph(self, name: str, chunk: bytes) -> None:
         """Replace graph ``name`` with the N-Triples in ``chunk``."""
-        assert self._db is not None
         g = ox.NamedNode(name)
-        try:
-            self._db.remove_graph(g)
-        except (OSError, ValueError):
-            pass  # the graph did not exist yet
-        if chunk:
-            self._db.load(chunk, format=ox.RdfFormat.N_TRIPLES, to_graph=g)
+        # N-Triples lines end in " .\n" (newlines inside literals are escaped): add the graph name
+        self._nq.write(chunk.replace(b" .\n", b" " + str(g).encode("utf-8") + b" .\n"))
         self.replaced.append(name)
+        if self.dumps:
+            triples = list(ox.parse(chunk, format=ox.RdfFormat.N_TRIPLES)) if chunk else []
+            _write_pieces(self._pieces, g, triples)
 
     def write_quads(self, quads: Iterable[ox.Quad], graph: str | None = None) -> None:
         """Replace the graphs the quads belong to (or ``graph``) with them (kg load)."""
-        assert self._db is not None
-        quads = list(quads)
-        target = ox.NamedNode(graph) if graph else None
-        names = {target} if target else {q.graph_name for q in quads}
-        for g in names:
-            if isinstance(g, ox.NamedNode):
-                try:
-                    self._db.remove_graph(g)
-                except (OSError, ValueError):
-                    pass
-                self.replaced.append(g.value)
-            else:
-                self._db.clear_graph(ox.DefaultGraph())
-        if target is not None:
-            quads = [ox.Quad(q.subject, q.predicate, q.object, target) for q in quads]
-        self._db.extend(quads)
+        by_graph: dict = {}
+        for q in quads:
+            name = ox.NamedNode(graph) if graph else q.graph_name
+            by_graph.setdefault(name, []).append(q.triple)
+        for name, triples in by_graph.items():
+            if isinstance(name, ox.NamedNode):
+                self.write_graph(name.value, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+            else:  # triples of a dataset file's default graph stay in the default graph
+                self._nq.write(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+                self.replaced.append("(default graph)")
 
     def commit(self) -> str:
-        """Write the dumps, then publish the new version atomically; returns its name."""
-        assert self._db is not None
+        """Load, write the dumps, then publish the new version atomically; returns its name."""
         store = self.store
         try:
-            self._db.flush()
-            self._db.optimize()
-            self._db = None  # close the database before it is opened read-only
+            self._nq.close()
+            db = ox.Store(str(self._new))
+            for name in dict.fromkeys(self.replaced):
+                if name != "(default graph)":
+                    db.remove_graph(ox.NamedNode(name))
+            nq = self._nq.name
+            if os.path.getsize(nq):
+                db.bulk_load(path=nq, format=ox.RdfFormat.N_QUADS)
+            db.flush()
+            db.optimize()
+            del db  # close the database before it is opened read-only
+            os.unlink(nq)
             version = _next_version(store)
             dumps_tmp = self._new.with_name(self._new.name + ".dumps")
             if self.dumps:
-                _write_dumps(self._new, dumps_tmp)
+                _write_dumps(self._pieces, dumps_tmp)
             final = store.version_dir(version)
             os.rename(self._new, final)
+            os.rename(self._pieces, store.pieces_dir(version))
             if self.dumps:
                 os.rename(dumps_tmp, store.dumps_dir(version))
             tmp = store.path / f".CURRENT.{os.getpid()}"
@@ -211,7 +229,7 @@ class StoreSink:
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, store.path / "CURRENT")
-        except OSError as e:
+        except (OSError, ValueError, SyntaxError) as e:
             self.abort()
             raise StoreError(f"cannot publish the new version: {e}", source=str(store.path)) from None
         self._done = True
@@ -223,9 +241,16 @@ class StoreSink:
         if self._done:
             return
         self._done = True
-        self._db = None
-        shutil.rmtree(self._new, ignore_errors=True)
-        shutil.rmtree(self._new.with_name(self._new.name + ".dumps"), ignore_errors=True)
+        try:
+            self._nq.close()
+        except (OSError, AttributeError):
+            pass
+        for suffix in ("", ".pieces", ".dumps", ".nq"):
+            p = self._new.with_name(self._new.name + suffix)
+            if p.is_dir():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink(missing_ok=True)
         self._release()
 
     def _release(self) -> None:
@@ -236,30 +261,42 @@ class StoreSink:
             pass
 
 
+def _piece_name(graph: ox.NamedNode) -> str:
+    return hashlib.sha256(graph.value.encode("utf-8")).hexdigest()[:24]
+
+
+def _write_pieces(folder: Path, graph: ox.NamedNode, triples: list[ox.Triple]) -> None:
+    """One graph as gzip members in each dump syntax (replacing its earlier pieces)."""
+    prefixes = {k: v for k, v in PREFIXES.items() if k != "sh"}
+    base = _piece_name(graph)
+    for key, (_name, fmt) in DUMPS.items():
+        path = folder / f"{base}.{key}.gz"
+        path.unlink(missing_ok=True)  # a hard link to the previous version's piece: never write through it
+        if fmt == ox.RdfFormat.TRIG:
+            data = ox.serialize([ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples], format=fmt,
+                                prefixes=prefixes)
+        elif fmt == ox.RdfFormat.TURTLE:
+            data = ox.serialize(triples, format=fmt, prefixes=prefixes)
+        else:
+            data = ox.serialize(triples, format=fmt)
+        with open(path, "wb") as f:
+            f.write(gzip.compress(data + b"\n", compresslevel=1, mtime=0))
+
+
 def _next_version(store: EmbeddedStore) -> str:
     numbers = [int(p.name[1:]) for p in (store.path / "versions").iterdir()
                if p.name.startswith("v") and p.name[1:].isdigit()]
     return f"v{max(numbers, default=0) + 1:06d}"
 
 
-def _write_dumps(db_dir: Path, out: Path) -> None:
+def _write_dumps(pieces: Path, out: Path) -> None:
+    """Each dump is its graphs' pieces concatenated: valid gzip, valid N-Triples/Turtle/TriG."""
     out.mkdir(parents=True, exist_ok=True)
-    db = ox.Store.read_only(str(db_dir))
-    prefixes = {k: v for k, v in PREFIXES.items() if k != "sh"}
-    for name, fmt in DUMPS.values():
-        with gzip.open(out / name, "wb", compresslevel=6) as f:
-            if fmt == ox.RdfFormat.TRIG:
-                db.dump(f, format=fmt, prefixes=prefixes)  # type: ignore[arg-type]
-            else:
-                _serialize_union(db, f, fmt, prefixes)
-
-
-def _serialize_union(db: ox.Store, f: IO[bytes], fmt: ox.RdfFormat, prefixes: dict[str, str]) -> None:
-    triples = (q.triple for q in db)
-    if fmt == ox.RdfFormat.TURTLE:
-        ox.serialize(triples, f, fmt, prefixes=prefixes)
-    else:
-        ox.serialize(triples, f, fmt)
+    for key, (name, _fmt) in DUMPS.items():
+        with open(out / name, "wb") as dump:
+            for piece in sorted(pieces.glob(f"*.{key}.gz")):
+                with open(piece, "rb") as f:
+                    shutil.copyfileobj(f, dump, 1 << 20)
 
 
 def _prune(store: EmbeddedStore) -> None:
@@ -267,3 +304,4 @@ def _prune(store: EmbeddedStore) -> None:
     for old in versions[:-_KEEP_VERSIONS]:
         shutil.rmtree(old, ignore_errors=True)
         shutil.rmtree(store.dumps_dir(old.name), ignore_errors=True)
+        shutil.rmtree(store.pieces_dir(old.name), ignore_errors=True)
