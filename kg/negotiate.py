@@ -74,7 +74,7 @@ def negotiate(accept: str | None, available: list[str], *, default: str | None =
         raise NotAcceptable(f"format {', '.join(overrides)!r} is not available here; "
                             f"available: {', '.join(available)}")
     ranges = parse_accept(accept)
-    if default and all(m == "*/*" for m, _, _ in ranges):
+    if default and all(m == "*/*" and q > 0 for m, q, _ in ranges):
         return default
     best: tuple[float, int, int, int] | None = None
     choice = None

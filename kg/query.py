@@ -11,7 +11,9 @@ bytes.
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import os
 import json
 import queue
 import re
@@ -32,18 +34,62 @@ BOOLEAN_TYPES = ["application/sparql-results+json", "application/sparql-results+
 GRAPH_TYPES = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"]
 _UPDATE = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 _FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
-# what a lexer must skip before looking at keywords: comments, strings, IRIs
-_SKIP = re.compile(
-    r"#[^\n]*|'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\"|'(?:[^'\\\n]|\\.)*'"
-    r"|\"(?:[^\"\\\n]|\\.)*\"|<[^<>\"{}|^`\\\s]*>"
-)
-# a bare word: not part of a prefixed name ("sdmx-code:sex-F"), a variable or a longer token
-_WORD = re.compile(r"(?<![\w:?$.-])[A-Za-z_]+(?![\w:.-])")
+_UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_IRIREF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+_NAME_CHARS = re.compile(r"(?:[\w\-.:%]|\\[_~.\-!$&'()*+,;=/?#@%])+")
+
+
+def _unescape(sparql: str) -> str:
+    """SPARQL allows \\u escapes anywhere in the query text (they are undone before parsing)."""
+    return _UCHAR.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), sparql)
+
+
+def _words(sparql: str) -> list[str]:
+    """The bare words (keywords) of a query, found by a tokenizer that follows SPARQL's terminals.
+
+    Comments, strings, IRIs, variables and prefixed names (with their escapes, such as
+    ``ex:a\\#``) are skipped as whole tokens, so nothing can hide a keyword from this scan.
+    """
+    s = _unescape(sparql)
+    out: list[str] = []
+    i, n = 0, len(s)
+    while i < n:
+        c = s[i]
+        if c.isspace():
+            i += 1
+        elif c == "#":
+            j = s.find("\n", i)
+            i = n if j < 0 else j + 1
+        elif c in "\"'":
+            quote = s[i : i + 3] if s[i : i + 3] in ('"""', "\'\'\'") else c
+            j = i + len(quote)
+            while j < n and not s.startswith(quote, j):
+                j += 2 if s[j] == "\\" else 1
+            i = j + len(quote)
+        elif c == "<" and (m := _IRIREF.match(s, i)):
+            i = m.end()
+        elif c in "?$":
+            m = _NAME_CHARS.match(s, i + 1)
+            i = m.end() if m else i + 1
+        elif c.isalpha() or c in "_:\\":
+            m = _NAME_CHARS.match(s, i)
+            token = m.group(0) if m else c
+            i += len(token)
+            token = token.rstrip(".")  # a name never ends in '.'; the '.' ends a triple pattern
+            i -= len(m.group(0) if m else c) - len(token) if token else 0
+            if not token:
+                i += 1
+            elif ":" not in token and "\\" not in token:
+                out.append(token.upper())
+        else:
+            i += 1
+    return out
 
 
 @dataclass(frozen=True)
 class Inspection:
     form: str  # SELECT | ASK | CONSTRUCT | DESCRIBE
+    has_dataset: bool = False  # the query names its own dataset (FROM / FROM NAMED)
 
 
 def inspect(sparql: str, max_length: int) -> Inspection:
@@ -52,12 +98,14 @@ def inspect(sparql: str, max_length: int) -> Inspection:
         raise QueryError(f"query is {len(sparql):,} characters long; the limit is {max_length:,}")
     if not sparql.strip():
         raise QueryError("empty query")
-    words = [w.upper() for w in _WORD.findall(_SKIP.sub(" ", sparql))]
+    words = _words(sparql)
     if "SERVICE" in words:
         raise QueryError("federated queries (SERVICE) are not allowed: this endpoint makes no outbound requests")
+    if _UPDATE & set(words) and not _FORMS & set(words[: words.index(next(w for w in words if w in _UPDATE))]):
+        raise ReadOnly("this endpoint is read-only: SPARQL updates are not accepted")
     for w in words:
         if w in _FORMS:
-            return Inspection(w)
+            return Inspection(w, "FROM" in words)
         if w in _UPDATE:
             raise ReadOnly("this endpoint is read-only: SPARQL updates are not accepted")
         if w not in ("PREFIX", "BASE"):
@@ -88,10 +136,14 @@ def _term_json(t: Any) -> dict[str, str]:
         elif t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
             d["datatype"] = t.datatype.value
         return d
-    return {"type": "triple", "value": str(t)}
+    return {"type": "triple", "value": {"subject": _term_json(t.subject), "predicate": _term_json(t.predicate),
+                                        "object": _term_json(t.object)}}
 
 
 def _term_xml(t: Any) -> str:
+    if isinstance(t, ox.Triple):
+        return (f"<triple><subject>{_term_xml(t.subject)}</subject><predicate>{_term_xml(t.predicate)}</predicate>"
+                f"<object>{_term_xml(t.object)}</object></triple>")
     if isinstance(t, ox.NamedNode):
         return f"<uri>{escape(t.value)}</uri>"
     if isinstance(t, ox.BlankNode):
@@ -132,8 +184,8 @@ def serialize_select(variables: list[str], rows: list[list[Any]], media_type: st
         w = csv.writer(buf, lineterminator="\r\n")
         w.writerow(variables)
         for row in rows:
-            w.writerow(["" if t is None else (("_:" + t.value) if isinstance(t, ox.BlankNode) else t.value)
-                        for t in row])
+            w.writerow(["" if t is None else ("_:" + t.value) if isinstance(t, ox.BlankNode)
+                        else str(t) if isinstance(t, ox.Triple) else t.value for t in row])
         return buf.getvalue().encode("utf-8")
     if media_type == "text/tab-separated-values":
         lines = ["\t".join("?" + v for v in variables)]
@@ -211,7 +263,9 @@ def _executor_main() -> None:
             if default_graphs is not None:
                 kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
             elif named_graphs is None:
-                kwargs["use_default_graph_as_union"] = True
+                # our default graph is the union of all graphs, unless the query names its own (FROM)
+                if not inspect(sparql, 1 << 30).has_dataset:
+                    kwargs["use_default_graph_as_union"] = True
             else:
                 kwargs["default_graph"] = []  # a protocol dataset with only named graphs: empty default graph
             if named_graphs is not None:
@@ -222,6 +276,8 @@ def _executor_main() -> None:
             reply = ("error", e)
         except (ValueError, OSError) as e:  # an IRI pyoxigraph rejects, a store read failure
             reply = ("error", QueryError(str(e)))
+        except Exception as e:  # noqa: BLE001 - an evaluation error must not kill the executor
+            reply = ("error", QueryError(f"the query cannot be evaluated: {e}"))
         data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
         wfile.write(len(data).to_bytes(8, "big") + data)
         wfile.flush()
@@ -240,6 +296,27 @@ def _read_msg(f: Any) -> Any:
     return pickle.loads(body)
 
 
+@functools.lru_cache(maxsize=1)
+def _sandbox() -> tuple[str, ...]:
+    """Run executors in a network namespace of their own when the system allows it.
+
+    Defence in depth behind ``inspect``: inside ``unshare -rn`` there is no network at all,
+    so even a SERVICE the check missed cannot reach anything. Where unprivileged namespaces
+    are not allowed, executors run normally and ``inspect`` is the guard.
+    """
+    import shutil
+    import subprocess
+
+    unshare = shutil.which("unshare")
+    if unshare and os.environ.get("KG_QUERY_SANDBOX", "1") != "0":
+        try:
+            if subprocess.run([unshare, "-rn", "true"], capture_output=True, timeout=5).returncode == 0:
+                return (unshare, "-rn")
+        except (OSError, subprocess.SubprocessError):
+            pass
+    return ()
+
+
 class _Executor:
     """One executor process, talked to over pipes (independent of how the parent was started)."""
 
@@ -247,7 +324,7 @@ class _Executor:
         import subprocess
         import sys
 
-        self.proc = subprocess.Popen([sys.executable, "-m", "kg.query"], stdin=subprocess.PIPE,
+        self.proc = subprocess.Popen([*_sandbox(), sys.executable, "-m", "kg.query"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, close_fds=True)
 
     def call(self, msg: Any, timeout: float) -> Any:
@@ -293,8 +370,8 @@ class QueryService:
             if self._started < self.size:
                 self._started += 1
                 return _Executor()
-        try:
-            return self._idle.get(timeout=self.timeout)
+        try:  # wait briefly: a thread blocked here is a thread the site cannot use
+            return self._idle.get(timeout=min(1.0, self.timeout))
         except queue.Empty:
             raise Busy("all query processes are busy; try again shortly") from None
 

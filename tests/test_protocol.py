@@ -385,3 +385,78 @@ def test_every_representation_can_be_revalidated(server, path, accept):
     if "no-store" not in h["cache-control"]:
         status, _, body = _get(server, path, {"Accept": accept, "If-None-Match": h["etag"]})
         assert status == 304 and body == b""
+
+
+@pytest.mark.parametrize("template", [
+    "SELECT * WHERE {{ ?s ?p ?o .SERVICE <http://127.0.0.1:{port}/sparql> {{ ?a ?b ?c }} }} LIMIT 1",
+    "PREFIX ex: <http://e/> SELECT * WHERE {{ ?s ?p ?o . OPTIONAL {{ ?s ex:a\\# ?o }} "
+    "SERVICE <http://127.0.0.1:{port}/a> {{ ?a ?b ?c }} }} LIMIT 1",
+    "PREFIX ex: <http://e/> SELECT * WHERE {{ ?s ex:a\\' ?o . SERVICE <http://127.0.0.1:{port}/h> {{ ?a ?b ?c }} "
+    "FILTER(?o = 'x') }}",
+    "SELECT * WHERE {{ \\u0053ERVICE <http://127.0.0.1:{port}/u> {{ ?a ?b ?c }} }}",
+])
+def test_service_hidden_by_lexical_tricks_is_still_refused(server, template):
+    # regressions from review: a '.' before SERVICE, escapes in prefixed names, \u escapes
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    listener.settimeout(1.0)
+    q = template.format(port=listener.getsockname()[1])
+    status, _, body = _get(server, "/sparql?" + urllib.parse.urlencode({"query": q}))
+    assert status == 400 and b"SERVICE" in body
+    with pytest.raises(socket.timeout):
+        listener.accept()
+    listener.close()
+
+
+def test_query_executors_have_no_network_where_the_system_allows_it():
+    import subprocess
+    import sys
+
+    from kg.query import _sandbox
+
+    prefix = _sandbox()
+    if not prefix:
+        pytest.skip("unprivileged network namespaces are not available here; the lexical check is the guard")
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+    code = f"import socket; socket.create_connection(('127.0.0.1', {port}), timeout=2)"
+    r = subprocess.run([*prefix, sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0 and ("unreachable" in r.stderr or "refused" in r.stderr)
+    listener.close()
+
+
+def test_from_in_the_query_is_honoured(server):
+    def count(q: str) -> int:
+        status, _, body = _get(server, "/sparql?" + urllib.parse.urlencode({"query": q}))
+        assert status == 200, body
+        return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+    whole = count("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
+    onto = count("SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/results-kg/def> { ?s ?p ?o }")
+    assert 0 < onto < whole
+    assert count("SELECT (COUNT(*) AS ?n) FROM <urn:nothing> { ?s ?p ?o }") == 0
+
+
+def test_queries_the_engine_cannot_evaluate_are_400_and_the_executor_survives(server):
+    q = "SELECT ?t { BIND(TRIPLE(<a:b>, <a:b>, <a:b>) AS ?t) }"
+    for fmt in ("json", "xml", "csv", "tsv"):
+        status, _, body = _get(server, "/sparql?" + urllib.parse.urlencode({"query": q, "format": fmt}))
+        assert status in (200, 400), body
+    status, _, _ = _get(server, "/sparql?" + urllib.parse.urlencode({"query": "ASK {}"}))
+    assert status == 200
+
+
+def test_head_wildcards_and_oversized_bodies(server):
+    status, h, body = _request(server, "HEAD", "/sparql?" + urllib.parse.urlencode({"query": "ASK {}"}))
+    assert status == 200 and body == b""
+    status, h, body = _get(server, "/sparql", {"Accept": "*/*"})
+    assert status == 200 and h["content-type"].startswith("text/turtle")  # programs get the Service Description
+    status, h, body = _get(server, "/sparql?" + urllib.parse.urlencode({"query": "SELEC"}), {"Accept": "*/*"})
+    assert status == 400 and h["content-type"].startswith("text/plain") and "Accept" in h["vary"]
+    status, h, body = _get(server, "/id/place/ML-4", {"Accept": "*/*;q=0"})
+    assert status == 406
+    status, h, body = _request(server, "POST", "/sparql", b"ASK {}" + b" " * (3 << 20),
+                               {"Content-Type": "application/sparql-query"})
+    assert status == 413

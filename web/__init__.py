@@ -51,7 +51,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                            max_query_length=int(values["max_query_length"]),
                            executors=int(values["query_executors"]))
     app.extensions["kg"] = KGContext(store, iris, queries, values)
-    app.config.update(TESTING=bool(config.get("TESTING")), JSON_SORT_KEYS=False)
+    # request bodies beyond this are refused (413) before they are read into memory
+    app.config.update(TESTING=bool(config.get("TESTING")), JSON_SORT_KEYS=False,
+                      MAX_CONTENT_LENGTH=max(1 << 20, 4 * int(values["max_query_length"])))
 
     from web import ld, pages, sparql
 
@@ -109,8 +111,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def wants_html() -> bool:
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"], default="application/json")
-    return best == "text/html" and request.accept_mimetypes["text/html"] > 0
+    """True when the client names HTML at least as high as anything else (browsers do; a bare */* does not)."""
+    from kg.negotiate import parse_accept
+
+    ranges = parse_accept(request.headers.get("Accept"))
+    html = max((q for m, q, _ in ranges if m in ("text/html", "application/xhtml+xml")), default=0.0)
+    other = max((q for m, q, _ in ranges if "*" not in m and m not in ("text/html", "application/xhtml+xml")),
+                default=0.0)
+    return html > 0 and html >= other
 
 
 def error_response(status: int, kind: str, message: str, error: KGError | None = None) -> Response:
@@ -128,4 +136,6 @@ def error_response(status: int, kind: str, message: str, error: KGError | None =
         body = error.as_dict() if error is not None else {"error": kind, "message": message}
         resp = jsonify(body)
         resp.status_code = status
+    resp.headers["Vary"] = "Accept"
+    resp.headers["Cache-Control"] = "no-store"
     return resp

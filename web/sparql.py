@@ -30,7 +30,7 @@ def _one(values: list[str], name: str) -> str | None:
 def _request_query() -> tuple[str | None, list[str] | None, list[str] | None]:
     """(query, default-graph-uri, named-graph-uri) from GET, POST form or POST direct."""
     args = request.args
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if "update" in args:
             raise ReadOnly("this endpoint is read-only: SPARQL updates are not accepted")
         params = args
@@ -80,8 +80,10 @@ def sparql() -> Response:
         return resp
     query, default, named = _request_query()
     if query is None:
-        if request.method == "GET" and wants_html():
-            return redirect(url_for("pages.query_page"))
+        if request.method in ("GET", "HEAD") and wants_html():
+            resp = redirect(url_for("pages.query_page"), code=303)
+            resp.headers["Vary"] = "Accept"
+            return resp
         if request.method == "POST":
             raise UsageError("no 'query' parameter")
         return service_description()
@@ -91,7 +93,7 @@ def sparql() -> Response:
     media_type = negotiate(request.headers.get("Accept"), available, default=available[0],
                            override=request.values.getlist("format"))
     etag = None
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         snap = ctx.snapshot()
         etag = hashlib.sha256("\x00".join([snap.version, query, media_type, repr(default), repr(named)])
                               .encode("utf-8")).hexdigest()[:32]
