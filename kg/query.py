@@ -32,6 +32,7 @@ RESULT_TYPES = ["application/sparql-results+json", "application/sparql-results+x
                 "text/tab-separated-values"]
 BOOLEAN_TYPES = ["application/sparql-results+json", "application/sparql-results+xml"]
 GRAPH_TYPES = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"]
+_QUEUE_WAIT = 5.0  # seconds a request may wait for a free executor before 503
 _UPDATE = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 _FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 _UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
@@ -370,8 +371,8 @@ class QueryService:
             if self._started < self.size:
                 self._started += 1
                 return _Executor()
-        try:  # wait briefly: a thread blocked here is a thread the site cannot use
-            return self._idle.get(timeout=min(1.0, self.timeout))
+        try:  # wait a little for a free executor (a busy server queues a few seconds, then says 503)
+            return self._idle.get(timeout=min(_QUEUE_WAIT, self.timeout))
         except queue.Empty:
             raise Busy("all query processes are busy; try again shortly") from None
 

@@ -113,7 +113,7 @@ def live_server(tmp_path_factory):
     assert _kg("load", str(extra), "--store", str(store)).returncode == 0
     port = _free_port()
     env = {**os.environ, **ENV, "KG_QUERY_TIMEOUT": str(QUERY_TIMEOUT), "KG_MAX_ROWS": "1000",
-           "KG_WEB_WORKERS": "2", "KG_WEB_THREADS": "4"}
+           "KG_WEB_WORKERS": "2", "KG_WEB_THREADS": "8"}
     proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--store", str(store), "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     base = f"http://127.0.0.1:{port}"
