@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from kg import resources
 from kg.text import fold_key
 from kg.uris import ONTOLOGY, IRIs
-from kg.vocab import PREFIXES, RKG_NS
+from kg.vocab import OUTPUT_PREFIXES, PREFIXES, RKG_NS
 
 PAGE_SIZE = 50  # incoming links per property per page
 MAX_INVOLVED = 500  # progress notes listed on a partner, place or Strategic Plan page
@@ -28,8 +28,8 @@ MAX_TABLE_ROWS = 1000  # query result rows shown in HTML (downloads have them al
 LONG_TEXT = 200  # literals longer than this are shown as a paragraph
 LONG_QUOTE = 600  # quotes longer than this are folded away (<details>)
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_RDF = PREFIXES["rdf"]
+_RDFS = PREFIXES["rdfs"]
 _SKOS = PREFIXES["skos"]
 _DCT = PREFIXES["dcterms"]
 _OA = PREFIXES["oa"]
@@ -84,7 +84,7 @@ DATA_AS_OF = _rkg("dataAsOf")
 STATEMENT = _rkg("statement")
 NARRATIVE = _rkg("narrative")
 
-_ALL_PREFIXES = {**{k: v for k, v in PREFIXES.items() if k != "sh"}, "rdf": _RDF}
+_ALL_PREFIXES = OUTPUT_PREFIXES
 _NS_BY_LENGTH = sorted(((ns, p) for p, ns in _ALL_PREFIXES.items()), key=lambda kv: -len(kv[0]))
 _LOCAL = re.compile(r"^[A-Za-z_][\w.-]*$")
 

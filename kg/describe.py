@@ -11,11 +11,17 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS, VOID, XSD
+
 from kg.uris import IRIs, ONTOLOGY
+from kg.vocab import DQV, FORMATS, SD
+
+LICENCE = "https://creativecommons.org/licenses/by/4.0/"
+GZIP_MEDIA_TYPE = "http://www.iana.org/assignments/media-types/application/gzip"
 
 MAX_INCOMING = 200
-LABELS = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label")
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+LABELS = (str(SKOS.prefLabel), str(RDFS.label))
+RDF_TYPE = str(RDF.type)
 
 
 @dataclass
@@ -79,11 +85,9 @@ class Term:
 
 def ontology_terms(triples: list[ox.Triple]) -> list[Term]:
     """The ontology's classes, properties and concepts, with labels and definitions, for its HTML page."""
-    kinds = {"http://www.w3.org/2002/07/owl#Class": "Class", "http://www.w3.org/2002/07/owl#ObjectProperty":
-             "Object property", "http://www.w3.org/2002/07/owl#DatatypeProperty": "Datatype property",
-             "http://www.w3.org/2004/02/skos/core#ConceptScheme": "Concept scheme",
-             "http://www.w3.org/2004/02/skos/core#Concept": "Concept",
-             "http://www.w3.org/ns/dqv#Dimension": "Quality dimension"}
+    kinds = {str(OWL.Class): "Class", str(OWL.ObjectProperty): "Object property",
+             str(OWL.DatatypeProperty): "Datatype property", str(SKOS.ConceptScheme): "Concept scheme",
+             str(SKOS.Concept): "Concept", str(DQV.Dimension): "Quality dimension"}
     ns = ONTOLOGY + "#"
     info: dict[str, dict[str, str]] = {}
     for t in triples:
@@ -94,9 +98,9 @@ def ontology_terms(triples: list[ox.Triple]) -> list[Term]:
         p = t.predicate.value
         if p == RDF_TYPE and t.object.value in kinds and "kind" not in d:
             d["kind"] = kinds[t.object.value]
-        elif p == "http://www.w3.org/2000/01/rdf-schema#label":
+        elif p == str(RDFS.label):
             d["label"] = t.object.value
-        elif p == "http://www.w3.org/2004/02/skos/core#definition":
+        elif p == str(SKOS.definition):
             d["definition"] = t.object.value
     order = list(kinds.values())
     terms = [Term(s, s[len(ns):], d.get("kind", "Term"), d.get("label", s[len(ns):]), d.get("definition", ""))
@@ -109,31 +113,56 @@ def void(snap, iris: IRIs, root: str, dumps: list[str]) -> list[ox.Triple]:  # n
     from kg.store.embedded import DUMPS
 
     n = ox.NamedNode
-    VOID, DCAT, DCT = "http://rdfs.org/ns/void#", "http://www.w3.org/ns/dcat#", "http://purl.org/dc/terms/"
-    XSD_INT = n("http://www.w3.org/2001/XMLSchema#integer")
+    XSD_INT = n(str(XSD.integer))
     ds = n(root + "/.well-known/void#dataset")
     rtype = n(RDF_TYPE)
-    t = [ox.Triple(ds, rtype, n(VOID + "Dataset")), ox.Triple(ds, rtype, n(DCAT + "Dataset")),
-         ox.Triple(ds, n(DCT + "title"), ox.Literal("Results KG: UN Women country results as linked data",
+    t = [ox.Triple(ds, rtype, n(VOID.Dataset)), ox.Triple(ds, rtype, n(DCAT.Dataset)),
+         ox.Triple(ds, n(DCTERMS.title), ox.Literal("Results KG: UN Women country results as linked data",
                                                      language="en")),
-         ox.Triple(ds, n(DCT + "description"), ox.Literal(
+         ox.Triple(ds, n(DCTERMS.description), ox.Literal(
              "Outcomes, progress notes, partners, places and figures read from UN Women country results reports, "
              "each fact traceable to the characters of the report it came from.", language="en")),
-         ox.Triple(ds, n(DCT + "license"), n("https://creativecommons.org/licenses/by/4.0/")),
-         ox.Triple(ds, n(DCT + "publisher"), n(iris.org("un-women"))),
-         ox.Triple(ds, n(VOID + "sparqlEndpoint"), n(root + "/sparql")),
-         ox.Triple(ds, n(VOID + "uriSpace"), ox.Literal(iris.base)),
-         ox.Triple(ds, n(VOID + "vocabulary"), n(ONTOLOGY + "#")),
-         ox.Triple(ds, n(VOID + "triples"), ox.Literal(str(len(snap)), datatype=XSD_INT))]
+         ox.Triple(ds, n(DCTERMS.license), n(LICENCE)),
+         ox.Triple(ds, n(DCTERMS.publisher), n(iris.org("un-women"))),
+         ox.Triple(ds, n(VOID.sparqlEndpoint), n(root + "/sparql")),
+         ox.Triple(ds, n(VOID.uriSpace), ox.Literal(iris.base)),
+         ox.Triple(ds, n(VOID.vocabulary), n(ONTOLOGY + "#")),
+         ox.Triple(ds, n(VOID.triples), ox.Literal(str(len(snap)), datatype=XSD_INT))]
     for name, _fmt in (DUMPS[k] for k in dumps):
         url = n(f"{root}/dumps/{name}")
         dist = n(f"{root}/.well-known/void#{name}")
-        t += [ox.Triple(ds, n(VOID + "dataDump"), url), ox.Triple(ds, n(DCAT + "distribution"), dist),
-              ox.Triple(dist, rtype, n(DCAT + "Distribution")), ox.Triple(dist, n(DCAT + "downloadURL"), url),
-              ox.Triple(dist, n(DCAT + "compressFormat"), n("http://www.iana.org/assignments/media-types/application/gzip"))]
+        t += [ox.Triple(ds, n(VOID.dataDump), url), ox.Triple(ds, n(DCAT.distribution), dist),
+              ox.Triple(dist, rtype, n(DCAT.Distribution)), ox.Triple(dist, n(DCAT.downloadURL), url),
+              ox.Triple(dist, n(DCAT.compressFormat), n(GZIP_MEDIA_TYPE))]
     rows = snap.query("SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class ORDER BY ?class")
     for i, row in enumerate(rows):
         part = n(f"{root}/.well-known/void#class-{i}")
-        t += [ox.Triple(ds, n(VOID + "classPartition"), part), ox.Triple(part, n(VOID + "class"), row["class"]),
-              ox.Triple(part, n(VOID + "entities"), ox.Literal(row["n"].value, datatype=XSD_INT))]
+        t += [ox.Triple(ds, n(VOID.classPartition), part), ox.Triple(part, n(VOID["class"]), row["class"]),
+              ox.Triple(part, n(VOID.entities), ox.Literal(row["n"].value, datatype=XSD_INT))]
+    return t
+
+
+_SD_RESULT_FORMATS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                      "Turtle", "N-Triples", "JSON-LD", "RDF_XML"]
+
+
+def service_description(endpoint_url: str, graph_names: list[str]) -> list[ox.Triple]:
+    """SPARQL 1.1 Service Description of the endpoint at ``endpoint_url`` over these named graphs."""
+    n = ox.NamedNode
+    endpoint = n(endpoint_url)
+    rdf_type = n(RDF_TYPE)
+    t = [ox.Triple(endpoint, rdf_type, n(SD.Service)),
+         ox.Triple(endpoint, n(SD.endpoint), endpoint),
+         ox.Triple(endpoint, n(SD.supportedLanguage), n(SD.SPARQL11Query)),
+         ox.Triple(endpoint, n(SD.feature), n(SD.UnionDefaultGraph)),
+         ox.Triple(endpoint, n(DCTERMS.title), ox.Literal("Results KG SPARQL endpoint", language="en"))]
+    t += [ox.Triple(endpoint, n(SD.resultFormat), n(FORMATS[f])) for f in _SD_RESULT_FORMATS]
+    dataset = ox.BlankNode("dataset")
+    default = ox.BlankNode("default")
+    t += [ox.Triple(endpoint, n(SD.defaultDataset), dataset), ox.Triple(dataset, rdf_type, n(SD.Dataset)),
+          ox.Triple(dataset, n(SD.defaultGraph), default), ox.Triple(default, rdf_type, n(SD.Graph))]
+    for i, g in enumerate(graph_names):
+        ng = ox.BlankNode(f"g{i}")
+        t += [ox.Triple(dataset, n(SD.namedGraph), ng), ox.Triple(ng, rdf_type, n(SD.NamedGraph)),
+              ox.Triple(ng, n(SD.name), n(g))]
     return t

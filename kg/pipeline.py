@@ -33,11 +33,13 @@ from kg.rdf import NamedGraph, ReferenceData, map_report, reference_graph
 from kg.read import ReportRecord, read_report
 from kg.uris import IRIs, ONTOLOGY
 from kg.validate import ValidationReport, validate_ntriples, validate_triples
-from kg.vocab import PREFIXES, RKG
+from rdflib.namespace import RDF
+
+from kg.vocab import OUTPUT_PREFIXES, RKG
 
 STAGES = ("read", "extract", "map", "validate", "serialize", "write")
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_PREFIXES = {**{k: v for k, v in PREFIXES.items() if k != "sh"}, "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#"}
+_RDF_TYPE = str(RDF.type)
+_PREFIXES = OUTPUT_PREFIXES
 # below this many reports, worker processes cost more to start than they save
 _MIN_PARALLEL = 8
 

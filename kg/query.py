@@ -25,9 +25,12 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
+from rdflib.namespace import XSD
 
 from kg.errors import Busy, KGError, QueryError, QueryTimeout, ReadOnly
 
+_NUMERIC = {str(XSD.integer), str(XSD.decimal), str(XSD.double), str(XSD.boolean)}
+_XSD_STRING = str(XSD.string)
 RESULT_TYPES = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
                 "text/tab-separated-values"]
 BOOLEAN_TYPES = ["application/sparql-results+json", "application/sparql-results+xml"]
@@ -134,7 +137,7 @@ def _term_json(t: Any) -> dict[str, str]:
         d = {"type": "literal", "value": t.value}
         if t.language:
             d["xml:lang"] = t.language
-        elif t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        elif t.datatype.value != _XSD_STRING:
             d["datatype"] = t.datatype.value
         return d
     return {"type": "triple", "value": {"subject": _term_json(t.subject), "predicate": _term_json(t.predicate),
@@ -151,7 +154,7 @@ def _term_xml(t: Any) -> str:
         return f"<bnode>{escape(t.value)}</bnode>"
     if t.language:
         return f"<literal xml:lang={quoteattr(t.language)}>{escape(t.value)}</literal>"
-    if t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+    if t.datatype.value != _XSD_STRING:
         return f"<literal datatype={quoteattr(t.datatype.value)}>{escape(t.value)}</literal>"
     return f"<literal>{escape(t.value)}</literal>"
 
@@ -159,9 +162,7 @@ def _term_xml(t: Any) -> str:
 def _term_tsv(t: Any) -> str:
     if t is None:
         return ""
-    if isinstance(t, ox.Literal) and t.datatype.value in (
-            "http://www.w3.org/2001/XMLSchema#integer", "http://www.w3.org/2001/XMLSchema#decimal",
-            "http://www.w3.org/2001/XMLSchema#double", "http://www.w3.org/2001/XMLSchema#boolean"):
+    if isinstance(t, ox.Literal) and t.datatype.value in _NUMERIC:
         return t.value
     return str(t).replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
@@ -235,9 +236,9 @@ def execute(db: Any, sparql: str, media_type: str | None, max_rows: int, kwargs:
             break
         triples.append(t)
     mt = media_type if media_type in _RDF_FORMATS else GRAPH_TYPES[0]
-    from kg.vocab import PREFIXES
+    from kg.vocab import OUTPUT_PREFIXES
 
-    prefixes = PREFIXES if mt in ("text/turtle", "application/rdf+xml") else None
+    prefixes = OUTPUT_PREFIXES if mt in ("text/turtle", "application/rdf+xml") else None
     body = ox.serialize(triples, format=_RDF_FORMATS[mt], **({"prefixes": prefixes} if prefixes else {}))
     return QueryResult(body, mt, form, truncated)
 

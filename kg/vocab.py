@@ -188,6 +188,31 @@ class PROV(DefinedNamespace):
     wasDerivedFrom: URIRef
     Entity: URIRef
 
+class SD(DefinedNamespace):
+    """The subset of the SPARQL 1.1 Service Description vocabulary we write."""
+
+    _NS = Namespace("http://www.w3.org/ns/sparql-service-description#")
+    _fail = True
+
+    Service: URIRef
+    Dataset: URIRef
+    Graph: URIRef
+    NamedGraph: URIRef
+    endpoint: URIRef
+    supportedLanguage: URIRef
+    SPARQL11Query: URIRef
+    feature: URIRef
+    UnionDefaultGraph: URIRef
+    resultFormat: URIRef
+    defaultDataset: URIRef
+    defaultGraph: URIRef
+    namedGraph: URIRef
+    name: URIRef
+
+
+# W3C's registry of format IRIs (sd:resultFormat values): an open list, read not written by us
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+
 PREFIXES: dict[str, str] = {
     "rkg": RKG_NS,
     "oa": str(OA._NS),
@@ -200,5 +225,8 @@ PREFIXES: dict[str, str] = {
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "owl": "http://www.w3.org/2002/07/owl#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "sh": "http://www.w3.org/ns/shacl#",
 }
+# prefixes declared in what we serialise (data never uses sh:)
+OUTPUT_PREFIXES: dict[str, str] = {k: v for k, v in PREFIXES.items() if k != "sh"}

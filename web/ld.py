@@ -20,7 +20,7 @@ from kg.errors import NotFound
 from kg.negotiate import negotiate
 from kg.store.embedded import DUMPS
 from kg.uris import ONTOLOGY
-from kg.vocab import PREFIXES
+from kg.vocab import OUTPUT_PREFIXES, PREFIXES
 from web import kg
 
 bp = Blueprint("ld", __name__)
@@ -34,16 +34,10 @@ _SAFE = "-._~:@!$&'()*+,;=/"
 _MAX_AGE = 300
 
 
-def _prefixes() -> dict[str, str]:
-    p = {k: v for k, v in PREFIXES.items() if k != "sh"}
-    p["rdf"] = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-    return p
-
-
 def serialize_triples(triples: list[ox.Triple], media_type: str) -> bytes:
     fmt = _OX_FORMATS[media_type]
     if media_type in ("text/turtle", "application/rdf+xml"):
-        return ox.serialize(triples, format=fmt, prefixes=_prefixes())
+        return ox.serialize(triples, format=fmt, prefixes=OUTPUT_PREFIXES)
     return ox.serialize(triples, format=fmt)
 
 

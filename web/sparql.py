@@ -13,10 +13,6 @@ from web import kg, wants_html
 
 bp = Blueprint("sparql", __name__)
 
-SD = "http://www.w3.org/ns/sparql-service-description#"
-FORMATS_NS = "http://www.w3.org/ns/formats/"
-_SD_RESULT_FORMATS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-                      "Turtle", "N-Triples", "JSON-LD", "RDF_XML"]
 CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
         "Access-Control-Allow-Headers": "Accept, Content-Type", "Access-Control-Max-Age": "86400"}
 
@@ -122,25 +118,9 @@ def _with_headers(resp: Response, etag: str | None) -> Response:
 
 def service_description() -> Response:
     """SPARQL 1.1 Service Description of this endpoint, in the negotiated RDF syntax."""
-    ctx = kg()
-    endpoint = ox.NamedNode(request.url_root.rstrip("/") + "/sparql")
-    n = ox.NamedNode
-    rdf_type = n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-    t = [ox.Triple(endpoint, rdf_type, n(SD + "Service")),
-         ox.Triple(endpoint, n(SD + "endpoint"), endpoint),
-         ox.Triple(endpoint, n(SD + "supportedLanguage"), n(SD + "SPARQL11Query")),
-         ox.Triple(endpoint, n(SD + "feature"), n(SD + "UnionDefaultGraph")),
-         ox.Triple(endpoint, n("http://purl.org/dc/terms/title"), ox.Literal("Results KG SPARQL endpoint", language="en"))]
-    t += [ox.Triple(endpoint, n(SD + "resultFormat"), n(FORMATS_NS + f)) for f in _SD_RESULT_FORMATS]
-    dataset = ox.BlankNode("dataset")
-    default = ox.BlankNode("default")
-    t += [ox.Triple(endpoint, n(SD + "defaultDataset"), dataset), ox.Triple(dataset, rdf_type, n(SD + "Dataset")),
-          ox.Triple(dataset, n(SD + "defaultGraph"), default), ox.Triple(default, rdf_type, n(SD + "Graph"))]
-    for i, g in enumerate(ctx.snapshot().graph_names()):
-        ng = ox.BlankNode(f"g{i}")
-        t += [ox.Triple(dataset, n(SD + "namedGraph"), ng), ox.Triple(ng, rdf_type, n(SD + "NamedGraph")),
-              ox.Triple(ng, n(SD + "name"), n(g))]
+    from kg.describe import service_description as describe_service
     from web.ld import rdf_response
 
-    return rdf_response(t, request.headers.get("Accept"), request.args.getlist("format"), default="text/turtle",
+    triples = describe_service(request.url_root.rstrip("/") + "/sparql", kg().snapshot().graph_names())
+    return rdf_response(triples, request.headers.get("Accept"), request.args.getlist("format"), default="text/turtle",
                         extra_headers=CORS)

@@ -31,7 +31,7 @@ import pyoxigraph as ox
 
 from kg.errors import StoreError
 from kg.formats import BY_NAME
-from kg.vocab import PREFIXES
+from kg.vocab import OUTPUT_PREFIXES
 
 _KEEP_VERSIONS = 3  # readers that opened an older version may still be reading it
 _RECHECK_SECONDS = 0.2  # how often a reader looks for a newer version
@@ -267,7 +267,7 @@ def _piece_name(graph: ox.NamedNode) -> str:
 
 def _write_pieces(folder: Path, graph: ox.NamedNode, triples: list[ox.Triple]) -> None:
     """One graph as gzip members in each dump syntax (replacing its earlier pieces)."""
-    prefixes = {k: v for k, v in PREFIXES.items() if k != "sh"}
+    prefixes = OUTPUT_PREFIXES
     base = _piece_name(graph)
     for key, (_name, fmt) in DUMPS.items():
         path = folder / f"{base}.{key}.gz"
