@@ -77,13 +77,10 @@ def _words(sparql: str) -> list[str]:
             i = m.end() if m else i + 1
         elif c.isalpha() or c in "_:\\":
             m = _NAME_CHARS.match(s, i)
-            token = m.group(0) if m else c
+            # a name never ends in '.': a final '.' ends the triple pattern and is read next
+            token = (m.group(0) if m else c).rstrip(".") or c
             i += len(token)
-            token = token.rstrip(".")  # a name never ends in '.'; the '.' ends a triple pattern
-            i -= len(m.group(0) if m else c) - len(token) if token else 0
-            if not token:
-                i += 1
-            elif ":" not in token and "\\" not in token:
+            if ":" not in token and "\\" not in token:
                 out.append(token.upper())
         else:
             i += 1
@@ -207,9 +204,9 @@ _RDF_FORMATS = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.
                 "application/ld+json": ox.RdfFormat.JSON_LD, "application/rdf+xml": ox.RdfFormat.RDF_XML}
 
 
-def execute(db: Any, sparql: str, media_type: str | None, max_rows: int, kwargs: dict[str, Any]) -> QueryResult:
-    """Run a query on an open pyoxigraph store and serialise at most ``max_rows`` results."""
-    form = inspect(sparql, 1 << 30).form
+def execute(db: Any, sparql: str, form: str, media_type: str | None, max_rows: int,
+            kwargs: dict[str, Any]) -> QueryResult:
+    """Run an inspected query on an open pyoxigraph store and serialise at most ``max_rows`` results."""
     try:
         res = db.query(sparql, **kwargs)
     except SyntaxError as e:
@@ -255,7 +252,8 @@ def _executor_main() -> None:
         msg = _read_msg(rfile)
         if msg is None:
             return
-        location, sparql, media_type, max_rows, graphs, base_iri = msg
+        # the web process inspected the query (form, dataset); the executor does not tokenize again
+        location, sparql, form, has_dataset, media_type, max_rows, graphs, base_iri = msg
         try:
             if location not in dbs:
                 dbs.clear()  # a newer version was published: drop the old handle
@@ -266,13 +264,13 @@ def _executor_main() -> None:
                 kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
             elif named_graphs is None:
                 # our default graph is the union of all graphs, unless the query names its own (FROM)
-                if not inspect(sparql, 1 << 30).has_dataset:
+                if not has_dataset:
                     kwargs["use_default_graph_as_union"] = True
             else:
                 kwargs["default_graph"] = []  # a protocol dataset with only named graphs: empty default graph
             if named_graphs is not None:
                 kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-            r = execute(dbs[location], sparql, media_type, max_rows, kwargs)
+            r = execute(dbs[location], sparql, form, media_type, max_rows, kwargs)
             reply: tuple = ("ok", r.body, r.media_type, r.form, r.truncated)
         except KGError as e:
             reply = ("error", e)
@@ -384,15 +382,19 @@ class QueryService:
         threading.Thread(target=start, daemon=True).start()
 
     def run(self, sparql: str, *, media_type: str | None = None, default_graphs: list[str] | None = None,
-            named_graphs: list[str] | None = None, base_iri: str | None = None) -> QueryResult:
-        """Run a user's query in an executor; ``base_iri`` resolves relative IRIs (the endpoint's URL)."""
-        inspect(sparql, self.max_query_length)
+            named_graphs: list[str] | None = None, base_iri: str | None = None,
+            inspection: Inspection | None = None) -> QueryResult:
+        """Run a user's query in an executor; ``base_iri`` resolves relative IRIs (the endpoint's URL).
+
+        ``inspection`` is the result of ``inspect`` when the caller already has it.
+        """
+        insp = inspection or inspect(sparql, self.max_query_length)
         snap = self.store.snapshot()
         location = str(Path(snap.location))
         ex = self._acquire()
         try:
-            reply = ex.call((location, sparql, media_type, self.max_rows, (default_graphs, named_graphs), base_iri),
-                            self.timeout)
+            reply = ex.call((location, sparql, insp.form, insp.has_dataset, media_type, self.max_rows,
+                             (default_graphs, named_graphs), base_iri), self.timeout)
         except TimeoutError:
             ex.kill()
             self._replace()

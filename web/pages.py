@@ -91,8 +91,9 @@ def query_page() -> Response:
     table, error, status, downloads = None, None, 200, []
     if text is not None and text.strip():
         try:
-            form = inspect(text, ctx.queries.max_query_length).form
-            result = ctx.queries.run(text, media_type=RESULT_MEDIA[form])
+            inspection = inspect(text, ctx.queries.max_query_length)
+            form = inspection.form
+            result = ctx.queries.run(text, media_type=RESULT_MEDIA[form], inspection=inspection)
             table = browse.result_table(ctx.iris, result.form, result.body, result.media_type, result.truncated)
             formats = {"SELECT": browse.SELECT_FORMATS, "ASK": browse.BOOLEAN_FORMATS}.get(form, browse.GRAPH_FORMATS)
             downloads = [(label, "/sparql?" + urlencode({"query": text, "format": fmt})) for label, fmt in formats]

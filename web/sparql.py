@@ -84,7 +84,8 @@ def sparql() -> Response:
             raise UsageError("no 'query' parameter")
         return service_description()
     ctx = kg()
-    form = inspect(query, ctx.queries.max_query_length).form
+    inspection = inspect(query, ctx.queries.max_query_length)
+    form = inspection.form
     available = RESULT_TYPES if form == "SELECT" else BOOLEAN_TYPES if form == "ASK" else GRAPH_TYPES
     media_type = negotiate(request.headers.get("Accept"), available, default=available[0],
                            override=request.values.getlist("format"))
@@ -96,7 +97,7 @@ def sparql() -> Response:
         if etag in request.if_none_match:
             return _with_headers(Response(status=304), etag)
     result = ctx.queries.run(query, media_type=media_type, default_graphs=default, named_graphs=named,
-                             base_iri=request.url_root.rstrip("/") + "/sparql")
+                             base_iri=request.url_root.rstrip("/") + "/sparql", inspection=inspection)
     resp = Response(result.body, mimetype=result.media_type)
     if result.media_type.startswith("text/") or result.media_type.endswith(("json", "xml")):
         resp.headers["Content-Type"] = f"{result.media_type}; charset=utf-8"
