@@ -53,3 +53,23 @@ def for_name_or_media_type(value: str) -> Format:
     if f is None:
         raise UsageError(f"unknown RDF format {value!r} (known: {', '.join(BY_NAME)})")
     return f
+
+
+# what linked-data URLs and CONSTRUCT/DESCRIBE results are offered in, in order of preference
+GRAPH_MEDIA_TYPES = ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples"]
+# the explicit-format URL suffixes of linked data (/id/x.ttl): each format's first extension
+GRAPH_EXTENSIONS = {BY_MEDIA_TYPE[m].extensions[0]: m for m in GRAPH_MEDIA_TYPES}
+
+
+def serialize_triples(triples, media_type: str) -> bytes:  # noqa: ANN001 - pyoxigraph triples
+    """Triples in one of the registry's formats, with our prefixes where the syntax has them."""
+    import pyoxigraph as ox
+
+    from kg.vocab import OUTPUT_PREFIXES
+
+    fmt = BY_MEDIA_TYPE.get(media_type)
+    if fmt is None or fmt.datasets:
+        raise UsageError(f"cannot write triples as {media_type}")
+    if fmt.name in ("turtle", "rdfxml"):
+        return ox.serialize(triples, format=fmt.oxigraph, prefixes=OUTPUT_PREFIXES)
+    return ox.serialize(triples, format=fmt.oxigraph)

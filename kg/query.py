@@ -27,6 +27,7 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 from rdflib.namespace import XSD
 
+from kg.formats import GRAPH_MEDIA_TYPES, serialize_triples
 from kg.errors import Busy, KGError, QueryError, QueryTimeout, ReadOnly
 
 _NUMERIC = {str(XSD.integer), str(XSD.decimal), str(XSD.double), str(XSD.boolean)}
@@ -34,7 +35,7 @@ _XSD_STRING = str(XSD.string)
 RESULT_TYPES = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
                 "text/tab-separated-values"]
 BOOLEAN_TYPES = ["application/sparql-results+json", "application/sparql-results+xml"]
-GRAPH_TYPES = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"]
+GRAPH_TYPES = GRAPH_MEDIA_TYPES
 _QUEUE_WAIT = 5.0  # seconds a request may wait for a free executor before 503
 _UPDATE = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 _FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
@@ -200,10 +201,6 @@ def serialize_boolean(value: bool, media_type: str) -> bytes:
     return json.dumps({"head": {}, "boolean": bool(value)}).encode("utf-8")
 
 
-_RDF_FORMATS = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES,
-                "application/ld+json": ox.RdfFormat.JSON_LD, "application/rdf+xml": ox.RdfFormat.RDF_XML}
-
-
 def execute(db: Any, sparql: str, form: str, media_type: str | None, max_rows: int,
             kwargs: dict[str, Any]) -> QueryResult:
     """Run an inspected query on an open pyoxigraph store and serialise at most ``max_rows`` results."""
@@ -232,11 +229,8 @@ def execute(db: Any, sparql: str, form: str, media_type: str | None, max_rows: i
             truncated = True
             break
         triples.append(t)
-    mt = media_type if media_type in _RDF_FORMATS else GRAPH_TYPES[0]
-    from kg.vocab import OUTPUT_PREFIXES
-
-    prefixes = OUTPUT_PREFIXES if mt in ("text/turtle", "application/rdf+xml") else None
-    body = ox.serialize(triples, format=_RDF_FORMATS[mt], **({"prefixes": prefixes} if prefixes else {}))
+    mt = media_type if media_type in GRAPH_TYPES else GRAPH_TYPES[0]
+    body = serialize_triples(triples, mt)
     return QueryResult(body, mt, form, truncated)
 
 

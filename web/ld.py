@@ -17,28 +17,19 @@ from flask import Blueprint, Response, abort, render_template, request, send_fil
 
 from kg import describe, resources
 from kg.errors import NotFound
+from kg.formats import GRAPH_EXTENSIONS, GRAPH_MEDIA_TYPES, serialize_triples
 from kg.negotiate import negotiate
 from kg.store.embedded import DUMPS
 from kg.uris import ONTOLOGY
-from kg.vocab import OUTPUT_PREFIXES, PREFIXES
+from kg.vocab import PREFIXES
 from web import kg
 
 bp = Blueprint("ld", __name__)
 
-RDF_TYPES = ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples"]
-_OX_FORMATS = {"text/turtle": ox.RdfFormat.TURTLE, "application/ld+json": ox.RdfFormat.JSON_LD,
-               "application/rdf+xml": ox.RdfFormat.RDF_XML, "application/n-triples": ox.RdfFormat.N_TRIPLES}
-EXTENSIONS = {".ttl": "text/turtle", ".jsonld": "application/ld+json", ".rdf": "application/rdf+xml",
-              ".nt": "application/n-triples"}
+RDF_TYPES = GRAPH_MEDIA_TYPES
+EXTENSIONS = GRAPH_EXTENSIONS
 _SAFE = "-._~:@!$&'()*+,;=/"
 _MAX_AGE = 300
-
-
-def serialize_triples(triples: list[ox.Triple], media_type: str) -> bytes:
-    fmt = _OX_FORMATS[media_type]
-    if media_type in ("text/turtle", "application/rdf+xml"):
-        return ox.serialize(triples, format=fmt, prefixes=OUTPUT_PREFIXES)
-    return ox.serialize(triples, format=fmt)
 
 
 def rdf_response(triples: list[ox.Triple], accept: str | None, override: str | list[str] | None, *, default: str = "text/turtle",
