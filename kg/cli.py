@@ -45,7 +45,21 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--store", nargs="?", const="", metavar="PATH",
                    help="publish into the embedded store at PATH (default KG_STORE or ./kg-store) instead of a "
                         "file; each report's graph is replaced, readers see the old version or the new one")
+    _remote_options(b, "build straight into the remote SPARQL store at URL (graphs are pushed only once every "
+                       "report has read and validated)")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress or summary")
+
+    pu = sub.add_parser("push", help="publish the embedded store's graphs to a remote SPARQL store",
+                        description="Publish every named graph of the embedded store (reports, reference, ontology) "
+                                    "to a remote SPARQL 1.1 store, replacing each graph in one request (Graph Store "
+                                    "Protocol PUT, or SPARQL Update). Graphs already there with the same digest are "
+                                    "skipped, so pushing twice changes nothing and a rerun finishes an interrupted "
+                                    "push. Ends by checking the triple count of every graph on the remote. "
+                                    "Credentials: KG_REMOTE_USER and KG_REMOTE_PASSWORD, or KG_REMOTE_TOKEN.")
+    _remote_options(pu, "SPARQL 1.1 query endpoint of the remote store")
+    pu.add_argument("--store", metavar="PATH", help=settings.BY_NAME["store"].help + " [env KG_STORE]")
+    pu.add_argument("--base-iri", help=settings.BY_NAME["base_iri"].help + " [env KG_BASE_IRI]")
+    pu.add_argument("-q", "--quiet", action="store_true", help="no progress")
 
     ld = sub.add_parser("load", help="add an RDF file to a named graph of the store",
                         description="Load any RDF file (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD) into "
@@ -65,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     sv.add_argument("--base-iri", help=settings.BY_NAME["base_iri"].help + " [env KG_BASE_IRI]")
     sv.add_argument("--workers", type=int, help=settings.BY_NAME["web_workers"].help + " [env KG_WEB_WORKERS]")
     sv.add_argument("--threads", type=int, help=settings.BY_NAME["web_threads"].help + " [env KG_WEB_THREADS]")
+    _remote_options(sv, "serve from the remote SPARQL store at URL instead of the embedded store")
     sv.add_argument("--query-timeout", type=float, help=settings.BY_NAME["query_timeout"].help + " [env KG_QUERY_TIMEOUT]")
 
     v = sub.add_parser("validate", help="validate RDF files against the Results KG shapes",
@@ -73,6 +88,29 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--validator", choices=("shacl", "pyshacl"),
                    help=settings.BY_NAME["validator"].help + " [env KG_VALIDATOR]")
     return p
+
+
+def _remote_options(p: argparse.ArgumentParser, endpoint_help: str) -> None:
+    p.add_argument("--endpoint", metavar="URL", help=endpoint_help + " [env KG_ENDPOINT]")
+    p.add_argument("--graph-store", metavar="URL", help=settings.BY_NAME["graph_store"].help + " [env KG_GRAPH_STORE]")
+    p.add_argument("--update", metavar="URL", help=settings.BY_NAME["update_endpoint"].help +
+                   " [env KG_UPDATE_ENDPOINT]")
+
+
+def _open_remote(args: argparse.Namespace):  # noqa: ANN202 - kg.store.remote.RemoteStore
+    from kg.store.remote import open_remote
+
+    return open_remote(args.endpoint, graph_store=args.graph_store, update=args.update,
+                       base_iri=getattr(args, "base_iri", None))
+
+
+def _push_progress(quiet: bool):  # noqa: ANN202
+    if quiet:
+        return None
+
+    def show(i: int, n: int, name: str, state: str) -> None:
+        print(f"[{i}/{n}] {state:<9} {name}", file=sys.stderr, flush=True)
+    return show
 
 
 def _progress(i: int, n: int, path: str) -> None:
@@ -87,7 +125,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     inputs = args.inputs or [resources.bundled_reports_dir()]
     iris = IRIs(settings.get("base_iri", args.base_iri))
     engine = settings.get("validator", args.validator)
-    if args.store is not None:
+    remote = args.endpoint or (settings.get("endpoint") and args.store is None and args.output == DEFAULT_OUTPUT)
+    if remote:
+        if args.store is not None:
+            raise UsageError("give either --store or --endpoint, not both")
+        store = _open_remote(args)
+        store.current()  # an unreachable remote fails now, not after the build
+        sink = store.sink()
+        sink.progress = _push_progress(args.quiet)
+        target = f"remote store {store.path}"
+    elif args.store is not None:
         from kg.store import open_store
 
         store = open_store(settings.get("store", args.store or None))
@@ -102,7 +149,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         target = f"{output} ({sink.format.label})"
     result = build(inputs, iris=iris, engine=engine, country=args.country, year=args.year, sink=sink,
                    keep=False, jobs=settings.get("jobs", args.jobs), progress=None if args.quiet else _progress)
-    if args.store is not None:
+    if remote:
+        r = sink.result
+        target += (f": {len(r.pushed)} graphs pushed, {len(r.unchanged)} unchanged, {r.verified} verified, "
+                   f"version {r.version[:12]}")
+    elif args.store is not None:
         target += f", version {store.current()}"
     if not args.quiet:
         print(f"built {target}, validated with {engine}")
@@ -154,6 +205,35 @@ def cmd_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_push(args: argparse.Namespace) -> int:
+    import pyoxigraph as ox
+
+    from kg.store import open_store
+    from kg.store.remote import publish
+
+    local = open_store(settings.get("store", args.store))
+    snap = local.snapshot()
+    remote = _open_remote(args)
+    if not remote.remote.writable:
+        raise UsageError("give --graph-store URL (SPARQL 1.1 Graph Store Protocol) or --update URL (SPARQL 1.1 "
+                         "Update) to write to the remote store")
+    names = snap.graph_names()
+
+    def graphs():  # noqa: ANN202 - one graph in memory at a time
+        for name in names:
+            triples = [q.triple for q in snap.quads(graph=ox.NamedNode(name))]
+            yield name, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+
+    print(f"pushing {len(names)} graphs of {local.path} (version {snap.version}) to {remote.path}",
+          file=sys.stderr, flush=True)
+    r = publish(remote, graphs(), total=len(names), progress=_push_progress(args.quiet))
+    rate = r.triples / r.seconds if r.seconds else 0
+    print(f"pushed {len(r.pushed)} graphs ({r.triples:,} triples, {rate:,.0f} triples/s), {len(r.unchanged)} "
+          f"unchanged, in {r.seconds:.1f} s; verified the triple counts of {r.verified} graphs on {remote.path}; "
+          f"remote version {r.version[:12]}")
+    return 0
+
+
 def ox_named():  # noqa: ANN201 - pyoxigraph's NamedNode, imported late to keep --help fast
     from pyoxigraph import NamedNode
 
@@ -166,24 +246,35 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from kg.store import open_store
     from kg.uris import IRIs
 
-    store_path = settings.get("store", args.store)
-    store = open_store(store_path)
     base = settings.get("base_iri", args.base_iri)
-    if store.is_empty():
+    endpoint = settings.get("endpoint", args.endpoint)
+    app_config: dict[str, str] = {"base_iri": base}
+    if endpoint:
+        store = _open_remote(args)
+        app_config.update(endpoint=endpoint, graph_store=store.remote.graph_store_url or "",
+                          update_endpoint=store.remote.update_url or "")
+        empty = store.is_empty() and store.remote.writable
+    else:
+        store = open_store(settings.get("store", args.store))
+        app_config["store"] = str(store.path)
+        empty = store.is_empty()
+    if empty:
         print(f"the store {store.path} is empty: building the bundled reports into it", file=sys.stderr)
         build([resources.bundled_reports_dir()], iris=IRIs(base), sink=store.sink(), keep=False,
               engine=settings.get("validator"), jobs=settings.get("jobs"))
+    else:
+        store.snapshot()  # fail now, with a clear message, if the store cannot be read
     host = settings.get("host", args.host)
     port = int(settings.get("port", str(args.port) if args.port else None))
     timeout = float(settings.get("query_timeout", str(args.query_timeout) if args.query_timeout else None))
     print(f"serving {store.path} on http://{host}:{port}/ (SPARQL at /sparql)", file=sys.stderr, flush=True)
     serve(host=host, port=port, workers=int(settings.get("web_workers", str(args.workers) if args.workers else None)),
           threads=int(settings.get("web_threads", str(args.threads) if args.threads else None)), timeout=timeout,
-          app_config={"store": str(store.path), "base_iri": base, "query_timeout": str(timeout)})
+          app_config={**app_config, "query_timeout": str(timeout)})
     return 0
 
 
-COMMANDS = {"build": cmd_build, "validate": cmd_validate, "load": cmd_load, "serve": cmd_serve}
+COMMANDS = {"build": cmd_build, "validate": cmd_validate, "load": cmd_load, "serve": cmd_serve, "push": cmd_push}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -198,7 +289,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"kg {args.command}: {e}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
-        print("kg: interrupted; nothing was written", file=sys.stderr)
+        if args.command == "push" or getattr(args, "endpoint", None):
+            print("kg: interrupted; every graph on the remote is wholly old or wholly new: run the same command "
+                  "again to finish", file=sys.stderr)
+        else:
+            print("kg: interrupted; nothing was written", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # the reader of our output went away (kg build | head): not an error worth a traceback

@@ -147,6 +147,21 @@ class StoreError(KGError):
     kind = "store"
 
 
+class RemoteError(StoreError):
+    """A remote SPARQL store refused a request or cannot be reached; nothing half-written stays there."""
+
+    exit_code = 3
+    http_status = 502
+    kind = "remote"
+
+
+class RemoteTimeout(RemoteError):
+    """A remote SPARQL store did not answer within the time allowed."""
+
+    http_status = 504
+    kind = "remote-timeout"
+
+
 class OutputError(KGError):
     """An output file or folder cannot be written; nothing was replaced."""
 

@@ -28,6 +28,15 @@ SETTINGS: tuple[Setting, ...] = (
             "Worker processes for builds of 8 reports or more: a number, or 'auto' for one per CPU."),
     Setting("store", "KG_STORE", "kg-store",
             "Folder of the embedded store that kg build --store, kg load and kg serve use."),
+    Setting("endpoint", "KG_ENDPOINT", "",
+            "SPARQL 1.1 query endpoint of a remote store; when set, kg build, kg push and kg serve use it "
+            "instead of the embedded store."),
+    Setting("graph_store", "KG_GRAPH_STORE", "",
+            "SPARQL 1.1 Graph Store Protocol URL of the remote store, for writing named graphs."),
+    Setting("update_endpoint", "KG_UPDATE_ENDPOINT", "",
+            "SPARQL 1.1 Update endpoint of the remote store, used for writing where there is no Graph Store URL."),
+    Setting("remote_timeout", "KG_REMOTE_TIMEOUT", "300",
+            "Seconds one write or check request to the remote store may take (queries use KG_QUERY_TIMEOUT)."),
     Setting("host", "KG_HOST", "127.0.0.1", "Address kg serve listens on."),
     Setting("port", "KG_PORT", "8080", "Port kg serve listens on."),
     Setting("web_workers", "KG_WEB_WORKERS", "2", "gunicorn worker processes of kg serve."),
@@ -42,6 +51,19 @@ SETTINGS: tuple[Setting, ...] = (
             "Query processes per web worker: queries run there so a runaway one can be killed."),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
+
+# Credentials for the remote store: read from the environment only (never options, so they do not
+# show in process lists), and never printed or logged.
+CREDENTIALS: tuple[Setting, ...] = (
+    Setting("remote_user", "KG_REMOTE_USER", "", "User name for HTTP basic authentication to the remote store."),
+    Setting("remote_password", "KG_REMOTE_PASSWORD", "", "Password for HTTP basic authentication."),
+    Setting("remote_token", "KG_REMOTE_TOKEN", "", "Bearer token for the remote store (used instead of basic)."),
+)
+
+
+def credential(name: str) -> str:
+    s = next(c for c in CREDENTIALS if c.name == name)
+    return os.environ.get(s.env, "")
 
 
 def get(name: str, override: str | None = None) -> str:

@@ -68,6 +68,7 @@ class RKG(DefinedNamespace):
     findingType: URIRef
     sourceFile: URIRef
     sha256: URIRef
+    graphDigest: URIRef
     discovered: URIRef
 
     # concept schemes and their concepts

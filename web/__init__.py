@@ -16,7 +16,7 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 
 from kg import settings as kg_settings
 from kg.errors import KGError
-from kg.store import EmbeddedStore, open_store
+from kg.store import open_store
 from kg.uris import IRIs
 
 log = logging.getLogger("kg.web")
@@ -26,7 +26,7 @@ log = logging.getLogger("kg.web")
 class KGContext:
     """What every handler needs: the store, the IRI minter, the query service, settings."""
 
-    store: EmbeddedStore
+    store: Any  # kg.store.GraphStore: EmbeddedStore or RemoteStore
     iris: IRIs
     queries: Any  # kg.query.QueryService
     settings: dict[str, str]
@@ -40,16 +40,25 @@ def kg() -> KGContext:
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    from kg.query import QueryService
+    from kg.query import QueryService, RemoteQueryService
 
     app = Flask(__name__)
     config = dict(config or {})
     values = {s.name: kg_settings.get(s.name, config.get(s.name)) for s in kg_settings.SETTINGS}
-    store = open_store(Path(values["store"]))
     iris = IRIs(values["base_iri"])
-    queries = QueryService(store, timeout=float(values["query_timeout"]), max_rows=int(values["max_rows"]),
-                           max_query_length=int(values["max_query_length"]),
-                           executors=int(values["query_executors"]))
+    service: type = QueryService
+    if values["endpoint"]:  # serve from a remote SPARQL store; the same handlers, the same safety
+        from kg.store.remote import open_remote
+
+        store: Any = open_remote(values["endpoint"], graph_store=values["graph_store"] or None,
+                                 update=values["update_endpoint"] or None, base_iri=values["base_iri"],
+                                 query_timeout=float(values["query_timeout"]))
+        service = RemoteQueryService
+    else:
+        store = open_store(Path(values["store"]))
+    queries = service(store, timeout=float(values["query_timeout"]), max_rows=int(values["max_rows"]),
+                      max_query_length=int(values["max_query_length"]),
+                      executors=int(values["query_executors"]))
     app.extensions["kg"] = KGContext(store, iris, queries, values)
     # request bodies beyond this are refused (413) before they are read into memory
     app.config.update(TESTING=bool(config.get("TESTING")), JSON_SORT_KEYS=False,

@@ -202,7 +202,8 @@ def void() -> Response:
     ctx = kg()
     snap = ctx.snapshot()
     root = request.url_root.rstrip("/")
-    triples = describe.void(snap, ctx.iris, root, list(DUMPS))
+    dumps = list(DUMPS) if ctx.store.dumps_dir(snap.version) is not None else []
+    triples = describe.void(snap, ctx.iris, root, dumps)
     return rdf_response(triples, request.headers.get("Accept"), request.args.getlist("format"),
                         etag_seed=f"{snap.version}\x00void\x00{root}")
 
@@ -214,7 +215,11 @@ def dump(name: str) -> Response:
     files = {fname: fmt for fname, fmt in DUMPS.values()}
     if name not in files:
         raise NotFound(f"no dump {name!r}; available: {', '.join(files)}")
-    path = ctx.store.dumps_dir(snap.version) / name
+    folder = ctx.store.dumps_dir(snap.version)
+    if folder is None:
+        raise NotFound("dumps are not kept when serving from a remote store: get the graphs from the store's own "
+                       "Graph Store Protocol endpoint, or CONSTRUCT them through /sparql")
+    path = folder / name
     if not path.is_file():
         raise NotFound("this version of the store has no dumps; rebuild with 'kg build --store' to write them")
     resp = send_file(path, mimetype="application/gzip", as_attachment=True, download_name=name,

@@ -1,0 +1,587 @@
+"""The remote store: any SPARQL 1.1 database, spoken to only through the standards.
+
+Reading is SPARQL 1.1 Query through SPARQLWrapper (POST, form-encoded, content
+negotiation only). Results are parsed by pyoxigraph as they stream in, so a row cap
+or a deadline stops reading early, and callers get the same result objects as from
+the embedded store.
+
+Writing is one named graph per request: a SPARQL 1.1 Graph Store HTTP Protocol PUT
+(replace semantics), or, where the store has no Graph Store URL, one SPARQL 1.1
+Update request ``DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { … } }``. Either
+is one transaction in the store, so a graph is always wholly old or wholly new.
+
+Bookkeeping lives in the remote data itself, so no other state is needed:
+
+* every graph written carries one triple ``<g> rkg:graphDigest "…"`` (sent in the same
+  request as its data). A push skips graphs whose digest already matches: pushing
+  twice changes nothing, and rerunning an interrupted push finishes it;
+* when every graph is written, the graph ``<base>graph/publication`` gets
+  ``dcterms:identifier`` = the digest of all graph digests. That is the version
+  readers cache by; it changes only when some graph did.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import shutil
+import socket
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+import pyoxigraph as ox
+
+from kg import settings
+from kg.errors import QueryError, RemoteError, RemoteTimeout, UsageError
+from kg.formats import BY_NAME
+from kg.uris import IRIs
+from rdflib.namespace import DCTERMS
+
+from kg.vocab import RKG
+
+_RECHECK_SECONDS = 1.0  # how often a reader asks the remote for its version
+_DIGEST = ox.NamedNode(str(RKG.graphDigest))
+_IDENTIFIER = ox.NamedNode(str(DCTERMS.identifier))
+_NT = "application/n-triples"
+_GRAPH_TYPES = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
+                "text/turtle": ox.RdfFormat.TURTLE, "application/x-turtle": ox.RdfFormat.TURTLE,
+                "application/rdf+xml": ox.RdfFormat.RDF_XML}
+_RESULT_TYPES = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
+                 "application/json": ox.QueryResultsFormat.JSON,
+                 "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+                 "application/xml": ox.QueryResultsFormat.XML,
+                 "text/tab-separated-values": ox.QueryResultsFormat.TSV}
+_EMPTY = ox.Store()  # parses queries locally before anything is sent (an empty store answers instantly)
+
+
+def safe_url(url: str) -> str:
+    """A URL as it may be shown: without user name, password or query string."""
+    p = urllib.parse.urlsplit(url)
+    host = p.hostname or ""
+    if p.port:
+        host = f"{host}:{p.port}"
+    return urllib.parse.urlunsplit((p.scheme, host, p.path, "", ""))
+
+
+def _check_url(url: str, what: str) -> str:
+    p = urllib.parse.urlsplit(url)
+    if p.scheme not in ("http", "https") or not p.hostname:
+        raise UsageError(f"{what} must be an http:// or https:// URL, not {safe_url(url) or url[:40]!r}")
+    if p.username or p.password:
+        raise UsageError(f"{what}: put credentials in KG_REMOTE_USER/KG_REMOTE_PASSWORD or KG_REMOTE_TOKEN, "
+                         "not in the URL")
+    return url
+
+
+@dataclass(frozen=True)
+class Remote:
+    """Where a remote store is and how to talk to it. Credentials come from the environment only."""
+
+    query_url: str
+    graph_store_url: str | None = None
+    update_url: str | None = None
+    timeout: float = 300.0
+    _auth: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_settings(cls, endpoint: str | None = None, graph_store: str | None = None,
+                      update: str | None = None) -> "Remote":
+        query_url = settings.get("endpoint", endpoint)
+        if not query_url:
+            raise UsageError("no remote endpoint: give --endpoint URL or set KG_ENDPOINT")
+        gsp = settings.get("graph_store", graph_store) or None
+        upd = settings.get("update_endpoint", update) or None
+        token = settings.credential("remote_token")
+        user = settings.credential("remote_user")
+        auth: dict[str, str] = {}
+        if token:
+            auth["Authorization"] = f"Bearer {token}"
+        elif user:
+            pair = f"{user}:{settings.credential('remote_password')}".encode("utf-8")
+            auth["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
+        return cls(_check_url(query_url, "the endpoint"), gsp and _check_url(gsp, "the graph store URL"),
+                   upd and _check_url(upd, "the update URL"), float(settings.get("remote_timeout")), auth)
+
+    @property
+    def writable(self) -> bool:
+        return bool(self.graph_store_url or self.update_url)
+
+
+# ---- reading a response within a deadline -------------------------------------------------
+
+
+class _Body(io.RawIOBase):
+    """An HTTP response body that raises RemoteTimeout once the deadline has passed."""
+
+    def __init__(self, resp: Any, deadline: float, where: str) -> None:
+        self.resp = resp
+        self.deadline = deadline
+        self.where = where
+        self.timed_out = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            self.timed_out = True
+            raise RemoteTimeout(f"the remote store did not answer in time ({self.where})")
+        try:
+            _set_timeout(self.resp, remaining)
+            n = self.resp.readinto(b)
+        except (socket.timeout, TimeoutError):
+            self.timed_out = True
+            raise RemoteTimeout(f"the remote store did not answer in time ({self.where})") from None
+        return n or 0
+
+    def close(self) -> None:
+        try:
+            self.resp.close()
+        finally:
+            super().close()
+
+
+def _set_timeout(resp: Any, seconds: float) -> None:
+    sock = getattr(getattr(getattr(resp, "fp", None), "raw", None), "_sock", None)
+    if sock is not None:
+        sock.settimeout(max(0.05, seconds))
+
+
+def _media_type(resp: Any) -> str:
+    return (resp.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+
+
+def _remote_error(e: BaseException, url: str, what: str) -> RemoteError | QueryError:
+    """One message for every way a remote request can fail (never with credentials in it)."""
+    where = safe_url(url)
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException, QueryBadFormed, Unauthorized
+
+    if isinstance(e, (socket.timeout, TimeoutError)) or (
+            isinstance(e, urllib.error.URLError) and isinstance(e.reason, (socket.timeout, TimeoutError))):
+        return RemoteTimeout(f"the remote store did not answer in time ({what})", source=where)
+    if isinstance(e, QueryBadFormed):
+        msg = str(e).split("Response:", 1)[-1].strip()[:500]
+        return QueryError(f"the remote store rejected the query: {msg}")
+    if isinstance(e, Unauthorized) or (isinstance(e, urllib.error.HTTPError) and e.code in (401, 403)):
+        return RemoteError(f"the remote store refused our credentials ({what}): set KG_REMOTE_USER and "
+                           "KG_REMOTE_PASSWORD, or KG_REMOTE_TOKEN", source=where)
+    if isinstance(e, urllib.error.HTTPError):
+        try:
+            body = e.read(500).decode("utf-8", "replace").strip()
+        except OSError:
+            body = ""
+        return RemoteError(f"the remote store answered {e.code} {e.reason} ({what}){': ' + body if body else ''}",
+                           source=where)
+    if isinstance(e, SPARQLWrapperException):
+        return RemoteError(f"the remote store failed ({what}): {str(e)[:300]}", source=where)
+    reason = getattr(e, "reason", None) or getattr(e, "strerror", None) or e
+    return RemoteError(f"cannot reach the remote store ({what}): {reason}; check that it is running and the URL "
+                       "is right", source=where)
+
+
+class RemoteStore:
+    """The store interface over a remote SPARQL 1.1 database (see the module docstring)."""
+
+    def __init__(self, remote: Remote, iris: IRIs, *, query_timeout: float = 10.0) -> None:
+        self.remote = remote
+        self.iris = iris
+        self.path = safe_url(remote.query_url)  # what messages and cache keys name
+        self.publication = str(iris.graph("publication"))
+        self.query_timeout = query_timeout
+        self._snapshot: RemoteSnapshot | None = None
+        self._checked = 0.0
+        self._lock = threading.Lock()
+        self._union: bool | None = None
+
+    # ---- raw requests ------------------------------------------------------------------------
+    def request(self, sparql: str, *, accept: str, timeout: float, default_graphs: list[str] | None = None,
+                named_graphs: list[str] | None = None, what: str = "query") -> tuple[_Body, str]:
+        """POST a query; the streaming body and its media type. Every failure is a KGError."""
+        from SPARQLWrapper import POST, POSTDIRECTLY, URLENCODED, SPARQLWrapper
+
+        url = self.remote.query_url
+        sw = SPARQLWrapper(url)
+        sw.setMethod(POST)
+        sw.setOnlyConneg(True)
+        for g in default_graphs or []:
+            sw.addParameter("default-graph-uri", g)
+        for g in named_graphs or []:
+            sw.addParameter("named-graph-uri", g)
+        # a query only goes in the body when there are no dataset parameters to go with it
+        sw.setRequestMethod(URLENCODED if (default_graphs or named_graphs) else POSTDIRECTLY)
+        sw.setQuery(sparql)
+        sw.addCustomHttpHeader("Accept", accept)
+        for k, v in self.remote._auth.items():
+            sw.addCustomHttpHeader(k, v)
+        deadline = time.monotonic() + timeout
+        sw.setTimeout(max(1, int(timeout + 0.999)))
+        try:
+            resp = sw.query().response
+        except Exception as e:  # noqa: BLE001 - urllib, socket and SPARQLWrapper errors, mapped in one place
+            if time.monotonic() >= deadline:
+                raise RemoteTimeout(f"the remote store did not answer in time ({what})",
+                                    source=self.path) from None
+            raise _remote_error(e, url, what) from None
+        return _Body(resp, deadline, what), _media_type(resp)
+
+    def _http(self, method: str, url: str, body: bytes | None = None, content_type: str | None = None,
+              what: str = "write") -> bytes:
+        headers = dict(self.remote._auth)
+        if content_type:
+            headers["Content-Type"] = content_type
+        req = urllib.request.Request(url, data=body, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=self.remote.timeout) as resp:
+                return resp.read()
+        except Exception as e:  # noqa: BLE001
+            raise _remote_error(e, url, what) from None
+
+    def select(self, sparql: str, *, timeout: float | None = None, **dataset: Any) -> Iterator[ox.QuerySolution]:
+        body, mt = self.request(sparql, accept="application/sparql-results+json, application/sparql-results+xml;q=0.9",
+                                timeout=timeout or self.query_timeout, **dataset)
+        return self._solutions(body, mt)
+
+    def _solutions(self, body: _Body, mt: str) -> Any:
+        fmt = _RESULT_TYPES.get(mt)
+        if fmt is None:
+            body.close()
+            raise RemoteError(f"the remote store answered a query with {mt or 'no content type'}, not SPARQL results",
+                              source=self.path)
+        try:
+            return ox.parse_query_results(io.BufferedReader(body), format=fmt)
+        except (SyntaxError, OSError, ValueError) as e:
+            body.close()
+            raise _parse_failure(body, e, self.path) from None
+
+    # ---- versions --------------------------------------------------------------------------
+    def current(self) -> str | None:
+        rows = list(self.select(f"SELECT ?v WHERE {{ GRAPH <{self.publication}> {{ <{self.publication}> "
+                                f"<{_IDENTIFIER.value}> ?v }} }}"))
+        return rows[0]["v"].value if rows else None
+
+    def is_empty(self) -> bool:
+        return self.current() is None
+
+    def snapshot(self) -> "RemoteSnapshot":
+        now = time.monotonic()
+        snap = self._snapshot
+        if snap is not None and now - self._checked < _RECHECK_SECONDS:
+            return snap
+        with self._lock:
+            version = self.current()
+            self._checked = time.monotonic()
+            if version is None:
+                raise RemoteError("the remote store holds no Results KG publication yet: run 'kg push' or "
+                                  "'kg build --endpoint'", source=self.path)
+            if self._snapshot is None or self._snapshot.version != version:
+                self._snapshot = RemoteSnapshot(self, version)
+            return self._snapshot
+
+    def union_default(self) -> bool:
+        """Whether the remote's default graph is the union of its named graphs (probed once)."""
+        if self._union is None:
+            q = f"ASK {{ <{self.publication}> <{_IDENTIFIER.value}> ?v }}"
+            body, mt = self.request(q, accept="application/sparql-results+json", timeout=self.query_timeout)
+            self._union = bool(self._solutions(body, mt))
+        return self._union
+
+    def dumps_dir(self, version: str) -> None:
+        """A remote store keeps no dump files; its own Graph Store endpoint serves the graphs."""
+        return None
+
+    # ---- the bookkeeping of pushes ---------------------------------------------------------
+    def digests(self) -> dict[str, str]:
+        rows = self.select(f"SELECT ?g ?d WHERE {{ GRAPH ?g {{ ?g <{_DIGEST.value}> ?d }} }}",
+                           timeout=self.remote.timeout)
+        return {r["g"].value: r["d"].value for r in rows}
+
+    def counts(self, graphs: Iterable[str]) -> dict[str, int]:
+        """Triples per graph on the remote (one query per graph: cheap on any engine's indexes)."""
+        out = {}
+        for g in graphs:
+            rows = list(self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}",
+                                    timeout=self.remote.timeout))
+            out[g] = int(rows[0]["n"].value) if rows and rows[0]["n"] is not None else 0
+        return out
+
+    def put_graph(self, name: str, ntriples: bytes) -> None:
+        """Replace graph ``name`` with ``ntriples`` in one request (one transaction on the remote)."""
+        r = self.remote
+        if r.graph_store_url:
+            sep = "&" if "?" in r.graph_store_url else "?"
+            url = f"{r.graph_store_url}{sep}{urllib.parse.urlencode({'graph': name})}"
+            self._http("PUT", url, ntriples, _NT, what=f"PUT graph {name}")
+        elif r.update_url:
+            g = str(ox.NamedNode(name))
+            update = b"DROP SILENT GRAPH " + g.encode() + b" ;\nINSERT DATA { GRAPH " + g.encode() + b" {\n" + \
+                ntriples + b"} }\n"
+            self._http("POST", r.update_url, update, "application/sparql-update; charset=utf-8",
+                       what=f"update graph {name}")
+        else:
+            raise UsageError("the remote store is read-only to us: give --graph-store URL (SPARQL 1.1 Graph Store "
+                             "Protocol) or --update URL (SPARQL 1.1 Update)")
+
+    def sink(self, **_: Any) -> "RemoteSink":
+        return RemoteSink(self)
+
+
+class RemoteSnapshot:
+    """The remote's data at one published version, with the embedded snapshot's methods."""
+
+    def __init__(self, store: RemoteStore, version: str) -> None:
+        self.store = store
+        self.version = version
+        self.location = store.path
+        self._names: list[str] | None = None
+        self._size: int | None = None
+
+    def _dataset(self, default_graphs: list[str] | None, named_graphs: list[str] | None,
+                 union_default: bool) -> dict[str, list[str] | None]:
+        if default_graphs is not None or named_graphs is not None:
+            return {"default_graphs": default_graphs, "named_graphs": named_graphs}
+        if union_default and not self.store.union_default():
+            names = self.graph_names()  # no union default graph on this engine: name every graph
+            return {"default_graphs": names, "named_graphs": names}
+        return {}
+
+    def query(self, sparql: str, *, bindings: dict | None = None, default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None, union_default: bool = True,
+              timeout: float | None = None):  # noqa: ANN201 - pyoxigraph results
+        """Run one of the library's queries on the remote; ``bindings`` become a VALUES block of typed terms."""
+        text = bind(sparql, bindings) if bindings else sparql
+        dataset = self._dataset(default_graphs, named_graphs, union_default)
+        return run_remote(self.store, text, timeout=timeout or self.store.query_timeout, **dataset)
+
+    def quads(self, subject=None, predicate=None, obj=None, graph=None) -> Iterator[ox.Quad]:  # noqa: ANN001
+        terms = {"s": subject, "p": predicate, "o": obj, "g": graph}
+        if any(isinstance(t, ox.BlankNode) for t in terms.values()):
+            return iter(())  # blank node labels are not stable across requests to a remote store
+        rows = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+                          bindings={k: v for k, v in terms.items() if v is not None}, union_default=False)
+        return (ox.Quad(r["s"] if subject is None else subject, r["p"] if predicate is None else predicate,
+                        r["o"] if obj is None else obj, r["g"] if graph is None else graph) for r in rows)
+
+    def graph_names(self) -> list[str]:
+        if self._names is None:
+            rows = self.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?g <{_DIGEST.value}> ?d }} }}",
+                              union_default=False)
+            self._names = sorted(r["g"].value for r in rows)
+        return self._names
+
+    def __len__(self) -> int:
+        if self._size is None:
+            rows = list(self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", union_default=False))
+            self._size = int(rows[0]["n"].value)
+        return self._size
+
+
+def bind(sparql: str, bindings: dict[str, Any]) -> str:
+    """Put values into one of the library's own queries as a VALUES block at the start of its WHERE.
+
+    SPARQL has no protocol for bound parameters, so values travel as a VALUES block of
+    terms that pyoxigraph has validated and writes in N-Triples syntax (an IRI cannot
+    contain '>', a literal's quotes are escaped): data, never query syntax. Only the
+    library's fixed queries get bindings; a user's query is sent as written.
+    """
+    names = list(bindings)
+    values = []
+    for name in names:
+        term = bindings[name]
+        if not isinstance(term, (ox.NamedNode, ox.Literal)):
+            raise TypeError(f"cannot bind ?{name} to {type(term).__name__}")
+        values.append(str(term))
+    block = f"VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(values)}) }}\n"
+    upper = sparql.upper()
+    at = upper.find("WHERE")
+    at = sparql.index("{", at if at >= 0 else 0) + 1
+    return sparql[:at] + "\n" + block + sparql[at:]
+
+
+def local_parse(sparql: str, base_iri: str | None = None) -> None:
+    """Parse a query here before it goes anywhere: a syntax error is our 400, not the remote's."""
+    try:
+        _EMPTY.query(sparql, base_iri=base_iri) if base_iri else _EMPTY.query(sparql)
+    except SyntaxError as e:
+        raise QueryError(f"SPARQL syntax error: {e}") from None
+    except ValueError as e:
+        raise QueryError(str(e)) from None
+
+
+def run_remote(store: RemoteStore, sparql: str, *, timeout: float, default_graphs: list[str] | None = None,
+               named_graphs: list[str] | None = None) -> Any:
+    """Run a query on the remote; pyoxigraph results (solutions, a boolean, or triples), read lazily."""
+    form = _form(sparql)
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        body, mt = store.request(sparql, accept="application/n-triples, text/turtle;q=0.9, text/plain;q=0.5",
+                                 timeout=timeout, default_graphs=default_graphs, named_graphs=named_graphs)
+        fmt = _GRAPH_TYPES.get(mt)
+        if fmt is None:
+            body.close()
+            raise RemoteError(f"the remote store answered a {form} with {mt or 'no content type'}, not RDF",
+                              source=store.path)
+        return _guarded(ox.parse(io.BufferedReader(body), format=fmt), body, store.path)
+    body, mt = store.request(sparql, accept="application/sparql-results+json, application/sparql-results+xml;q=0.9",
+                             timeout=timeout, default_graphs=default_graphs, named_graphs=named_graphs)
+    res = store._solutions(body, mt)
+    if isinstance(res, ox.QueryBoolean):
+        body.close()
+        return res
+    return _GuardedSolutions(res, body, store.path)
+
+
+def _form(sparql: str) -> str:
+    from kg.query import _words
+
+    for w in _words(sparql):
+        if w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+            return w
+    return "SELECT"
+
+
+def _parse_failure(body: _Body, e: BaseException, where: str) -> RemoteError:
+    if body.timed_out:
+        return RemoteTimeout("the remote store did not answer in time", source=where)
+    return RemoteError(f"the remote store sent results that cannot be read: {e}", source=where)
+
+
+def _guarded(items: Iterator[Any], body: _Body, where: str) -> Iterator[Any]:
+    """Yield from a streaming parse; a timeout or broken stream becomes our error; close when done."""
+    try:
+        for item in items:
+            yield item.triple if isinstance(item, ox.Quad) else item
+    except (SyntaxError, OSError, ValueError) as e:
+        raise _parse_failure(body, e, where) from None
+    finally:
+        body.close()
+
+
+class _GuardedSolutions:
+    """Solutions read from the remote as the caller iterates, with ``variables`` like pyoxigraph's."""
+
+    def __init__(self, res: ox.QuerySolutions, body: _Body, where: str) -> None:
+        self.variables = res.variables
+        self._it = _guarded(res, body, where)
+        self._body = body
+
+    def __iter__(self) -> Iterator[ox.QuerySolution]:
+        return self._it
+
+    def __next__(self) -> ox.QuerySolution:
+        return next(self._it)
+
+    def close(self) -> None:
+        self._body.close()
+
+
+# ---- publishing ----------------------------------------------------------------------------------
+
+
+def canonical(ntriples: bytes) -> tuple[bytes, str, int]:
+    """Sorted N-Triples lines of a graph, their digest, and the number of triples."""
+    lines = sorted(line for line in ntriples.split(b"\n") if line.strip())
+    body = b"\n".join(lines) + (b"\n" if lines else b"")
+    return body, hashlib.sha256(body).hexdigest(), len(lines)
+
+
+@dataclass
+class PushResult:
+    pushed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    triples: int = 0  # triples sent
+    seconds: float = 0.0
+    version: str = ""
+    verified: int = 0
+
+
+def publish(store: RemoteStore, graphs: Iterable[tuple[str, bytes]], *, total: int | None = None,
+            progress: Callable[[int, int, str, str], None] | None = None) -> PushResult:
+    """Write each (graph name, N-Triples) whose digest differs on the remote; then version; then verify counts."""
+    started = time.monotonic()
+    remote = store.digests()
+    result = PushResult()
+    expected: dict[str, int] = {}
+    n = total or 0
+    for i, (name, nt) in enumerate(graphs, 1):
+        body, digest, count = canonical(nt)
+        expected[name] = count + 1  # the digest triple
+        if remote.get(name) == digest:
+            result.unchanged.append(name)
+            state = "unchanged"
+        else:
+            line = f"{ox.NamedNode(name)} {_DIGEST} {ox.Literal(digest)} .\n".encode("utf-8")
+            store.put_graph(name, body + line)
+            remote[name] = digest
+            result.pushed.append(name)
+            result.triples += count + 1
+            state = "pushed"
+        if progress:
+            progress(i, max(n, i), name, state)
+    version = hashlib.sha256("".join(f"{g} {d}\n" for g, d in sorted(remote.items())).encode("utf-8")).hexdigest()
+    if store.current() != version:
+        pub = ox.NamedNode(store.publication)
+        store.put_graph(store.publication,
+                        f"{pub} {_IDENTIFIER} {ox.Literal(version)} .\n".encode("utf-8"))
+    store._snapshot = None
+    result.version = version
+    counts = store.counts(expected)
+    wrong = {g: (counts.get(g, 0), n) for g, n in expected.items() if counts.get(g, 0) != n}
+    if wrong:
+        lines = "; ".join(f"{g}: {have:,} triples on the remote, {want:,} expected" for g, (have, want)
+                          in sorted(wrong.items())[:10])
+        raise RemoteError(f"verification failed for {len(wrong)} graph(s) after the push: {lines}; "
+                          "run the push again", source=store.path)
+    result.verified = len(expected)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+class RemoteSink:
+    """The build's sink for a remote store: graphs are spooled locally, pushed only at commit.
+
+    A build writes nothing unless every report reads and validates, so nothing reaches the
+    remote before ``commit``; then each graph is replaced in one request (see ``publish``).
+    """
+
+    format = BY_NAME["ntriples"]
+
+    def __init__(self, store: RemoteStore) -> None:
+        if not store.remote.writable:
+            raise UsageError("the remote store is read-only to us: give --graph-store URL or --update URL")
+        self.store = store
+        self._dir = Path(tempfile.mkdtemp(prefix="kg-push-"))
+        self._names: dict[str, Path] = {}
+        self.replaced: list[str] = []
+        self.progress: Callable[[int, int, str, str], None] | None = None
+        self.result: PushResult | None = None
+
+    def write_graph(self, name: str, chunk: bytes) -> None:
+        path = self._names.get(name) or self._dir / f"{len(self._names):07d}.nt"
+        self._names[name] = path
+        path.write_bytes(chunk)
+        self.replaced.append(name)
+
+    def commit(self) -> str:
+        try:
+            graphs = ((name, path.read_bytes()) for name, path in self._names.items())
+            self.result = publish(self.store, graphs, total=len(self._names), progress=self.progress)
+        finally:
+            shutil.rmtree(self._dir, ignore_errors=True)
+        return self.result.version
+
+    def abort(self) -> None:
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+
+def open_remote(endpoint: str | None = None, *, graph_store: str | None = None, update: str | None = None,
+                base_iri: str | None = None, query_timeout: float | None = None) -> RemoteStore:
+    remote = Remote.from_settings(endpoint, graph_store, update)
+    return RemoteStore(remote, IRIs(settings.get("base_iri", base_iri)),
+                       query_timeout=float(query_timeout or settings.get("query_timeout")))
