@@ -39,17 +39,25 @@ DUMPS = {"nt": ("results-kg.nt.gz", ox.RdfFormat.N_TRIPLES), "ttl": ("results-kg
          "trig": ("results-kg.trig.gz", ox.RdfFormat.TRIG)}
 
 
+def damaged(path: Path, detail: str) -> StoreError:
+    """The one message for a store that cannot be read: what is wrong and what to do."""
+    return StoreError(f"the store is damaged ({detail}). Published versions are kept in {path / 'versions'}; to "
+                      f"recover, build into a new folder ('kg build --store NEW_FOLDER') and serve that, or move "
+                      f"this folder away and run 'kg build --store {path}' again", source=str(path))
+
+
 class EmbeddedSnapshot:
     """One published version, opened read-only."""
 
     def __init__(self, version: str, location: Path) -> None:
         self.version = version
         self.location = location
+        if not location.is_dir():
+            raise damaged(location.parent.parent, f"CURRENT names version {version!r}, which is not in versions/")
         try:
             self._db = ox.Store.read_only(str(location))
-        except OSError as e:
-            raise StoreError(f"cannot open the store's version {version}: {e}; rebuild it with "
-                             "'kg build --store PATH'", source=str(location)) from None
+        except (OSError, ValueError, RuntimeError) as e:  # RuntimeError: RocksDB found corruption
+            raise damaged(location.parent.parent, f"version {version} cannot be opened: {e}") from None
 
     def query(self, sparql: str, *, bindings: dict | None = None, default_graphs: list[str] | None = None,
               named_graphs: list[str] | None = None, union_default: bool = True):  # noqa: ANN201
@@ -90,11 +98,16 @@ class EmbeddedStore:
     # ---- reading -------------------------------------------------------------------------
     def current(self) -> str | None:
         try:
-            return (self.path / "CURRENT").read_text(encoding="ascii").strip() or None
+            version = (self.path / "CURRENT").read_text(encoding="ascii").strip() or None
         except FileNotFoundError:
             return None
+        except UnicodeDecodeError:
+            raise damaged(self.path, "its CURRENT file is not a version name") from None
         except OSError as e:
             raise StoreError(f"cannot read the store: {e.strerror}", source=str(self.path)) from None
+        if version is not None and not (version.startswith("v") and version[1:].isdigit()):
+            raise damaged(self.path, f"its CURRENT file holds {version[:40]!r}, not a version name")
+        return version
 
     def is_empty(self) -> bool:
         return self.current() is None
@@ -154,24 +167,36 @@ class StoreSink:
             fcntl.flock(self._lockfile, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             self._lockfile.close()
-            raise StoreError("another process is writing a new version of this store; try again when it is done",
+            raise StoreError(f"the store is locked: another process (a kg build or kg load) is writing a new version "
+                             f"of it; wait until it is done and try again (the lock, {store.path / '.lock'}, is "
+                             "released by the system when that process ends, even if it is killed)",
                              source=str(store.path)) from None
+        for stray in versions.glob(".new-*"):  # left by a writer that was killed; we hold the lock, none is live
+            shutil.rmtree(stray, ignore_errors=True) if stray.is_dir() else stray.unlink(missing_ok=True)
         self._new = versions / f".new-{os.getpid()}-{int(time.time() * 1000)}"
         self._pieces = self._new.with_name(self._new.name + ".pieces")
         current = store.current()
+        if current and not replace_all and not store.version_dir(current).is_dir():
+            self._release()
+            raise damaged(store.path, f"CURRENT names version {current!r}, which is not in versions/")
         try:
             self._pieces.mkdir(parents=True)
             if current and not replace_all:
-                ox.Store.read_only(str(store.version_dir(current))).backup(str(self._new))
+                try:
+                    ox.Store.read_only(str(store.version_dir(current))).backup(str(self._new))
+                except (OSError, ValueError, RuntimeError) as e:  # RuntimeError: RocksDB found corruption
+                    raise damaged(store.path, f"version {current} cannot be read: {e}") from None
                 old = store.pieces_dir(current)
                 if old.is_dir():
                     for f in old.iterdir():  # unchanged graphs keep their pieces: hard links, no copy
                         os.link(f, self._pieces / f.name)
             self._nq = open(self._new.with_name(self._new.name + ".nq"), "wb")  # noqa: SIM115
-        except OSError as e:
+        except (OSError, StoreError) as e:
             self._release()
             shutil.rmtree(self._new, ignore_errors=True)
             shutil.rmtree(self._pieces, ignore_errors=True)
+            if isinstance(e, StoreError):
+                raise
             raise StoreError(f"cannot prepare a new version of the store: {e}", source=str(store.path)) from None
         self.replaced: list[str] = []
 
