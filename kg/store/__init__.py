@@ -32,6 +32,10 @@ class Snapshot(Protocol):
 
     def graph_names(self) -> list[str]: ...
 
+    def prefetch(self, nodes: Iterable[object]) -> None:
+        """A hint: these subjects are about to be looked up (a remote store fetches them in one request)."""
+        ...
+
 
 class GraphStore(Protocol):
     path: Path

@@ -78,6 +78,9 @@ class EmbeddedSnapshot:
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self._db.named_graphs() if isinstance(g, ox.NamedNode))
 
+    def prefetch(self, nodes: Iterable) -> None:
+        """Nothing to do: lookups in the embedded store are local (the remote store batches them)."""
+
     def __len__(self) -> int:
         return len(self._db)
 

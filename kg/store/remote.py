@@ -24,10 +24,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import re
 import shutil
 import socket
 import tempfile
 import threading
+from collections import OrderedDict
 import time
 import urllib.error
 import urllib.parse
@@ -47,6 +49,9 @@ from rdflib.namespace import DCTERMS
 from kg.vocab import RKG
 
 _RECHECK_SECONDS = 1.0  # how often a reader asks the remote for its version
+_PREFETCH_BATCH = 100  # subjects described per request
+_DESCRIBED_MAX = 50_000  # subjects whose descriptions a snapshot keeps
+_DESCRIBED_MAX_QUADS = 5_000  # a subject saying more than this is fetched each time, not kept
 _DIGEST = ox.NamedNode(str(RKG.graphDigest))
 _IDENTIFIER = ox.NamedNode(str(DCTERMS.identifier))
 _NT = "application/n-triples"
@@ -205,7 +210,7 @@ class RemoteStore:
     def request(self, sparql: str, *, accept: str, timeout: float, default_graphs: list[str] | None = None,
                 named_graphs: list[str] | None = None, what: str = "query") -> tuple[_Body, str]:
         """POST a query; the streaming body and its media type. Every failure is a KGError."""
-        from SPARQLWrapper import POST, POSTDIRECTLY, URLENCODED, SPARQLWrapper
+        from SPARQLWrapper import POST, URLENCODED, SPARQLWrapper
 
         url = self.remote.query_url
         sw = SPARQLWrapper(url)
@@ -215,8 +220,7 @@ class RemoteStore:
             sw.addParameter("default-graph-uri", g)
         for g in named_graphs or []:
             sw.addParameter("named-graph-uri", g)
-        # a query only goes in the body when there are no dataset parameters to go with it
-        sw.setRequestMethod(URLENCODED if (default_graphs or named_graphs) else POSTDIRECTLY)
+        sw.setRequestMethod(URLENCODED)  # the one way every engine reads (Virtuoso 7 ignores a direct POST)
         sw.setQuery(sparql)
         sw.addCustomHttpHeader("Accept", accept)
         for k, v in self.remote._auth.items():
@@ -320,17 +324,42 @@ class RemoteStore:
             url = f"{r.graph_store_url}{sep}{urllib.parse.urlencode({'graph': name})}"
             self._http("PUT", url, ntriples, _NT, what=f"PUT graph {name}")
         elif r.update_url:
-            g = str(ox.NamedNode(name))
-            update = b"DROP SILENT GRAPH " + g.encode() + b" ;\nINSERT DATA { GRAPH " + g.encode() + b" {\n" + \
-                ntriples + b"} }\n"
-            self._http("POST", r.update_url, update, "application/sparql-update; charset=utf-8",
-                       what=f"update graph {name}")
+            for update in _update_requests(name, ntriples):
+                self._http("POST", r.update_url, urllib.parse.urlencode({"update": update}).encode("utf-8"),
+                           "application/x-www-form-urlencoded", what=f"update graph {name}")
         else:
             raise UsageError("the remote store is read-only to us: give --graph-store URL (SPARQL 1.1 Graph Store "
                              "Protocol) or --update URL (SPARQL 1.1 Update)")
 
     def sink(self, **_: Any) -> "RemoteSink":
         return RemoteSink(self)
+
+
+_BLOCK = 4000  # triples per GRAPH block: Virtuoso's SPARQL compiler fails on larger ones
+_MAX_REQUEST = 8 << 20  # bytes per update request: Virtuoso refuses requests over 10 MB
+
+
+def _update_requests(name: str, ntriples: bytes) -> list[str]:
+    """SPARQL Update text replacing graph ``name``: one request (one transaction) unless it is very large.
+
+    ``DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { … } GRAPH <g> { … } }``: the triples
+    go in blocks of 4,000, which every engine accepts. A graph over 8 MB of N-Triples needs
+    several requests (the first replaces, the rest add), and so is not replaced atomically:
+    give a Graph Store URL for such graphs where the engine's PUT is transactional.
+    """
+    g = str(ox.NamedNode(name))
+    lines = ntriples.decode("utf-8").splitlines(keepends=True)
+    requests, blocks, size = [], [], 0
+    head = f"DROP SILENT GRAPH {g} ;\n"
+    for i in range(0, max(len(lines), 1), _BLOCK):
+        block = f"GRAPH {g} {{\n{''.join(lines[i:i + _BLOCK])}}}\n"
+        if blocks and size + len(block) > _MAX_REQUEST:
+            requests.append(f"{head}INSERT DATA {{\n{''.join(blocks)}}}\n")
+            head, blocks, size = "", [], 0
+        blocks.append(block)
+        size += len(block)
+    requests.append(f"{head}INSERT DATA {{\n{''.join(blocks)}}}\n")
+    return requests
 
 
 class RemoteSnapshot:
@@ -342,6 +371,8 @@ class RemoteSnapshot:
         self.location = store.path
         self._names: list[str] | None = None
         self._size: int | None = None
+        self._described: OrderedDict[str, list[ox.Quad]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def _dataset(self, default_graphs: list[str] | None, named_graphs: list[str] | None,
                  union_default: bool) -> dict[str, list[str] | None]:
@@ -360,10 +391,46 @@ class RemoteSnapshot:
         dataset = self._dataset(default_graphs, named_graphs, union_default)
         return run_remote(self.store, text, timeout=timeout or self.store.query_timeout, **dataset)
 
+    def prefetch(self, nodes: Iterable[Any]) -> None:
+        """Fetch what many subjects say, in a few requests, before a page asks about each of them.
+
+        A page shows labels of every resource it links to; one request per label would cost
+        a round trip each. Descriptions are kept for this version (bounded), so later pages
+        reuse them too.
+        """
+        wanted = list(dict.fromkeys(n.value for n in nodes if isinstance(n, ox.NamedNode)))
+        with self._lock:
+            wanted = [w for w in wanted if w not in self._described]
+        for i in range(0, len(wanted), _PREFETCH_BATCH):
+            batch = wanted[i:i + _PREFETCH_BATCH]
+            values = " ".join(str(ox.NamedNode(w)) for w in batch)  # validated IRIs in N-Triples syntax
+            found: dict[str, list[ox.Quad]] = {w: [] for w in batch}
+            # the subjects and, in the same request, the resources they link to (whose labels a page shows)
+            rows = self.query(f"""SELECT ?s ?p ?o ?g WHERE {{ VALUES ?x {{ {values} }}
+  {{ GRAPH ?g {{ ?x ?p ?o }} BIND(?x AS ?s) }}
+  UNION {{ GRAPH ?h {{ ?x ?q ?s }} FILTER(isIRI(?s)) GRAPH ?g {{ ?s ?p ?o }} }} }}""", union_default=False)
+            for r in rows:
+                found.setdefault(r["s"].value, []).append(ox.Quad(r["s"], r["p"], r["o"], r["g"]))
+            with self._lock:
+                for w, quads in found.items():
+                    quads = list(dict.fromkeys(quads))  # a neighbour of two subjects came twice
+                    if len(quads) <= _DESCRIBED_MAX_QUADS:
+                        self._described[w] = quads
+                        self._described.move_to_end(w)
+                while len(self._described) > _DESCRIBED_MAX:
+                    self._described.popitem(last=False)
+
     def quads(self, subject=None, predicate=None, obj=None, graph=None) -> Iterator[ox.Quad]:  # noqa: ANN001
         terms = {"s": subject, "p": predicate, "o": obj, "g": graph}
         if any(isinstance(t, ox.BlankNode) for t in terms.values()):
             return iter(())  # blank node labels are not stable across requests to a remote store
+        if isinstance(subject, ox.NamedNode):
+            self.prefetch([subject])
+            with self._lock:
+                known = self._described.get(subject.value)
+            if known is not None:
+                return iter([q for q in known if (predicate is None or q.predicate == predicate)
+                             and (obj is None or q.object == obj) and (graph is None or q.graph_name == graph)])
         rows = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
                           bindings={k: v for k, v in terms.items() if v is not None}, union_default=False)
         return (ox.Quad(r["s"] if subject is None else subject, r["p"] if predicate is None else predicate,
@@ -383,6 +450,9 @@ class RemoteSnapshot:
         return self._size
 
 
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
 def bind(sparql: str, bindings: dict[str, Any]) -> str:
     """Put values into one of the library's own queries as a VALUES block at the start of its WHERE.
 
@@ -399,10 +469,12 @@ def bind(sparql: str, bindings: dict[str, Any]) -> str:
             raise TypeError(f"cannot bind ?{name} to {type(term).__name__}")
         values.append(str(term))
     block = f"VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(values)}) }}\n"
-    upper = sparql.upper()
-    at = upper.find("WHERE")
-    at = sparql.index("{", at if at >= 0 else 0) + 1
-    return sparql[:at] + "\n" + block + sparql[at:]
+    # into every WHERE clause, sub-selects included, so each part is evaluated for these values only
+    # (substituting a variable means the same thing everywhere it occurs)
+    out, n = _WHERE.subn(lambda m: m.group(0) + "\n" + block, sparql)
+    if not n:
+        raise ValueError("a query with bindings needs a WHERE clause")
+    return out
 
 
 def local_parse(sparql: str, base_iri: str | None = None) -> None:

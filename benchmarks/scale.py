@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+"""How build, push, queries and pages scale with the corpus: embedded store versus Oxigraph server.
+
+    python benchmarks/scale.py [--sizes 1000 10000] [--runs 3] [--pages 40] [--keep DIR]
+
+For each size N (corpus from ``benchmarks/generate.py``, not timed):
+
+1. build: ``python -m kg build CORPUS --store STORE -q`` into a fresh embedded store (timed; triples
+   counted in the store);
+2. push: starts ``oxigraph serve --union-default-graph`` on a fresh folder and runs ``python -m kg push``
+   (timed: triples/s as ``kg push`` reports them, including its closing check of every graph's count);
+3. queries: serves the embedded store (``kg serve --store``) and the remote (``kg serve --endpoint``) on
+   127.0.0.1 and runs each example query of ``ontology/queries/`` through both /sparql endpoints
+   ``--runs`` times (median; the first run is included, since most queries are asked once);
+4. pages: fetches ``--pages`` report and outcome pages (HTML) from the server on the remote, each once
+   (uncached: every page is a new IRI), and reports p50 and p95.
+
+Rows are capped at KG_MAX_ROWS=10000 by both servers (the query still runs to completion: ORDER BY
+needs every row); KG_QUERY_TIMEOUT (default here 300 s) stops a query, which the table says.
+Prints one table per size and a closing table with the growth ratios between consecutive sizes
+(time ratio / size ratio: 1.0 is linear). Servers are stopped at the end whatever happens.
+Timings are printed, never asserted.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+QUERIES = sorted((ROOT / "ontology" / "queries").glob("*.rq"))
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+       "KG_QUERY_TIMEOUT": os.environ.get("KG_QUERY_TIMEOUT", "300"), "KG_MAX_ROWS": "10000", "KG_WEB_WORKERS": "1"}
+BASE_IRI = "https://w3id.org/results-kg/id/"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def kg(*args: str) -> tuple[float, str]:
+    t = time.monotonic()
+    r = subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True, env=ENV)
+    if r.returncode:
+        raise SystemExit(f"kg {args[0]} failed ({r.returncode}): {r.stderr[-2000:]}")
+    return time.monotonic() - t, r.stdout
+
+
+def wait(url: str, seconds: float = 120) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=5).read()
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"{url} did not come up")
+
+
+def fetch(url: str, accept: str, data: bytes | None = None) -> tuple[float, bytes]:
+    req = urllib.request.Request(url, data=data, headers={"Accept": accept})
+    t = time.monotonic()
+    with urllib.request.urlopen(req, timeout=900) as r:
+        body = r.read()
+    return time.monotonic() - t, body
+
+
+def sparql(base: str, query: str) -> tuple[float | None, int]:
+    """Seconds and rows of one query through /sparql; None when the server stopped it (its time limit)."""
+    data = urllib.parse.urlencode({"query": query}).encode()
+    try:
+        seconds, body = fetch(base + "/sparql", "application/sparql-results+json", data)
+    except urllib.error.HTTPError as e:
+        if e.code in (503, 504):
+            return None, 0
+        raise
+    return seconds, len(json.loads(body)["results"]["bindings"])
+
+
+def serve(args: list[str]) -> tuple[str, subprocess.Popen]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port), *args],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
+    base = f"http://127.0.0.1:{port}"
+    wait(base + "/healthz")
+    return base, proc
+
+
+def stop(proc: subprocess.Popen | None) -> None:
+    if proc and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def oxigraph_binary() -> str:
+    found = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    if not Path(found).exists():
+        raise SystemExit("the oxigraph server is needed: pip install oxigraph")
+    return found
+
+
+def du(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def run_size(n: int, work: Path, runs: int, pages: int) -> dict:
+    corpus, store, oxdir = work / f"corpus-{n}", work / f"store-{n}", work / f"oxigraph-{n}"
+    if not corpus.is_dir():
+        subprocess.run([sys.executable, str(HERE / "generate.py"), str(corpus), "--count", str(n)], check=True,
+                       env=ENV, stdout=subprocess.DEVNULL)
+    shutil.rmtree(store, ignore_errors=True)
+    print(f"[{n}] building …", file=sys.stderr, flush=True)
+    build_s, _ = kg("build", str(corpus), "--store", str(store), "-q")
+    import pyoxigraph as ox
+
+    sys.path.insert(0, str(ROOT))
+    from kg.store import open_store
+
+    snap = open_store(store).snapshot()
+    triples = len(snap)
+    graphs = len(snap.graph_names())
+    del snap
+    shutil.rmtree(oxdir, ignore_errors=True)
+    oxdir.mkdir()
+    port = free_port()
+    ox_proc = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(oxdir), "--bind", f"127.0.0.1:{port}",
+                                "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    remote = f"http://127.0.0.1:{port}"
+    procs: list[subprocess.Popen] = [ox_proc]
+    try:
+        wait(remote + "/query?query=ASK%7B%7D")
+        print(f"[{n}] pushing {triples:,} triples …", file=sys.stderr, flush=True)
+        push_s, out = kg("push", "--store", str(store), "--endpoint", remote + "/query", "--graph-store",
+                         remote + "/store", "-q")
+        print(f"[{n}] {out.strip()}", file=sys.stderr)
+        repush_s, _ = kg("push", "--store", str(store), "--endpoint", remote + "/query", "--graph-store",
+                         remote + "/store", "-q")
+        local_base, p1 = serve(["--store", str(store)])
+        procs.append(p1)
+        remote_base, p2 = serve(["--endpoint", remote + "/query"])
+        procs.append(p2)
+        queries = []
+        for q in QUERIES:
+            text = q.read_text(encoding="utf-8")
+            row = {"query": q.stem}
+            for name, base in (("embedded", local_base), ("remote", remote_base)):
+                times, count = [], 0
+                for _ in range(runs):
+                    s, count = sparql(base, text)
+                    times.append(s)
+                    if s is None:
+                        break
+                row[name] = None if None in times else statistics.median(times)
+                row[name + "_rows"] = count
+            queries.append(row)
+            print(f"[{n}] {q.stem}: embedded {_s(row['embedded'])}, remote {_s(row['remote'])}",
+                  file=sys.stderr, flush=True)
+        _, body = fetch(remote + "/query", "application/sparql-results+json", urllib.parse.urlencode({"query": (
+            "SELECT ?x WHERE { { ?x a <https://w3id.org/results-kg/def#Report> } UNION "
+            "{ ?x a <https://w3id.org/results-kg/def#Outcome> } } LIMIT %d" % pages)}).encode())
+        iris = [b["x"]["value"] for b in json.loads(body)["results"]["bindings"]]
+        page_times = []
+        for iri in iris:
+            s, _ = fetch(remote_base + "/id/" + urllib.parse.quote(iri[len(BASE_IRI):]), "text/html")
+            page_times.append(s)
+        page_times.sort()
+    finally:
+        for p in procs:
+            stop(p)
+    return {"reports": n, "graphs": graphs, "triples": triples, "build_s": build_s, "push_s": push_s,
+            "repush_s": repush_s, "queries": queries, "pages": len(page_times),
+            "page_p50": page_times[len(page_times) // 2], "page_p95": page_times[int(len(page_times) * 0.95) - 1],
+            "store_bytes": du(store), "oxigraph_bytes": du(oxdir)}
+
+
+def _s(seconds: float | None) -> str:
+    return "stopped at the time limit" if seconds is None else f"{seconds:.3f}"
+
+
+def report(results: list[dict]) -> None:
+    print("\n| reports | triples | build s | build triples/s | push s | push triples/s | re-push s "
+          "| store GB | Oxigraph GB | page p50 ms | page p95 ms |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        print(f"| {r['reports']:,} | {r['triples']:,} | {r['build_s']:.1f} | {r['triples'] / r['build_s']:,.0f} "
+              f"| {r['push_s']:.1f} | {r['triples'] / r['push_s']:,.0f} | {r['repush_s']:.1f} "
+              f"| {r['store_bytes'] / 1e9:.2f} | {r['oxigraph_bytes'] / 1e9:.2f} "
+              f"| {r['page_p50'] * 1000:.0f} | {r['page_p95'] * 1000:.0f} |")
+    print("\nExample queries through /sparql, median seconds (rows):\n")
+    head = " | ".join(f"{r['reports']:,} embedded | {r['reports']:,} remote" for r in results)
+    print(f"| query | {head} |")
+    print("|---|" + "---:|" * (2 * len(results)))
+    for i, q in enumerate(QUERIES):
+        cells = " | ".join(f"{_s(r['queries'][i]['embedded'])} ({r['queries'][i]['embedded_rows']:,}) | "
+                           f"{_s(r['queries'][i]['remote'])} ({r['queries'][i]['remote_rows']:,})" for r in results)
+        print(f"| {q.stem} | {cells} |")
+    for a, b in zip(results, results[1:]):
+        size = b["reports"] / a["reports"]
+        print(f"\n{a['reports']:,} → {b['reports']:,} reports (×{size:g}): triples ×{b['triples'] / a['triples']:.2f}, "
+              f"build time ×{b['build_s'] / a['build_s']:.2f}, push time ×{b['push_s'] / a['push_s']:.2f}, "
+              f"page p50 ×{b['page_p50'] / a['page_p50']:.2f} "
+              f"(time ratio ÷ size ratio: build {b['build_s'] / a['build_s'] / size:.2f}, "
+              f"push {b['push_s'] / a['push_s'] / size:.2f}; 1.00 is linear)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--pages", type=int, default=40)
+    p.add_argument("--keep", type=Path, help="work folder to keep (corpora are reused from it)")
+    args = p.parse_args(argv)
+    work = args.keep or Path(tempfile.mkdtemp(prefix="kg-scale-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        results = []
+        for n in args.sizes:
+            results.append(run_size(n, work, args.runs, args.pages))
+            report(results)
+        json.dump(results, sys.stderr)
+        print(file=sys.stderr)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
