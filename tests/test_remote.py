@@ -76,7 +76,7 @@ def _wait_http(url: str, seconds: float = 60) -> bool:
     deadline = time.time() + seconds
     while time.time() < deadline:
         try:
-            urllib.request.urlopen(url, timeout=2).read()
+            urllib.request.urlopen(url, timeout=10).read()
             return True
         except urllib.error.HTTPError:
             return True  # it answers
