@@ -449,10 +449,11 @@ class RemoteQueryService:
     def run(self, sparql: str, *, media_type: str | None = None, default_graphs: list[str] | None = None,
             named_graphs: list[str] | None = None, base_iri: str | None = None,
             inspection: Inspection | None = None) -> QueryResult:
-        from kg.store.remote import local_parse
+        from kg.store.remote import check_functions, local_parse
 
         insp = inspection or inspect(sparql, self.max_query_length)
         local_parse(sparql, base_iri)
+        check_functions(sparql)
         if base_iri:  # relative IRIs resolve against this endpoint, as they do locally
             sparql = f"BASE <{ox.NamedNode(base_iri).value}>\n{sparql}"
         snap = self.store.snapshot()

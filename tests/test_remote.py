@@ -371,11 +371,22 @@ def test_service_is_refused_before_anything_reaches_the_remote(engine, seed_stor
     listener.listen(5)
     listener.settimeout(0.5)
     port = listener.getsockname()[1]
+    assert kg("push", "--store", str(seed_store), *engine.args()).returncode == 0
     base, proc = start_serve(["--endpoint", engine.query])
     try:
         q = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
         status, _, body = get(base + "/sparql?" + urllib.parse.urlencode({"query": q}), "text/plain")
         assert status == 400 and b"SERVICE" in body
+        # extension functions that reach out (Virtuoso's bif:http_get) never get to the remote either
+        for q in (f'PREFIX bif: <bif:> SELECT (bif:http_get("http://127.0.0.1:{port}/") AS ?x) {{}}',
+                  f'SELECT ?s WHERE {{ ?s ?p ?o FILTER(<bif:http_get>("http://127.0.0.1:{port}/")) }} LIMIT 1'):
+            status, _, body = get(base + "/sparql?" + urllib.parse.urlencode({"query": q}),
+                                  "application/sparql-results+json")
+            assert status == 400 and b"extension functions" in body, body
+        # while XSD casts and built-ins pass
+        q = 'PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> SELECT (xsd:integer("7") + STRLEN("ab") AS ?n) {}'
+        status, _, body = get(base + "/sparql?" + urllib.parse.urlencode({"query": q}), "text/csv")
+        assert status == 200 and body.decode().split()[-1] == "9"
         with pytest.raises(socket.timeout):
             listener.accept()
     finally:

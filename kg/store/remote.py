@@ -485,6 +485,48 @@ def local_parse(sparql: str, base_iri: str | None = None) -> None:
         raise QueryError(f"SPARQL syntax error: {e}") from None
     except ValueError as e:
         raise QueryError(str(e)) from None
+    except RuntimeError as e:  # pyoxigraph plans the query too and refuses functions it does not know
+        check_functions(sparql)
+        raise QueryError(f"the query cannot be evaluated: {e}") from None
+
+
+_XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+
+
+def check_functions(sparql: str) -> None:
+    """Refuse calls to extension functions (any function IRI but an XSD cast) before a remote sees them.
+
+    Engines attach their own functions to IRIs, and some reach outside: Virtuoso's
+    ``bif:http_get`` fetches URLs, and the remote runs outside our sandbox. SPARQL's built-in
+    functions are keywords, not IRIs, so a standard query never needs one. The query is
+    parsed (rdflib's parser, which yields the algebra with every function's IRI resolved)
+    and refused if it calls any IRI outside XSD.
+    """
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    try:
+        algebra = translateQuery(parseQuery(sparql)).algebra
+    except Exception as e:  # noqa: BLE001 - pyoxigraph accepted it; say why we cannot vouch for it
+        raise QueryError(f"this query cannot be checked before it is sent to the remote store ({e}); "
+                         "rewrite it in plain SPARQL 1.1") from None
+    stack, seen = [algebra], set()
+    while stack:
+        x = stack.pop()
+        if id(x) in seen:
+            continue
+        seen.add(id(x))
+        if isinstance(x, CompValue):
+            iri = x.get("iri") if x.name == "Function" else None
+            if iri is not None and not str(iri).startswith(_XSD_NS):
+                raise QueryError(f"calls to extension functions such as <{iri}> are not allowed: the remote store "
+                                 "may let them reach the network or its files; use SPARQL 1.1's built-in functions")
+            stack.extend(x.values())
+        elif isinstance(x, (list, tuple, set)):
+            stack.extend(x)
+        elif isinstance(x, dict):
+            stack.extend(x.values())
 
 
 def run_remote(store: RemoteStore, sparql: str, *, timeout: float, default_graphs: list[str] | None = None,
