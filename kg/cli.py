@@ -206,8 +206,6 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_push(args: argparse.Namespace) -> int:
-    import pyoxigraph as ox
-
     from kg.store import open_store
     from kg.store.remote import publish
 
@@ -221,8 +219,7 @@ def cmd_push(args: argparse.Namespace) -> int:
 
     def graphs():  # noqa: ANN202 - one graph in memory at a time
         for name in names:
-            triples = [q.triple for q in snap.quads(graph=ox.NamedNode(name))]
-            yield name, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+            yield name, local.ntriples(snap, name)
 
     print(f"pushing {len(names)} graphs of {local.path} (version {snap.version}) to {remote.path}",
           file=sys.stderr, flush=True)

@@ -139,6 +139,14 @@ class EmbeddedStore:
                 self._snapshot = EmbeddedSnapshot(version, self.version_dir(version))
             return self._snapshot
 
+    def ntriples(self, snapshot: EmbeddedSnapshot, graph: str) -> bytes:
+        """One graph of a version as N-Triples: its dump piece as built (fast), else read from the database."""
+        piece = self.pieces_dir(snapshot.version) / f"{_piece_name(ox.NamedNode(graph))}.nt.gz"
+        try:
+            return gzip.decompress(piece.read_bytes())
+        except (FileNotFoundError, gzip.BadGzipFile, EOFError):
+            return snapshot._db.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+
     # ---- writing -------------------------------------------------------------------------
     def sink(self, *, replace_all: bool = False, dumps: bool = True) -> "StoreSink":
         return StoreSink(self, replace_all=replace_all, dumps=dumps)
