@@ -497,3 +497,33 @@ def test_credentials_are_sent_and_never_shown(seed_store, recorder):
     # credentials in a URL are refused, and not echoed
     r = kg("push", "--store", str(seed_store), "--endpoint", "http://ann:pa55word@127.0.0.1:9/query")
     assert r.returncode == 2 and "pa55word" not in r.stderr and "KG_REMOTE_USER" in r.stderr
+
+
+def test_a_remote_whose_default_graph_is_not_the_union(tmp_path, seed_store):
+    """Oxigraph without --union-default-graph: the graphs are named in each request instead."""
+    if not oxigraph_binary():
+        _missing("the oxigraph server")
+    base, proc = start_oxigraph(tmp_path / "ox", union=False)
+    try:
+        eng = Engine("oxigraph-plain", base + "/query", base + "/store", None)
+        assert kg("push", "--store", str(seed_store), *eng.args()).returncode == 0
+        store = eng.store()
+        assert store.union_default() is False
+        local = open_store(seed_store).snapshot()
+        for q in EXAMPLES:
+            text = q.read_text(encoding="utf-8")
+            assert rows(store.snapshot().query(text)) == rows(local.query(text)), q.name
+    finally:
+        proc.terminate()
+        proc.wait(20)
+
+
+def test_push_to_a_remote_that_is_not_there(seed_store):
+    port = _free_port()
+    t = time.monotonic()
+    r = kg("push", "--store", str(seed_store), "--endpoint", f"http://127.0.0.1:{port}/query",
+           "--graph-store", f"http://127.0.0.1:{port}/store")
+    assert r.returncode == 3 and "cannot reach the remote store" in r.stderr and "Traceback" not in r.stderr
+    assert f"127.0.0.1:{port}" in r.stderr and time.monotonic() - t < 30
+    r = kg("push", "--store", str(seed_store), "--endpoint", f"http://127.0.0.1:{port}/query")
+    assert r.returncode == 2 and "--graph-store" in r.stderr
