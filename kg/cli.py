@@ -248,9 +248,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app_config: dict[str, str] = {"base_iri": base}
     if endpoint:
         store = _open_remote(args)
-        app_config.update(endpoint=endpoint, graph_store=store.remote.graph_store_url or "",
-                          update_endpoint=store.remote.update_url or "")
-        empty = store.is_empty() and store.remote.writable
+        # the web app gets the query URL only: it never writes, and an empty remote is an error
+        # (run kg push), never filled with the bundled demo reports behind the operator's back
+        app_config.update(endpoint=endpoint)
+        empty = False
     else:
         store = open_store(settings.get("store", args.store))
         app_config["store"] = str(store.path)

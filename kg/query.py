@@ -42,20 +42,32 @@ _FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 _UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _IRIREF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 _NAME_CHARS = re.compile(r"(?:[\w\-.:%]|\\[_~.\-!$&'()*+,;=/?#@%])+")
+_VARNAME = re.compile(r"[\w\u00B7\u0300-\u036F\u203F-\u2040]+")
+_LANGTAG = re.compile(r"[A-Za-z]+(?:-[A-Za-z0-9]+)*")
 
 
 def _unescape(sparql: str) -> str:
     """SPARQL allows \\u escapes anywhere in the query text (they are undone before parsing)."""
-    return _UCHAR.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), sparql)
+    def char(m: re.Match) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            raise QueryError(f"invalid escape {m.group(0)}: not a Unicode character")
+        return chr(code)
+    return _UCHAR.sub(char, sparql)
 
 
 def _words(sparql: str) -> list[str]:
     """The bare words (keywords) of a query, found by a tokenizer that follows SPARQL's terminals.
 
-    Comments, strings, IRIs, variables and prefixed names (with their escapes, such as
-    ``ex:a\\#``) are skipped as whole tokens, so nothing can hide a keyword from this scan.
+    Comments, strings, IRIs, variables, language tags and prefixed names (with their escapes,
+    such as ``ex:a\\#``) are skipped as whole tokens, so nothing can hide a keyword from this
+    scan. A variable ends where SPARQL's VARNAME ends (``?o.SERVICE`` is ``?o``, ``.``,
+    ``SERVICE``), and a bare word never holds a ``.`` or ``-`` (``true.SERVICE`` gives both words).
     """
-    s = _unescape(sparql)
+    return _scan(_unescape(sparql))
+
+
+def _scan(s: str) -> list[str]:
     out: list[str] = []
     i, n = 0, len(s)
     while i < n:
@@ -74,7 +86,10 @@ def _words(sparql: str) -> list[str]:
         elif c == "<" and (m := _IRIREF.match(s, i)):
             i = m.end()
         elif c in "?$":
-            m = _NAME_CHARS.match(s, i + 1)
+            m = _VARNAME.match(s, i + 1)
+            i = m.end() if m else i + 1
+        elif c == "@":  # a language tag
+            m = _LANGTAG.match(s, i + 1)
             i = m.end() if m else i + 1
         elif c.isalpha() or c in "_:\\":
             m = _NAME_CHARS.match(s, i)
@@ -82,7 +97,7 @@ def _words(sparql: str) -> list[str]:
             token = (m.group(0) if m else c).rstrip(".") or c
             i += len(token)
             if ":" not in token and "\\" not in token:
-                out.append(token.upper())
+                out.extend(part.upper() for part in re.split(r"[.\-]", token) if part)
         else:
             i += 1
     return out
@@ -101,9 +116,15 @@ def inspect(sparql: str, max_length: int) -> Inspection:
     if not sparql.strip():
         raise QueryError("empty query")
     words = _words(sparql)
-    if "SERVICE" in words:
+    # \u escapes are undone before parsing by the SPARQL spec, but some engines undo them only in
+    # strings and IRIs: read the text both ways, and refuse what either reading finds
+    both = set(words) | set(_scan(sparql))
+    if "SERVICE" in both:
         raise QueryError("federated queries (SERVICE) are not allowed: this endpoint makes no outbound requests")
     if _UPDATE & set(words) and not _FORMS & set(words[: words.index(next(w for w in words if w in _UPDATE))]):
+        raise ReadOnly("this endpoint is read-only: SPARQL updates are not accepted")
+    raw = _scan(sparql)
+    if _UPDATE & set(raw) and not _FORMS & set(raw[: raw.index(next(w for w in raw if w in _UPDATE))]):
         raise ReadOnly("this endpoint is read-only: SPARQL updates are not accepted")
     for w in words:
         if w in _FORMS:
@@ -449,19 +470,18 @@ class RemoteQueryService:
     def run(self, sparql: str, *, media_type: str | None = None, default_graphs: list[str] | None = None,
             named_graphs: list[str] | None = None, base_iri: str | None = None,
             inspection: Inspection | None = None) -> QueryResult:
-        from kg.store.remote import check_functions, local_parse
+        from kg.store.remote import check_query
 
         insp = inspection or inspect(sparql, self.max_query_length)
-        local_parse(sparql, base_iri)
-        check_functions(sparql)
+        check_query(sparql, base_iri)  # parsed, never run, here: SERVICE and extension functions refused
         if base_iri:  # relative IRIs resolve against this endpoint, as they do locally
             sparql = f"BASE <{ox.NamedNode(base_iri).value}>\n{sparql}"
         snap = self.store.snapshot()
         if insp.has_dataset and default_graphs is None and named_graphs is None:
-            res = snap.query(sparql, union_default=False, timeout=self.timeout)
+            res = snap.query(sparql, union_default=False, timeout=self.timeout, user=True)
         else:
             res = snap.query(sparql, default_graphs=default_graphs, named_graphs=named_graphs,
-                             timeout=self.timeout)
+                             timeout=self.timeout, user=True)
         try:
             return serialize_result(res, insp.form, media_type, self.max_rows)
         finally:

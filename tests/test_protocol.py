@@ -394,6 +394,13 @@ def test_every_representation_can_be_revalidated(server, path, accept):
     "PREFIX ex: <http://e/> SELECT * WHERE {{ ?s ex:a\\' ?o . SERVICE <http://127.0.0.1:{port}/h> {{ ?a ?b ?c }} "
     "FILTER(?o = 'x') }}",
     "SELECT * WHERE {{ \\u0053ERVICE <http://127.0.0.1:{port}/u> {{ ?a ?b ?c }} }}",
+    # second review: a variable, a language tag or a boolean glued to SERVICE by a '.', and \u0022
+    # escapes that the spec undoes everywhere but engines only inside strings
+    "SELECT * WHERE {{ ?s ?p ?o.SERVICE <http://127.0.0.1:{port}/v> {{ ?a ?b ?c }} }}",
+    "SELECT * WHERE {{ ?s ?p \"x\"@en.SERVICE <http://127.0.0.1:{port}/l> {{ ?a ?b ?c }} }}",
+    "SELECT * WHERE {{ ?s ?p true.SERVICE <http://127.0.0.1:{port}/t> {{ ?a ?b ?c }} }}",
+    "SELECT * WHERE {{ BIND(\"a\\u0022 != \" AS ?a) SERVICE <http://127.0.0.1:{port}/q> {{ ?x ?y ?w }} "
+    "BIND(\" || \\u0022d\" AS ?z) }}",
 ])
 def test_service_hidden_by_lexical_tricks_is_still_refused(server, template):
     # regressions from review: a '.' before SERVICE, escapes in prefixed names, \u escapes

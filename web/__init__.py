@@ -15,7 +15,7 @@ from typing import Any
 from flask import Flask, Response, current_app, jsonify, render_template, request
 
 from kg import settings as kg_settings
-from kg.errors import KGError
+from kg.errors import KGError, RemoteError, RemoteTimeout
 from kg.store import open_store
 from kg.uris import IRIs
 
@@ -50,9 +50,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if values["endpoint"]:  # serve from a remote SPARQL store; the same handlers, the same safety
         from kg.store.remote import open_remote
 
-        store: Any = open_remote(values["endpoint"], graph_store=values["graph_store"] or None,
-                                 update=values["update_endpoint"] or None, base_iri=values["base_iri"],
-                                 query_timeout=float(values["query_timeout"]))
+        store: Any = open_remote(values["endpoint"], graph_store="", update="",  # the web app never writes
+                                 base_iri=values["base_iri"], query_timeout=float(values["query_timeout"]))
         service = RemoteQueryService
     else:
         store = open_store(Path(values["store"]))
@@ -72,6 +71,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.errorhandler(KGError)
     def kg_error(e: KGError) -> Response:
+        if isinstance(e, RemoteError):
+            # the remote's own words and its internal URL are for our log, not for the public
+            log.warning("remote store: %s", e)
+            public = (RemoteTimeout("the data store behind this service did not answer in time; try again, or "
+                                    "narrow the query") if isinstance(e, RemoteTimeout) else
+                      RemoteError("the data store behind this service cannot be reached or failed; try again "
+                                  "shortly"))
+            return error_response(public.http_status, public.kind, public.message, public)
         return error_response(e.http_status, e.kind, str(e.message), e)
 
     @app.errorhandler(404)
