@@ -228,14 +228,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--pages", type=int, default=40)
     p.add_argument("--keep", type=Path, help="work folder to keep (corpora are reused from it)")
+    p.add_argument("--json", type=Path, help="add this run's figures to this JSON file and print the table over "
+                                             "all runs in it (sizes measured by separate runs, one table)")
     args = p.parse_args(argv)
     work = args.keep or Path(tempfile.mkdtemp(prefix="kg-scale-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
+        earlier = json.loads(args.json.read_text()) if args.json and args.json.exists() else []
         results = []
         for n in args.sizes:
             results.append(run_size(n, work, args.runs, args.pages))
-            report(results)
+            if args.json:
+                earlier = [r for r in earlier if r["reports"] != n] + [results[-1]]
+                args.json.write_text(json.dumps(earlier, indent=1))
+            report(sorted(earlier if args.json else results, key=lambda r: r["reports"]))
         json.dump(results, sys.stderr)
         print(file=sys.stderr)
     finally:
