@@ -61,7 +61,7 @@ def test_failed_build_leaves_the_published_version(tmp_path, seed_path):
 def test_one_writer_at_a_time(tmp_path, seed_path):
     st = open_store(tmp_path / "st")
     first = st.sink()
-    with pytest.raises(StoreError, match="another process is writing"):
+    with pytest.raises(StoreError, match="locked: another process .* is writing"):
         st.sink()
     first.abort()
     st.sink().abort()
