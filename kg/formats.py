@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyoxigraph import RdfFormat
+from pyoxigraph import QueryResultsFormat, RdfFormat
 
 from kg.errors import UsageError
 
@@ -33,6 +33,8 @@ FORMATS: tuple[Format, ...] = (
     Format("rdfxml", "application/rdf+xml", (".rdf", ".owl", ".xml"), RdfFormat.RDF_XML, "xml", False, "RDF/XML"),
 )
 BY_MEDIA_TYPE = {f.media_type: f for f in FORMATS}
+# other names servers give these formats (N-Triples is valid text/plain, as Virtuoso labels it)
+_RDF_ALIASES = {"text/plain": "application/n-triples", "application/x-turtle": "text/turtle"}
 BY_NAME = {f.name: f for f in FORMATS}
 BY_EXTENSION = {ext: f for f in FORMATS for ext in f.extensions}
 
@@ -46,6 +48,29 @@ def for_path(path: str | Path) -> Format:
         return BY_EXTENSION[suffixes[-1]]
     known = ", ".join(sorted(BY_EXTENSION))
     raise UsageError(f"cannot tell the RDF format of {str(path)!r} from its extension (known: {known})")
+
+
+def for_media_type(media_type: str) -> Format | None:
+    """The RDF format a Content-Type names (parameters and case ignored; common aliases known), else None."""
+    mt = media_type.split(";")[0].strip().lower()
+    return BY_MEDIA_TYPE.get(_RDF_ALIASES.get(mt, mt))
+
+
+# SPARQL query results formats, in the order the endpoint offers them for SELECT
+RESULTS_FORMATS: dict[str, QueryResultsFormat] = {
+    "application/sparql-results+json": QueryResultsFormat.JSON,
+    "application/sparql-results+xml": QueryResultsFormat.XML,
+    "text/csv": QueryResultsFormat.CSV,
+    "text/tab-separated-values": QueryResultsFormat.TSV,
+}
+_RESULTS_ALIASES = {"application/json": "application/sparql-results+json",
+                    "application/xml": "application/sparql-results+xml"}
+
+
+def results_format_for_media_type(media_type: str) -> QueryResultsFormat | None:
+    """The query results format a Content-Type names (aliases known), else None."""
+    mt = media_type.split(";")[0].strip().lower()
+    return RESULTS_FORMATS.get(_RESULTS_ALIASES.get(mt, mt))
 
 
 def for_name_or_media_type(value: str) -> Format:

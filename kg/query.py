@@ -27,14 +27,13 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 from rdflib.namespace import XSD
 
-from kg.formats import GRAPH_MEDIA_TYPES, serialize_triples
+from kg.formats import GRAPH_MEDIA_TYPES, RESULTS_FORMATS, serialize_triples
 from kg.errors import Busy, KGError, QueryError, QueryTimeout, ReadOnly
 
 _NUMERIC = {str(XSD.integer), str(XSD.decimal), str(XSD.double), str(XSD.boolean)}
 _XSD_STRING = str(XSD.string)
-RESULT_TYPES = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                "text/tab-separated-values"]
-BOOLEAN_TYPES = ["application/sparql-results+json", "application/sparql-results+xml"]
+RESULT_TYPES = list(RESULTS_FORMATS)
+BOOLEAN_TYPES = RESULT_TYPES[:2]  # CSV and TSV have no boolean results
 GRAPH_TYPES = GRAPH_MEDIA_TYPES
 _QUEUE_WAIT = 5.0  # seconds a request may wait for a free executor before 503
 _UPDATE = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
@@ -118,14 +117,12 @@ def inspect(sparql: str, max_length: int) -> Inspection:
     words = _words(sparql)
     # \u escapes are undone before parsing by the SPARQL spec, but some engines undo them only in
     # strings and IRIs: read the text both ways, and refuse what either reading finds
-    both = set(words) | set(_scan(sparql))
-    if "SERVICE" in both:
-        raise QueryError("federated queries (SERVICE) are not allowed: this endpoint makes no outbound requests")
-    if _UPDATE & set(words) and not _FORMS & set(words[: words.index(next(w for w in words if w in _UPDATE))]):
-        raise ReadOnly("this endpoint is read-only: SPARQL updates are not accepted")
-    raw = _scan(sparql)
-    if _UPDATE & set(raw) and not _FORMS & set(raw[: raw.index(next(w for w in raw if w in _UPDATE))]):
-        raise ReadOnly("this endpoint is read-only: SPARQL updates are not accepted")
+    for reading in (words, _scan(sparql)):
+        if "SERVICE" in reading:
+            raise QueryError("federated queries (SERVICE) are not allowed: this endpoint makes no outbound requests")
+        first_update = next((i for i, w in enumerate(reading) if w in _UPDATE), None)
+        if first_update is not None and not _FORMS & set(reading[:first_update]):
+            raise ReadOnly("this endpoint is read-only: SPARQL updates are not accepted")
     for w in words:
         if w in _FORMS:
             return Inspection(w, "FROM" in words)
@@ -134,6 +131,54 @@ def inspect(sparql: str, max_length: int) -> Inspection:
         if w not in ("PREFIX", "BASE"):
             break
     raise QueryError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE after the prologue")
+
+
+def form_of(sparql: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first form keyword (the library's own queries, unchecked)."""
+    return next((w for w in _words(sparql) if w in _FORMS), "SELECT")
+
+
+_XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+
+
+def check_query(sparql: str, base_iri: str | None = None) -> None:
+    """Parse a user's query here, without running it, and refuse what must not reach the remote.
+
+    rdflib's parser gives the algebra with every IRI resolved, so nothing can hide in escapes,
+    comments or odd spacing: the query is refused if it contains a SERVICE pattern, or calls
+    an extension function (any function IRI but an XSD cast). Engines attach their own
+    functions to IRIs and some reach outside: Virtuoso's ``bif:http_get`` fetches URLs, and
+    the remote runs outside our sandbox. SPARQL's own functions are keywords, not IRIs, so a
+    standard query never needs one. A syntax error is our 400, never the remote's.
+    """
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    try:
+        algebra = translateQuery(parseQuery(sparql), base=base_iri).algebra
+    except Exception as e:  # noqa: BLE001 - pyparsing and rdflib raise many types; all mean "cannot read"
+        msg = " ".join(str(e).split())[:300]
+        raise QueryError(f"SPARQL syntax error (or a construct this endpoint cannot check): {msg}") from None
+    stack, seen = [algebra], set()
+    while stack:
+        x = stack.pop()
+        if id(x) in seen:
+            continue
+        seen.add(id(x))
+        if isinstance(x, CompValue):
+            if x.name == "ServiceGraphPattern":
+                raise QueryError("federated queries (SERVICE) are not allowed: this endpoint makes no outbound "
+                                 "requests")
+            iri = x.get("iri") if x.name == "Function" else None
+            if iri is not None and not str(iri).startswith(_XSD_NS):
+                raise QueryError(f"calls to extension functions such as <{iri}> are not allowed: the remote store "
+                                 "may let them reach the network or its files; use SPARQL 1.1's built-in functions")
+            stack.extend(x.values())
+        elif isinstance(x, (list, tuple, set)):
+            stack.extend(x)
+        elif isinstance(x, dict):
+            stack.extend(x.values())
 
 
 @dataclass
@@ -455,7 +500,7 @@ class RemoteQueryService:
     """Users' queries against a remote store: inspected and parsed here, run there within the deadline.
 
     Nothing reaches the remote unless ``inspect`` passed it (read-only, no SERVICE, length)
-    and pyoxigraph parsed it. The remote call has the same time limit as a local query
+    and ``check_query`` parsed it (no SERVICE, no extension functions). The remote call has the same time limit as a local query
     (504 when passed; the request is abandoned and its connection closed), and reading stops
     after ``max_rows`` results, so neither a slow nor a huge answer holds a worker.
     """
@@ -470,8 +515,6 @@ class RemoteQueryService:
     def run(self, sparql: str, *, media_type: str | None = None, default_graphs: list[str] | None = None,
             named_graphs: list[str] | None = None, base_iri: str | None = None,
             inspection: Inspection | None = None) -> QueryResult:
-        from kg.store.remote import check_query
-
         insp = inspection or inspect(sparql, self.max_query_length)
         check_query(sparql, base_iri)  # parsed, never run, here: SERVICE and extension functions refused
         if base_iri:  # relative IRIs resolve against this endpoint, as they do locally

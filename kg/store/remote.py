@@ -43,27 +43,36 @@ import pyoxigraph as ox
 
 from kg import settings
 from kg.errors import QueryError, RemoteError, RemoteTimeout, UsageError
-from kg.formats import BY_NAME
+from kg.formats import BY_NAME, for_media_type, results_format_for_media_type
+from kg.query import form_of
 from kg.uris import IRIs
-from rdflib.namespace import DCTERMS
-
-from kg.vocab import RKG
+from kg.vocab import PREFIXES, RKG
 
 _RECHECK_SECONDS = 1.0  # how often a reader asks the remote for its version
 _PREFETCH_BATCH = 100  # subjects described per request
 _DESCRIBED_MAX = 50_000  # subjects whose descriptions a snapshot keeps
 _DESCRIBED_MAX_QUADS = 5_000  # a subject saying more than this is fetched each time, not kept
+_COUNT_BATCH = 100  # graphs counted per request when a push is checked
 _DIGEST = ox.NamedNode(str(RKG.graphDigest))
-_IDENTIFIER = ox.NamedNode(str(DCTERMS.identifier))
-_NT = "application/n-triples"
-_GRAPH_TYPES = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
-                "text/turtle": ox.RdfFormat.TURTLE, "application/x-turtle": ox.RdfFormat.TURTLE,
-                "application/rdf+xml": ox.RdfFormat.RDF_XML}
-_RESULT_TYPES = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
-                 "application/json": ox.QueryResultsFormat.JSON,
-                 "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-                 "application/xml": ox.QueryResultsFormat.XML,
-                 "text/tab-separated-values": ox.QueryResultsFormat.TSV}
+_IDENTIFIER = ox.NamedNode(PREFIXES["dcterms"] + "identifier")
+_NT = BY_NAME["ntriples"].media_type
+_ACCEPT_RESULTS = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
+_ACCEPT_RDF = "application/n-triples, text/turtle;q=0.9, text/plain;q=0.5"
+
+# The store's own queries. Values (the publication graph, graph names, subjects) are never
+# written into this text: ``bind`` and ``bind_rows`` add them as VALUES blocks of validated terms.
+_Q = f"PREFIX rkg: <{PREFIXES['rkg']}>\nPREFIX dcterms: <{PREFIXES['dcterms']}>\n"
+VERSION = _Q + "SELECT ?v WHERE { GRAPH ?pub { ?pub dcterms:identifier ?v } }"
+UNION_PROBE = _Q + "ASK WHERE { ?pub dcterms:identifier ?v }"  # true if the default graph holds named graphs' data
+DIGESTS = _Q + "SELECT ?g ?d WHERE { GRAPH ?g { ?g rkg:graphDigest ?d } }"
+GRAPH_NAMES = _Q + "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?g rkg:graphDigest ?d } }"
+COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+SIZE = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+# subjects ?x and, in the same request, the resources they link to (whose labels a page shows)
+NEIGHBOURHOOD = """SELECT ?s ?p ?o ?g WHERE {
+  { GRAPH ?g { ?x ?p ?o } BIND(?x AS ?s) }
+  UNION { GRAPH ?h { ?x ?q ?s } FILTER(isIRI(?s)) GRAPH ?g { ?s ?p ?o } } }"""
 
 
 def safe_url(url: str) -> str:
@@ -170,11 +179,14 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_HTTPHandler, _HTTPSHandler, _NoRedirect)
 
 
-def _use_our_opener() -> None:
-    """SPARQLWrapper opens URLs with its module's ``urlopener``; make that our opener."""
+def _install_opener() -> None:
+    """SPARQLWrapper opens URLs with its module's ``urlopener``; make that ours, once, for this process."""
     import SPARQLWrapper.Wrapper as wrapper
 
     wrapper.urlopener = _OPENER.open
+
+
+_install_opener()
 
 
 class _Deadline:
@@ -317,12 +329,11 @@ class RemoteStore:
         sw.setQuery(sparql)
         # SPARQLWrapper guesses the form with a regex that can take a query for an update (a prefix
         # named "load:", an empty prefix) and would then post it as update=; we know it is a query
-        sw.queryType = _form(sparql)
+        sw.queryType = form_of(sparql)
         sw.addCustomHttpHeader("Accept", accept)
         for k, v in self.remote._auth.items():
             sw.addCustomHttpHeader(k, v)
         sw.setTimeout(max(1, int(timeout + 0.999)))
-        _use_our_opener()
         deadline = _Deadline(timeout)
         try:
             resp = sw.query().response
@@ -353,8 +364,7 @@ class RemoteStore:
             deadline.cancel()
 
     def select(self, sparql: str, *, timeout: float | None = None, **dataset: Any) -> Iterator[ox.QuerySolution]:
-        body, mt = self.request(sparql, accept="application/sparql-results+json, application/sparql-results+xml;q=0.9",
-                                timeout=timeout or self.query_timeout, **dataset)
+        body, mt = self.request(sparql, accept=_ACCEPT_RESULTS, timeout=timeout or self.query_timeout, **dataset)
         res = self._solutions(body, mt)
         if not hasattr(res, "variables"):
             body.close()
@@ -362,7 +372,7 @@ class RemoteStore:
         return _GuardedSolutions(res, body, self.path)
 
     def _solutions(self, body: _Body, mt: str) -> Any:
-        fmt = _RESULT_TYPES.get(mt)
+        fmt = results_format_for_media_type(mt)
         if fmt is None:
             body.close()
             raise RemoteError(f"the remote store answered a query with {mt or 'no content type'}, not SPARQL results",
@@ -375,8 +385,7 @@ class RemoteStore:
 
     # ---- versions --------------------------------------------------------------------------
     def current(self) -> str | None:
-        rows = list(self.select(f"SELECT ?v WHERE {{ GRAPH <{self.publication}> {{ <{self.publication}> "
-                                f"<{_IDENTIFIER.value}> ?v }} }}"))
+        rows = list(self.select(bind(VERSION, {"pub": ox.NamedNode(self.publication)})))
         value = rows[0]["v"] if rows else None
         if rows and not isinstance(value, ox.Literal):
             raise RemoteError("the remote store answered the version query with something else", source=self.path)
@@ -411,8 +420,8 @@ class RemoteStore:
     def union_default(self) -> bool:
         """Whether the remote's default graph is the union of its named graphs (probed once)."""
         if self._union is None:
-            q = f"ASK {{ <{self.publication}> <{_IDENTIFIER.value}> ?v }}"
-            body, mt = self.request(q, accept="application/sparql-results+json", timeout=self.query_timeout)
+            q = bind(UNION_PROBE, {"pub": ox.NamedNode(self.publication)})
+            body, mt = self.request(q, accept=_ACCEPT_RESULTS, timeout=self.query_timeout)
             try:
                 res = self._solutions(body, mt)
                 self._union = isinstance(res, ox.QueryBoolean) and bool(res)
@@ -426,17 +435,17 @@ class RemoteStore:
 
     # ---- the bookkeeping of pushes ---------------------------------------------------------
     def digests(self) -> dict[str, str]:
-        rows = self.select(f"SELECT ?g ?d WHERE {{ GRAPH ?g {{ ?g <{_DIGEST.value}> ?d }} }}",
-                           timeout=self.remote.timeout)
+        rows = self.select(DIGESTS, timeout=self.remote.timeout)
         return {r["g"].value: r["d"].value for r in rows}
 
     def counts(self, graphs: Iterable[str]) -> dict[str, int]:
-        """Triples per graph on the remote (one query per graph: cheap on any engine's indexes)."""
-        out = {}
-        for g in graphs:
-            rows = list(self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}",
-                                    timeout=self.remote.timeout))
-            out[g] = int(rows[0]["n"].value) if rows and rows[0]["n"] is not None else 0
+        """Triples per graph on the remote, 100 graphs per request (each count uses the graph's index)."""
+        names = list(graphs)
+        out = dict.fromkeys(names, 0)
+        for i in range(0, len(names), _COUNT_BATCH):
+            batch = [ox.NamedNode(g) for g in names[i:i + _COUNT_BATCH]]
+            for r in self.select(bind_rows(COUNTS, "g", batch), timeout=self.remote.timeout):
+                out[r["g"].value] = int(r["n"].value)
         return out
 
     def put_graph(self, name: str, ntriples: bytes) -> None:
@@ -453,6 +462,12 @@ class RemoteStore:
         else:
             raise UsageError("the remote store is read-only to us: give --graph-store URL (SPARQL 1.1 Graph Store "
                              "Protocol) or --update URL (SPARQL 1.1 Update)")
+
+    def query_service(self, **limits: Any):  # noqa: ANN201 - kg.query.RemoteQueryService
+        """Users' queries are checked here and run on the remote, within the deadline."""
+        from kg.query import RemoteQueryService
+
+        return RemoteQueryService(self, **limits)
 
     def sink(self, **_: Any) -> "RemoteSink":
         return RemoteSink(self)
@@ -527,12 +542,8 @@ class RemoteSnapshot:
             wanted = [w for w in wanted if w not in self._described]
         for i in range(0, len(wanted), _PREFETCH_BATCH):
             batch = wanted[i:i + _PREFETCH_BATCH]
-            values = " ".join(str(ox.NamedNode(w)) for w in batch)  # validated IRIs in N-Triples syntax
             found: dict[str, list[ox.Quad]] = {w: [] for w in batch}
-            # the subjects and, in the same request, the resources they link to (whose labels a page shows)
-            rows = self.query(f"""SELECT ?s ?p ?o ?g WHERE {{ VALUES ?x {{ {values} }}
-  {{ GRAPH ?g {{ ?x ?p ?o }} BIND(?x AS ?s) }}
-  UNION {{ GRAPH ?h {{ ?x ?q ?s }} FILTER(isIRI(?s)) GRAPH ?g {{ ?s ?p ?o }} }} }}""", union_default=False)
+            rows = self.query(bind_rows(NEIGHBOURHOOD, "x", [ox.NamedNode(w) for w in batch]), union_default=False)
             for r in rows:
                 found.setdefault(r["s"].value, []).append(ox.Quad(r["s"], r["p"], r["o"], r["g"]))
             with self._lock:
@@ -555,21 +566,19 @@ class RemoteSnapshot:
             if known is not None:
                 return iter([q for q in known if (predicate is None or q.predicate == predicate)
                              and (obj is None or q.object == obj) and (graph is None or q.graph_name == graph)])
-        rows = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
-                          bindings={k: v for k, v in terms.items() if v is not None}, union_default=False)
+        rows = self.query(QUADS, bindings={k: v for k, v in terms.items() if v is not None}, union_default=False)
         return (ox.Quad(r["s"] if subject is None else subject, r["p"] if predicate is None else predicate,
                         r["o"] if obj is None else obj, r["g"] if graph is None else graph) for r in rows)
 
     def graph_names(self) -> list[str]:
         if self._names is None:
-            rows = self.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?g <{_DIGEST.value}> ?d }} }}",
-                              union_default=False)
+            rows = self.query(GRAPH_NAMES, union_default=False)
             self._names = sorted(r["g"].value for r in rows)
         return self._names
 
     def __len__(self) -> int:
         if self._size is None:
-            rows = list(self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", union_default=False))
+            rows = list(self.query(SIZE, union_default=False))
             self._size = int(rows[0]["n"].value)
         return self._size
 
@@ -585,14 +594,21 @@ def bind(sparql: str, bindings: dict[str, Any]) -> str:
     contain '>', a literal's quotes are escaped): data, never query syntax. Only the
     library's fixed queries get bindings; a user's query is sent as written.
     """
-    names = list(bindings)
-    values = []
-    for name in names:
-        term = bindings[name]
-        if not isinstance(term, (ox.NamedNode, ox.Literal)):
-            raise TypeError(f"cannot bind ?{name} to {type(term).__name__}")
-        values.append(str(term))
-    block = f"VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(values)}) }}\n"
+    return _with_values(sparql, list(bindings), [list(bindings.values())])
+
+
+def bind_rows(sparql: str, name: str, terms: list[Any]) -> str:
+    """``bind`` for one variable and many values (the query is answered for each of them)."""
+    return _with_values(sparql, [name], [[t] for t in terms])
+
+
+def _with_values(sparql: str, names: list[str], rows: list[list[Any]]) -> str:
+    for row in rows:
+        for name, term in zip(names, row):
+            if not isinstance(term, (ox.NamedNode, ox.Literal)):
+                raise TypeError(f"cannot bind ?{name} to {type(term).__name__}")
+    data = " ".join(f"({' '.join(str(t) for t in row)})" for row in rows)
+    block = f"VALUES ({' '.join('?' + n for n in names)}) {{ {data} }}\n"
     # into every WHERE clause, sub-selects included, so each part is evaluated for these values only
     # (substituting a variable means the same thing everywhere it occurs)
     out, n = _WHERE.subn(lambda m: m.group(0) + "\n" + block, sparql)
@@ -601,79 +617,27 @@ def bind(sparql: str, bindings: dict[str, Any]) -> str:
     return out
 
 
-_XSD_NS = "http://www.w3.org/2001/XMLSchema#"
-
-
-def check_query(sparql: str, base_iri: str | None = None) -> None:
-    """Parse a user's query here, without running it, and refuse what must not reach the remote.
-
-    rdflib's parser gives the algebra with every IRI resolved, so nothing can hide in escapes,
-    comments or odd spacing: the query is refused if it contains a SERVICE pattern, or calls
-    an extension function (any function IRI but an XSD cast). Engines attach their own
-    functions to IRIs and some reach outside: Virtuoso's ``bif:http_get`` fetches URLs, and
-    the remote runs outside our sandbox. SPARQL's own functions are keywords, not IRIs, so a
-    standard query never needs one. A syntax error is our 400, never the remote's.
-    """
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.parser import parseQuery
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    try:
-        algebra = translateQuery(parseQuery(sparql), base=base_iri).algebra
-    except Exception as e:  # noqa: BLE001 - pyparsing and rdflib raise many types; all mean "cannot read"
-        msg = " ".join(str(e).split())[:300]
-        raise QueryError(f"SPARQL syntax error (or a construct this endpoint cannot check): {msg}") from None
-    stack, seen = [algebra], set()
-    while stack:
-        x = stack.pop()
-        if id(x) in seen:
-            continue
-        seen.add(id(x))
-        if isinstance(x, CompValue):
-            if x.name == "ServiceGraphPattern":
-                raise QueryError("federated queries (SERVICE) are not allowed: this endpoint makes no outbound "
-                                 "requests")
-            iri = x.get("iri") if x.name == "Function" else None
-            if iri is not None and not str(iri).startswith(_XSD_NS):
-                raise QueryError(f"calls to extension functions such as <{iri}> are not allowed: the remote store "
-                                 "may let them reach the network or its files; use SPARQL 1.1's built-in functions")
-            stack.extend(x.values())
-        elif isinstance(x, (list, tuple, set)):
-            stack.extend(x)
-        elif isinstance(x, dict):
-            stack.extend(x.values())
-
-
 def run_remote(store: RemoteStore, sparql: str, *, timeout: float, default_graphs: list[str] | None = None,
                named_graphs: list[str] | None = None, user: bool = False) -> Any:
     """Run a query on the remote; pyoxigraph results (solutions, a boolean, or triples), read lazily."""
-    form = _form(sparql)
+    form = form_of(sparql)
     if form in ("CONSTRUCT", "DESCRIBE"):
-        body, mt = store.request(sparql, accept="application/n-triples, text/turtle;q=0.9, text/plain;q=0.5",
+        body, mt = store.request(sparql, accept=_ACCEPT_RDF,
                                  timeout=timeout, default_graphs=default_graphs, named_graphs=named_graphs,
                                  user=user)
-        fmt = _GRAPH_TYPES.get(mt)
-        if fmt is None:
+        fmt = for_media_type(mt)
+        if fmt is None or fmt.datasets:
             body.close()
             raise RemoteError(f"the remote store answered a {form} with {mt or 'no content type'}, not RDF",
                               source=store.path)
-        return _guarded(ox.parse(io.BufferedReader(body), format=fmt), body, store.path)
-    body, mt = store.request(sparql, accept="application/sparql-results+json, application/sparql-results+xml;q=0.9",
+        return _guarded(ox.parse(io.BufferedReader(body), format=fmt.oxigraph), body, store.path)
+    body, mt = store.request(sparql, accept=_ACCEPT_RESULTS,
                              timeout=timeout, default_graphs=default_graphs, named_graphs=named_graphs, user=user)
     res = store._solutions(body, mt)
     if isinstance(res, ox.QueryBoolean):
         body.close()
         return res
     return _GuardedSolutions(res, body, store.path)
-
-
-def _form(sparql: str) -> str:
-    from kg.query import _words
-
-    for w in _words(sparql):
-        if w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-            return w
-    return "SELECT"
 
 
 def _parse_failure(body: _Body, e: BaseException, where: str) -> RemoteError:
@@ -759,7 +723,6 @@ def publish(store: RemoteStore, graphs: Iterable[tuple[str, bytes]], *, total: i
         pub = ox.NamedNode(store.publication)
         store.put_graph(store.publication,
                         f"{pub} {_IDENTIFIER} {ox.Literal(version)} .\n".encode("utf-8"))
-    store._snapshot = None
     result.version = version
     counts = store.counts(expected)
     wrong = {g: (counts.get(g, 0), n) for g, n in expected.items() if counts.get(g, 0) != n}
