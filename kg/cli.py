@@ -287,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"kg {args.command}: {e}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
-        if args.command == "push" or getattr(args, "endpoint", None):
+        if args.command == "push" or (args.command == "build" and args.endpoint):
             print("kg: interrupted; every graph on the remote is wholly old or wholly new: run the same command "
                   "again to finish", file=sys.stderr)
         else:

@@ -40,24 +40,20 @@ def kg() -> KGContext:
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    from kg.query import QueryService, RemoteQueryService
-
     app = Flask(__name__)
     config = dict(config or {})
     values = {s.name: kg_settings.get(s.name, config.get(s.name)) for s in kg_settings.SETTINGS}
     iris = IRIs(values["base_iri"])
-    service: type = QueryService
     if values["endpoint"]:  # serve from a remote SPARQL store; the same handlers, the same safety
         from kg.store.remote import open_remote
 
         store: Any = open_remote(values["endpoint"], graph_store="", update="",  # the web app never writes
                                  base_iri=values["base_iri"], query_timeout=float(values["query_timeout"]))
-        service = RemoteQueryService
     else:
         store = open_store(Path(values["store"]))
-    queries = service(store, timeout=float(values["query_timeout"]), max_rows=int(values["max_rows"]),
-                      max_query_length=int(values["max_query_length"]),
-                      executors=int(values["query_executors"]))
+    queries = store.query_service(timeout=float(values["query_timeout"]), max_rows=int(values["max_rows"]),
+                                  max_query_length=int(values["max_query_length"]),
+                                  executors=int(values["query_executors"]))
     app.extensions["kg"] = KGContext(store, iris, queries, values)
     # request bodies beyond this are refused (413) before they are read into memory
     app.config.update(TESTING=bool(config.get("TESTING")), JSON_SORT_KEYS=False,

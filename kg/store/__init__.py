@@ -3,8 +3,8 @@
 ``open_store(path)`` gives the embedded store (pyoxigraph on disk). Readers work on a
 ``Snapshot``: one published version of the data, immutable while they use it, so a
 reader sees the old graphs or the new ones, never a mix. Writers ``publish`` a new
-version in one step; a failed write leaves the published version as it was. The
-remote store of the next issue implements the same two classes.
+version in one step; a failed write leaves the published version as it was.
+``kg.store.remote.open_remote`` gives the same two interfaces over a SPARQL 1.1 database.
 """
 from __future__ import annotations
 
@@ -38,13 +38,17 @@ class Snapshot(Protocol):
 
 
 class GraphStore(Protocol):
-    path: Path
+    path: Path | str  # the folder, or the remote's query URL (without credentials)
 
     def snapshot(self) -> Snapshot: ...
 
     def is_empty(self) -> bool: ...
 
     def sink(self) -> StoreSink: ...
+
+    def query_service(self, **limits: object) -> object:
+        """What runs users' SPARQL queries against this store, with the endpoint's limits."""
+        ...
 
 
 def open_store(path: str | Path) -> EmbeddedStore:

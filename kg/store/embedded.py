@@ -147,6 +147,12 @@ class EmbeddedStore:
         except (FileNotFoundError, gzip.BadGzipFile, EOFError):
             return snapshot._db.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
 
+    def query_service(self, **limits):  # noqa: ANN003, ANN201 - kg.query.QueryService
+        """Users' queries run in killable, sandboxed executor processes that open this store read-only."""
+        from kg.query import QueryService
+
+        return QueryService(self, **limits)
+
     # ---- writing -------------------------------------------------------------------------
     def sink(self, *, replace_all: bool = False, dumps: bool = True) -> "StoreSink":
         return StoreSink(self, replace_all=replace_all, dumps=dumps)
