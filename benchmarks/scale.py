@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """How build, push, queries and pages scale with the corpus: embedded store versus Oxigraph server.
 
-    python benchmarks/scale.py [--sizes 1000 10000] [--runs 3] [--pages 40] [--keep DIR]
+    python benchmarks/scale.py [--sizes 1000 10000] [--runs 3] [--pages 40] [--keep DIR] [--json FILE [--reuse]]
 
 For each size N (corpus from ``benchmarks/generate.py``, not timed):
 
@@ -122,14 +122,21 @@ def du(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def run_size(n: int, work: Path, runs: int, pages: int) -> dict:
+def run_size(n: int, work: Path, runs: int, pages: int, earlier: dict | None = None) -> dict:
+    """One size; with ``earlier`` (a previous run's figures) the kept store and Oxigraph folder are reused."""
     corpus, store, oxdir = work / f"corpus-{n}", work / f"store-{n}", work / f"oxigraph-{n}"
-    if not corpus.is_dir():
-        subprocess.run([sys.executable, str(HERE / "generate.py"), str(corpus), "--count", str(n)], check=True,
-                       env=ENV, stdout=subprocess.DEVNULL)
-    shutil.rmtree(store, ignore_errors=True)
-    print(f"[{n}] building …", file=sys.stderr, flush=True)
-    build_s, _ = kg("build", str(corpus), "--store", str(store), "-q")
+    if earlier:
+        if not (store / "CURRENT").is_file() or not oxdir.is_dir():
+            raise SystemExit(f"--reuse: no kept store and Oxigraph folder for {n} reports in {work}")
+        print(f"[{n}] reusing {store} and {oxdir} (build and push figures from the earlier run)", file=sys.stderr)
+        build_s = earlier["build_s"]
+    else:
+        if not corpus.is_dir():
+            subprocess.run([sys.executable, str(HERE / "generate.py"), str(corpus), "--count", str(n)], check=True,
+                           env=ENV, stdout=subprocess.DEVNULL)
+        shutil.rmtree(store, ignore_errors=True)
+        print(f"[{n}] building …", file=sys.stderr, flush=True)
+        build_s, _ = kg("build", str(corpus), "--store", str(store), "-q")
     import pyoxigraph as ox
 
     sys.path.insert(0, str(ROOT))
@@ -139,8 +146,9 @@ def run_size(n: int, work: Path, runs: int, pages: int) -> dict:
     triples = len(snap)
     graphs = len(snap.graph_names())
     del snap
-    shutil.rmtree(oxdir, ignore_errors=True)
-    oxdir.mkdir()
+    if not earlier:
+        shutil.rmtree(oxdir, ignore_errors=True)
+        oxdir.mkdir()
     port = free_port()
     ox_proc = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(oxdir), "--bind", f"127.0.0.1:{port}",
                                 "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -148,10 +156,13 @@ def run_size(n: int, work: Path, runs: int, pages: int) -> dict:
     procs: list[subprocess.Popen] = [ox_proc]
     try:
         wait(remote + "/query?query=ASK%7B%7D")
-        print(f"[{n}] pushing {triples:,} triples …", file=sys.stderr, flush=True)
-        push_s, out = kg("push", "--store", str(store), "--endpoint", remote + "/query", "--graph-store",
-                         remote + "/store", "-q")
-        print(f"[{n}] {out.strip()}", file=sys.stderr)
+        if earlier:
+            push_s = earlier["push_s"]
+        else:
+            print(f"[{n}] pushing {triples:,} triples …", file=sys.stderr, flush=True)
+            push_s, out = kg("push", "--store", str(store), "--endpoint", remote + "/query", "--graph-store",
+                             remote + "/store", "-q")
+            print(f"[{n}] {out.strip()}", file=sys.stderr)
         repush_s, _ = kg("push", "--store", str(store), "--endpoint", remote + "/query", "--graph-store",
                          remote + "/store", "-q")
         local_base, p1 = serve(["--store", str(store)])
@@ -228,20 +239,29 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--pages", type=int, default=40)
     p.add_argument("--keep", type=Path, help="work folder to keep (corpora are reused from it)")
+    p.add_argument("--reuse", action="store_true",
+                   help="reuse the store and Oxigraph folder kept in --keep by an earlier run of these sizes, and "
+                        "its build and push figures from --json; measures re-push, queries and pages again")
     p.add_argument("--json", type=Path, help="add this run's figures to this JSON file and print the table over "
                                              "all runs in it (sizes measured by separate runs, one table)")
     args = p.parse_args(argv)
+    if args.reuse and not (args.keep and args.json):
+        p.error("--reuse needs --keep and --json")
     work = args.keep or Path(tempfile.mkdtemp(prefix="kg-scale-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
         earlier = json.loads(args.json.read_text()) if args.json and args.json.exists() else []
         results = []
         for n in args.sizes:
-            results.append(run_size(n, work, args.runs, args.pages))
+            before = next((r for r in earlier if r["reports"] == n), None) if args.reuse else None
+            if args.reuse and before is None:
+                raise SystemExit(f"--reuse: {args.json} has no figures for {n} reports")
+            results.append(run_size(n, work, args.runs, args.pages, before))
             if args.json:
                 earlier = [r for r in earlier if r["reports"] != n] + [results[-1]]
                 args.json.write_text(json.dumps(earlier, indent=1))
-            report(sorted(earlier if args.json else results, key=lambda r: r["reports"]))
+            done = [r for r in (earlier if args.json else results) if "triples" in r]  # not seeds of --reuse
+            report(sorted(done, key=lambda r: r["reports"]))
         json.dump(results, sys.stderr)
         print(file=sys.stderr)
     finally:
