@@ -32,7 +32,8 @@ def _parser() -> argparse.ArgumentParser:
                        description="Build a validated RDF graph from results reports. Nothing is written unless "
                                    "every report reads and validates.")
     b.add_argument("inputs", nargs="*", metavar="INPUT",
-                   help="report files or folders of .txt reports (default: the bundled reports)")
+                   help="report files (.txt), IATI activity files (.xml), or folders of them (default: the bundled "
+                        "reports)")
     b.add_argument("-o", "--output", default=DEFAULT_OUTPUT,
                    help="output file; the extension picks the format: .ttl .nt .nq .trig .jsonld .rdf, "
                         f"optionally .gz (default: {DEFAULT_OUTPUT})")
@@ -149,6 +150,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         target = f"{output} ({sink.format.label})"
     result = build(inputs, iris=iris, engine=engine, country=args.country, year=args.year, sink=sink,
                    keep=False, jobs=settings.get("jobs", args.jobs), progress=None if args.quiet else _progress)
+    for problem in result.skipped:  # the rest of each file was built; say what was left out and why
+        print(f"kg build: skipped {problem}", file=sys.stderr)
     if remote:
         r = sink.result
         target += (f": {len(r.pushed)} graphs pushed, {len(r.unchanged)} unchanged, {r.verified} verified, "

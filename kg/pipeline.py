@@ -31,9 +31,11 @@ from kg.extract import Gazetteer, SectionFacts, extract_section, load_gazetteer
 from kg.formats import BY_NAME, Format, for_path
 from kg.rdf import NamedGraph, ReferenceData, map_report, reference_graph
 from kg.read import ReportRecord, read_report
+from kg.read.iati import Activity, ActivityProblem, IatiFile, IatiFormatError, read_activities
+from kg.rdf.iati import IatiOrganisation, MappedActivity, map_activity, merge_organisations, organisations_graph
 from kg.uris import IRIs, ONTOLOGY
 from kg.validate import ValidationReport, validate_ntriples, validate_triples
-from rdflib.namespace import RDF
+from rdflib.namespace import DCTERMS, RDF
 
 from kg.vocab import OUTPUT_PREFIXES, RKG
 
@@ -71,6 +73,7 @@ class ReportResult:
     types: Counter = field(default_factory=Counter)
     partners: set[str] = field(default_factory=set)
     places: set[str] = field(default_factory=set)
+    outcomes: list[tuple[str, str]] = field(default_factory=list)  # (IATI result identifier, outcome IRI)
     timings: dict[str, float] = field(default_factory=dict)
     built: BuiltReport | None = None
 
@@ -86,10 +89,16 @@ class BuildResult:
     places: set[str] = field(default_factory=set)
     triples: int = 0
     report_graphs: list[str] = field(default_factory=list)
+    # IATI activities left out, each with what is wrong with it (the rest of their file is built)
+    skipped: list[KGError] = field(default_factory=list)
+    activity_graphs: list[str] = field(default_factory=list)
+    links: int = 0  # IATI results linked to report outcomes
+
+    kept_graphs: list[NamedGraph] = field(default_factory=list)  # activity and organisation graphs (keep=True)
 
     def graphs(self) -> list[NamedGraph]:
-        """Every named graph of the build (needs ``keep=True`` for the report graphs)."""
-        return [self.ontology, self.reference] + [r.graph for r in self.reports]
+        """Every named graph of the build (needs ``keep=True`` for the report and activity graphs)."""
+        return [self.ontology, self.reference] + [r.graph for r in self.reports] + self.kept_graphs
 
     def quads(self) -> list[ox.Quad]:
         out: list[ox.Quad] = []
@@ -106,6 +115,10 @@ class BuildResult:
             "places": len(self.places),
             "figures": self.counts[str(RKG.Figure)],
             "findings": self.counts[str(RKG.QualityFinding)],
+            **({"activities": self.counts[str(RKG.Activity)], "IATI results": self.counts[str(RKG.IatiResult)],
+                "indicators": self.counts[str(RKG.Indicator)], "indicator values": self.counts[str(RKG.IndicatorValue)],
+                "linked outcomes": self.links, "skipped": len(self.skipped)}
+               if self.activity_graphs or self.skipped else {}),
             "triples": self.triples,
         }
 
@@ -113,8 +126,11 @@ class BuildResult:
 # ---- inputs ----------------------------------------------------------------------------
 
 
+INPUT_SUFFIXES = (".txt", ".xml")
+
+
 def collect_inputs(inputs: list[str | Path]) -> list[Path]:
-    """Report files named, and the .txt files of folders named (sorted, so builds repeat).
+    """Files named, and the reports (.txt) and IATI files (.xml) of folders named (sorted, so builds repeat).
 
     An unreadable folder is an error, not a silent gap in the corpus.
     """
@@ -127,7 +143,7 @@ def collect_inputs(inputs: list[str | Path]) -> list[Path]:
             found = []
             for root, dirs, names in os.walk(p, onerror=fail):
                 dirs.sort()
-                found.extend(Path(root) / n for n in names if n.endswith(".txt"))
+                found.extend(Path(root) / n for n in names if n.endswith(INPUT_SUFFIXES))
             files.extend(sorted(found))
         elif p.is_file():
             files.append(p)
@@ -136,7 +152,7 @@ def collect_inputs(inputs: list[str | Path]) -> list[Path]:
         else:
             raise UsageError(f"no such file or folder: {p}")
     if not files:
-        raise UsageError("no reports to build (expected .txt files)")
+        raise UsageError("no reports to build (expected .txt reports or .xml IATI activity files)")
     return files
 
 
@@ -386,6 +402,10 @@ def process_report(ctx: _Context, path: str) -> ReportResult:
         elif p == place:
             res.places.add(t.object.value)
     res.triples = len(graph.triples)
+    outcome_type, identifier = str(RKG.Outcome), str(DCTERMS.identifier)
+    outcomes = {t.subject.value for t in graph.triples if t.predicate.value == _RDF_TYPE and t.object.value == outcome_type}
+    res.outcomes = [(t.object.value, t.subject.value) for t in graph.triples
+                    if t.predicate.value == identifier and t.subject.value in outcomes]
     t5 = time.perf_counter()
     if ctx.fmt is not None:
         res.chunk = serialize_graph(graph, ctx.fmt)
@@ -432,6 +452,8 @@ def build(
     """
     iris = iris or IRIs()
     files = collect_inputs(inputs)
+    iati_files = [f for f in files if f.suffix.lower() == ".xml"]
+    files = [f for f in files if f.suffix.lower() != ".xml"]
     n_jobs = jobs_for(jobs, len(files))
     if keep and n_jobs > 1:
         raise UsageError("keep=True needs an in-process build (jobs=1)")
@@ -445,9 +467,11 @@ def build(
         if sink is not None:
             for g in (result.ontology, result.reference):
                 sink.write_graph(g.name.value, serialize_graph(g, sink.format))
+        total = len(files) + len(iati_files)
+        outcomes: dict[str, list[str]] = {}
         for i, res in enumerate(_results(ctx, files, n_jobs), start=1):
             if progress:
-                progress(i, len(files), res.path)
+                progress(i, total, res.path)
             if res.error is None and res.key in keys:
                 res.error = ReportFormatError(f"a second report for {res.key} (the first is {keys[res.key]})",
                                               source=res.path)
@@ -465,10 +489,22 @@ def build(
             shared.append(res.shared_nt)
             if res.built is not None:
                 result.reports.append(res.built)
+            for identifier, iri in res.outcomes:
+                outcomes.setdefault(identifier, []).append(iri)
             if sink is not None and not errors:
                 t0 = time.perf_counter()
                 sink.write_graph(res.graph, res.chunk)  # type: ignore[arg-type]
                 result.timings["write"] += time.perf_counter() - t0
+        if iati_files:
+            iati = _IatiBuild(ctx, result, sink, errors, outcomes, keep)
+            for i, path in enumerate(iati_files, start=len(files) + 1):
+                iati.file(path)
+                if progress:
+                    progress(i, total, str(path))
+            org_graph = iati.organisations()
+            if org_graph is not None:
+                shared.append(ox.serialize(org_graph.triples, format=ox.RdfFormat.N_TRIPLES))
+                keys[org_graph.name.value] = str(iati_files[0].parent)
         t0 = time.perf_counter()
         errors.extend(_check_shared(ctx, result, shared, keys))
         result.timings["validate"] += time.perf_counter() - t0
@@ -484,6 +520,114 @@ def build(
             sink.abort()
         raise
     return result
+
+
+# ---- IATI activity files (read in the main process: each file is one stream) ------------------
+
+# activities validated together: one SHACL run costs about the same for one activity as for
+# dozens, and a failing batch is validated again one activity at a time to find the culprit
+_IATI_BATCH = 64
+
+
+class _IatiBuild:
+    """The IATI files of one build: each activity becomes a graph, or is skipped with its error."""
+
+    def __init__(self, ctx: _Context, result: BuildResult, sink: Sink | None, errors: list[KGError],
+                 outcomes: dict[str, list[str]], keep: bool) -> None:
+        self.ctx, self.result, self.sink, self.errors, self.outcomes, self.keep = (
+            ctx, result, sink, errors, outcomes, keep)
+        self.orgs: dict[str, IatiOrganisation] = {}
+        self.seen: dict[str, str] = {}  # activity identifier -> file:line of its first occurrence
+
+    def file(self, path: Path) -> None:
+        header: IatiFile | None = None
+        batch: list[tuple[Activity, MappedActivity]] = []
+        timings = self.result.timings
+        try:
+            t0 = time.perf_counter()
+            for item in read_activities(path):
+                t1 = time.perf_counter()
+                timings["read"] += t1 - t0
+                if isinstance(item, IatiFile):
+                    header = item
+                elif isinstance(item, ActivityProblem):
+                    self.result.skipped.append(item.error)
+                elif item.identifier in self.seen:
+                    self.result.skipped.append(IatiFormatError(
+                        f"activity {item.identifier}: a second activity with this identifier (the first is at "
+                        f"{self.seen[item.identifier]}); left out", source=str(path), line=item.where.line))
+                else:
+                    assert header is not None
+                    self.seen[item.identifier] = f"{path}:{item.where.line}"
+                    batch.append((item, map_activity(item, header, self.ctx.iris, self.ctx.ref, self.outcomes)))
+                    timings["map"] += time.perf_counter() - t1
+                    if len(batch) >= _IATI_BATCH:
+                        self._flush(batch)
+                        batch = []
+                t0 = time.perf_counter()
+            self._flush(batch)
+        except KGError as e:  # the file itself is broken: the build fails and writes nothing
+            self.errors.append(e)
+
+    def _validation_data(self, batch: list[tuple[Activity, MappedActivity]]) -> list[ox.Triple]:
+        orgs: dict[str, IatiOrganisation] = {}
+        triples: list[ox.Triple] = []
+        for _, m in batch:
+            merge_organisations(orgs, m.organisations)
+            triples.extend(m.graph.triples)
+        org_triples = organisations_graph(orgs, self.ctx.iris).triples if orgs else []
+        return triples + org_triples + _linked_reference(triples + org_triples, self.ctx.by_subject)
+
+    def _flush(self, batch: list[tuple[Activity, MappedActivity]]) -> None:
+        if not batch:
+            return
+        t0 = time.perf_counter()
+        report = validate_triples(self._validation_data(batch), self.ctx.opts.engine)
+        good = batch
+        if not report.conforms:
+            good = []
+            for act, m in batch:
+                one = validate_triples(self._validation_data([(act, m)]), self.ctx.opts.engine)
+                if one.conforms:
+                    good.append((act, m))
+                else:
+                    self.result.skipped.append(ValidationFailed(
+                        f"activity {act.identifier}: its graph violates the shapes; left out\n{one.text()}", one,
+                        source=act.source, line=act.where.line))
+        self.result.timings["validate"] += time.perf_counter() - t0
+        for act, m in good:
+            self._write(m)
+
+    def _write(self, m: MappedActivity) -> None:
+        result = self.result
+        merge_organisations(self.orgs, m.organisations)
+        for t in m.graph.triples:
+            if t.predicate.value == _RDF_TYPE:
+                result.counts[t.object.value] += 1
+        result.triples += len(m.graph.triples)
+        result.links += m.linked
+        result.activity_graphs.append(m.graph.name.value)
+        if self.keep:
+            result.kept_graphs.append(m.graph)
+        if self.sink is not None and not self.errors:
+            t0 = time.perf_counter()
+            chunk = serialize_graph(m.graph, self.sink.format)
+            t1 = time.perf_counter()
+            self.sink.write_graph(m.graph.name.value, chunk)
+            result.timings["serialize"] += t1 - t0
+            result.timings["write"] += time.perf_counter() - t1
+
+    def organisations(self) -> NamedGraph | None:
+        """The graph of the organisations activities named that the reference data lacks (written last)."""
+        if not self.orgs:
+            return None
+        g = organisations_graph(self.orgs, self.ctx.iris)
+        self.result.triples += len(g.triples)
+        if self.keep:
+            self.result.kept_graphs.append(g)
+        if self.sink is not None and not self.errors:
+            self.sink.write_graph(g.name.value, serialize_graph(g, self.sink.format))
+        return g
 
 
 def _results(ctx: _Context, files: list[Path], n_jobs: int) -> Iterator[ReportResult]:

@@ -34,6 +34,19 @@ _TEMPLATES: dict[str, str] = {
     "scheme": "scheme/{}",
     "graph": "graph/{}",
     "report-graph": "graph/report/{}",
+    # IATI activities (kg/read/iati.py): results, indicators, baselines, periods and values have no
+    # identifiers in IATI; their keys are minted by ``element_key`` (see its docstring and the README)
+    "activity": "activity/{}",
+    "activity-graph": "graph/activity/{}",
+    "activity-finding": "activity/{}/finding/{}",
+    "iati-result": "activity/{}/result/{}",
+    "indicator": "activity/{}/result/{}/indicator/{}",
+    "baseline": "activity/{}/result/{}/indicator/{}/baseline/{}",
+    "period": "activity/{}/result/{}/indicator/{}/period/{}",
+    "target": "activity/{}/result/{}/indicator/{}/period/{}/target/{}",
+    "actual": "activity/{}/result/{}/indicator/{}/period/{}/actual/{}",
+    # a code of an IATI codelist, as a SKOS concept of the scheme ``scheme/<scheme>``
+    "code": "code/{}/{}",
 }
 _BASE = re.compile(r"^https?://(?:[^\s<>\"{}|\\^`?#%]|%[0-9A-Fa-f]{2})+/$")
 _SAFE_CHARS = "-._~:@!$&'()*+,;="
@@ -59,6 +72,21 @@ def statement_digest(statement: str) -> str:
     """
     core = " ".join(statement.split())
     return hashlib.sha256(core.encode("utf-8")).hexdigest()[:8]
+
+
+def element_key(content: str, seen: dict[str, int]) -> str:
+    """The key of an IATI element that has no identifier: a hash of what identifies it, plus its position.
+
+    ``content`` is what identifies the element among its siblings (a result's type and title, an
+    indicator's measure and title, a value's dimensions and locations; see kg/read/iati.py). The key is
+    the first 8 hex digits of its SHA-256, and, for the second and later siblings with the same content,
+    ``-2``, ``-3``, … in document order. Re-reading a file gives the same keys; inserting, removing or
+    editing one element leaves its siblings' keys alone (plain positions would renumber every later
+    sibling). ``seen`` counts the contents met so far among one element's siblings.
+    """
+    digest = hashlib.sha256(" ".join(content.split()).encode("utf-8")).hexdigest()[:8]
+    seen[digest] = seen.get(digest, 0) + 1
+    return digest if seen[digest] == 1 else f"{digest}-{seen[digest]}"
 
 
 class IRIs:
@@ -119,6 +147,42 @@ class IRIs:
 
     def scheme(self, name: str) -> URIRef:
         return self._mint("scheme", name)
+
+    # ---- IATI ----------------------------------------------------------------------------
+    def activity(self, identifier: str) -> URIRef:
+        return self._mint("activity", identifier)
+
+    def activity_graph(self, identifier: str) -> URIRef:
+        return self._mint("activity-graph", identifier)
+
+    def activity_finding(self, identifier: str, index: int) -> URIRef:
+        return self._mint("activity-finding", identifier, index + 1)
+
+    def iati_result(self, activity: str, result: str) -> URIRef:
+        return self._mint("iati-result", activity, result)
+
+    def indicator(self, activity: str, result: str, indicator: str) -> URIRef:
+        return self._mint("indicator", activity, result, indicator)
+
+    def baseline(self, activity: str, result: str, indicator: str, baseline: str) -> URIRef:
+        return self._mint("baseline", activity, result, indicator, baseline)
+
+    def period(self, activity: str, result: str, indicator: str, period: str) -> URIRef:
+        return self._mint("period", activity, result, indicator, period)
+
+    def period_value(self, which: str, activity: str, result: str, indicator: str, period: str,
+                     value: str) -> URIRef:
+        """A period's target or actual (``which``)."""
+        if which not in ("target", "actual"):
+            raise ValueError(which)
+        return self._mint(which, activity, result, indicator, period, value)
+
+    def code(self, scheme: str, code: str) -> URIRef:
+        return self._mint("code", scheme, code)
+
+    def xml_element(self, fact: str) -> URIRef:
+        """Where in an IATI file a fact was read: a fragment of the fact's IRI, described on its page."""
+        return URIRef(f"{fact}#xml")
 
     def parse(self, iri: str) -> Parsed | None:
         """(kind, keys) of an IRI minted here, or None for any other IRI."""

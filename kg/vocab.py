@@ -117,6 +117,55 @@ class RKG(DefinedNamespace):
     ByCategory: URIRef
     Subset: URIRef
 
+    # IATI activities (kg/read/iati.py, kg/rdf/iati.py)
+    Activity: URIRef
+    IatiResult: URIRef
+    Indicator: URIRef
+    IndicatorPeriod: URIRef
+    IndicatorValue: URIRef
+    Baseline: URIRef
+    Target: URIRef
+    Actual: URIRef
+    Participation: URIRef
+    CodeReference: URIRef
+    Disaggregation: URIRef
+    XmlElement: URIRef
+    result: URIRef
+    indicator: URIRef
+    period: URIRef
+    baseline: URIRef
+    target: URIRef
+    actual: URIRef
+    inPeriod: URIRef
+    resultType: URIRef
+    measure: URIRef
+    reference: URIRef
+    describesOutcome: URIRef
+    participation: URIRef
+    organisation: URIRef
+    role: URIRef
+    iatiOrganisationType: URIRef
+    activityStatus: URIRef
+    sector: URIRef
+    recipientCountry: URIRef
+    recipientRegion: URIRef
+    dimension: URIRef
+    periodStart: URIRef
+    periodEnd: URIRef
+    ascending: URIRef
+    vocabulary: URIRef
+    plannedStart: URIRef
+    actualStart: URIRef
+    plannedEnd: URIRef
+    actualEnd: URIRef
+    iatiVersion: URIRef
+    dimensionName: URIRef
+    locationRef: URIRef
+    xpath: URIRef
+    line: URIRef
+    UnknownCode: URIRef
+    MissingValue: URIRef
+
     # data-quality dimensions (dqv:Dimension instances)
     Accuracy: URIRef
     Consistency: URIRef

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, Triple
 
+from kg import codelists
 from kg.extract import SectionFacts, strip_alignment
 from kg.extract.gazetteer import Gazetteer, Organisation, Place
 from kg.extract.model import Evidence
@@ -234,7 +235,34 @@ def reference_graph(gazetteer: Gazetteer, iris: IRIs) -> NamedGraph:
         parent = _sp_parent(code)
         if parent:
             e.add(n(iris.sp(parent)), t.NARROWER, n(iris.sp(code)))
-    return NamedGraph(e.graph, e.triples)
+    return NamedGraph(e.graph, e.triples + codelist_triples(iris))
+
+
+def codelist_triples(iris: IRIs) -> list[Triple]:
+    """The IATI codelists we bundle, as SKOS concept schemes (for the reference graph)."""
+    e = Emitter(n(iris.graph(REFERENCE_GRAPH)))
+    for key, scheme in codelists.SCHEMES.items():
+        sch = n(iris.scheme(key))
+        e.add(sch, t.TYPE, t.CONCEPT_SCHEME)
+        label = f"IATI {scheme.label} codelist" + (f" ({scheme.owner})" if scheme.owner != "IATI" else "")
+        e.add(sch, t.PREF_LABEL, t.text(label))
+        e.add(sch, t.LABEL, t.text(label))
+        e.add(sch, t.SOURCE, n(f"https://iatistandard.org/en/iati-standard/203/codelists/{scheme.file.lower()}/"))
+        e.add(sch, t.LICENSE, n("https://creativecommons.org/licenses/by/4.0/"))
+        e.add(sch, t.RIGHTS, t.text('IATI Standard (http://iatistandard.org/), CC BY 4.0' +
+                                    (f"; the list is the {scheme.owner}'s" if scheme.owner != "IATI" else "")))
+        for code in codelists.load(key).codes.values():
+            c = n(iris.code(key, code.code))
+            e.add(c, t.TYPE, t.CONCEPT)
+            e.add(c, t.NOTATION, t.plain(code.code))
+            e.add(c, t.PREF_LABEL, t.text(code.name))
+            e.add(c, t.LABEL, t.text(code.name))
+            e.add(c, t.IN_SCHEME, sch)
+            e.add(c, t.TOP_CONCEPT_OF, sch)
+            if code.withdrawn:
+                e.add(c, t.DEPRECATED, t.boolean(True))
+    return e.triples
+
 
 
 class ReportMapper:

@@ -21,6 +21,7 @@ XSD_BOOLEAN = NamedNode(str(XSD.boolean))
 XSD_GYEAR = NamedNode(str(XSD.gYear))
 XSD_DATE = NamedNode(str(XSD.date))
 XSD_NNI = NamedNode(str(XSD.nonNegativeInteger))
+XSD_POSITIVE = NamedNode(str(XSD.positiveInteger))
 
 
 @lru_cache(maxsize=4096)
@@ -44,11 +45,15 @@ CONCEPT = n(SKOS.Concept)
 CONCEPT_SCHEME = n(SKOS.ConceptScheme)
 IDENTIFIER = n(DCTERMS.identifier)
 TITLE = n(DCTERMS.title)
+DESCRIPTION = n(DCTERMS.description)
+DATE = n(DCTERMS.date)
+RIGHTS = n(DCTERMS.rights)
 PUBLISHER = n(DCTERMS.publisher)
 SOURCE = n(DCTERMS.source)
 LICENSE = n(DCTERMS.license)
 WAS_DERIVED_FROM = n(PROV.wasDerivedFrom)
 OWL_ONTOLOGY = n(OWL.Ontology)
+DEPRECATED = n(OWL.deprecated)
 
 
 def text(value: str, lang: str | None = "en") -> Literal:
@@ -65,6 +70,10 @@ def integer(value: int) -> Literal:
 
 def nni(value: int) -> Literal:
     return Literal(str(value), datatype=XSD_NNI)
+
+
+def positive(value: int) -> Literal:
+    return Literal(str(value), datatype=XSD_POSITIVE)
 
 
 def number(value: Decimal) -> Literal:
