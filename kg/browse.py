@@ -151,7 +151,10 @@ HOME_CLASSES = [
 KIND_NAMES = {"report": "Report", "note": "Progress note", "figure": "Figure", "mention": "Mention",
               "finding": "Quality finding", "span": "Text span", "outcome": "Outcome", "org": "Organisation",
               "place": "Place", "sp": "Strategic Plan", "scheme": "Concept scheme", "graph": "Graph",
-              "report-graph": "Graph"}
+              "report-graph": "Graph", "activity": "IATI activity", "activity-graph": "Graph",
+              "iati-result": "IATI result", "indicator": "Indicator", "baseline": "Baseline", "target": "Target",
+              "actual": "Actual", "period": "Indicator period", "code": "IATI code",
+              "activity-finding": "Quality finding"}
 _KIND_RANK = {"org": 0, "place": 0, "sp": 0, "outcome": 0, "report": 0, "note": 1, "scheme": 1, "finding": 2,
               "figure": 2}
 DOWNLOADS = [("Turtle", ".ttl", "text/turtle"), ("JSON-LD", ".jsonld", "application/ld+json"),
@@ -511,11 +514,17 @@ class Browser:
             quotes=self._quotes(node, kind), findings=self.findings_about([node]), incoming=incoming,
             downloads=[(name, path + ext, media) for name, ext, media in DOWNLOADS] if path else [],
         )
-        sections = {"finding": self._section_finding, "report": self._section_report, "outcome": self._section_outcome, "note": self._section_note,
+        sections = {"finding": self._section_finding, "activity-finding": self._section_finding, "report": self._section_report, "outcome": self._section_outcome, "note": self._section_note,
                     "figure": self._section_figure, "org": self._section_org, "place": self._section_place,
                     "sp": self._section_sp}
         if kind in sections:
             entity.section = sections[kind](node)
+        from kg.browse_iati import SECTIONS, IatiPages  # IATI pages build on this module
+
+        if kind in SECTIONS:
+            entity.section = getattr(IatiPages(self), SECTIONS[kind])(node)
+        elif kind == "outcome":
+            entity.section["iati"] = IatiPages(self).outcome_links(node)
         return entity
 
     def _class_value(self, term: Any) -> Value:

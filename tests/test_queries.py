@@ -1,11 +1,26 @@
-"""Every example query runs against the seed's graph and returns rows; each says its question."""
+"""Every example query runs against the seed's graph and an IATI file and returns rows; each says its question."""
 from __future__ import annotations
 
+from pathlib import Path
+
+import pyoxigraph as ox
 import pytest
 
 from kg import resources
+from kg.pipeline import build
+
+from conftest import SEED
 
 QUERIES = sorted(resources.queries_dir().glob("*.rq"))
+MALI_IATI = Path(__file__).resolve().parent / "iati" / "mali-2021.xml"
+
+
+@pytest.fixture(scope="module")
+def both() -> ox.Store:
+    """The seed report and an IATI activity file about the same outcome."""
+    s = ox.Store()
+    s.extend(build([SEED, MALI_IATI]).quads())
+    return s
 
 
 def test_there_are_example_queries():
@@ -13,10 +28,10 @@ def test_there_are_example_queries():
 
 
 @pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
-def test_example_query_runs_and_returns_rows(store, path):
+def test_example_query_runs_and_returns_rows(both, path):
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# question: ")
-    rows = list(store.query(text, use_default_graph_as_union=True))
+    rows = list(both.query(text, use_default_graph_as_union=True))
     assert rows, path.name
 
 

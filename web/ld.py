@@ -62,23 +62,38 @@ def _cached(body, media_type: str, etag_seed: str | None, extra_headers: dict[st
     return resp
 
 
-def _candidates(rest: str) -> list[str]:
-    """The IRIs a request path may name: as minted (percent-encoded) and as written (an IRI)."""
+def _candidates(rest: str, raw: str | None = None) -> list[str]:
+    """The IRIs a request path may name: as sent, as minted (percent-encoded) and as written (an IRI).
+
+    ``raw`` is the path as the client sent it: the server has already decoded ``%2F`` in ``rest``
+    to ``/``, which an IATI identifier such as ``XM-DAC-41146-MLI/2021`` needs kept.
+    """
     base = kg().iris.base
     quoted = base + quote(rest, safe=_SAFE)
-    return list(dict.fromkeys([quoted, base + rest]))
+    return list(dict.fromkeys(([base + raw] if raw else []) + [quoted, base + rest]))
+
+
+def _raw_rest() -> str | None:
+    """The part after ``/id/`` of the path as sent (WSGI servers keep it as RAW_URI or REQUEST_URI)."""
+    sent = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    if not sent:
+        return None
+    path = sent.split("?", 1)[0].split("#", 1)[0]
+    at = path.find("/id/")
+    return path[at + len("/id/"):] if at >= 0 and "%2F" in path.upper() else None
 
 
 @bp.route("/id/<path:rest>")
 def resource(rest: str) -> Response:
     snap = kg().snapshot()
     override = request.args.getlist("format")
+    raw = _raw_rest()
     for ext, media in EXTENSIONS.items():
         if rest.endswith(ext):
-            for iri in _candidates(rest[: -len(ext)]):
+            for iri in _candidates(rest[: -len(ext)], raw[: -len(ext)] if raw and raw.endswith(ext) else None):
                 if describe.exists(snap, iri):
                     return _representation(snap, iri, media)
-    for iri in _candidates(rest):
+    for iri in _candidates(rest, raw):
         if describe.exists(snap, iri):
             media = negotiate(request.headers.get("Accept"), ["text/html", *RDF_TYPES], default="text/turtle",
                               override=override)
