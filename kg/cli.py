@@ -83,6 +83,20 @@ def _parser() -> argparse.ArgumentParser:
     _remote_options(sv, "serve from the remote SPARQL store at URL instead of the embedded store")
     sv.add_argument("--query-timeout", type=float, help=settings.BY_NAME["query_timeout"].help + " [env KG_QUERY_TIMEOUT]")
 
+    cl = sub.add_parser("codelists", help="the IATI codelists the graph uses (SKOS schemes)",
+                        description="The IATI codelists Results KG turns into SKOS concept schemes (result type, "
+                                    "indicator measure, organisation type and role, activity status, sector, "
+                                    "sector category, region) are bundled as tables. 'update' rebuilds them from an "
+                                    "IATI codelist checkout; rebuild the graph afterwards.")
+    cl_sub = cl.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser, required=True)
+    up = cl_sub.add_parser("update", help="rebuild the bundled tables from a folder of IATI codelist XML files",
+                           description="Read <Codelist>.xml files (the xml/ folders of IATI-Codelists and "
+                                       "IATI-Codelists-NonEmbedded) and rewrite the tables. Every file is read "
+                                       "before any table is replaced; bad input changes nothing.")
+    up.add_argument("--from", dest="source", required=True, metavar="DIR", help="folder of IATI codelist XML files")
+    up.add_argument("--to", dest="target", metavar="DIR",
+                    help="folder of the tables to rewrite (default: the installed data/iati/codelists)")
+
     v = sub.add_parser("validate", help="validate RDF files against the Results KG shapes",
                        description="Validate RDF files (any format of the registry) against ontology/shapes.ttl.")
     v.add_argument("files", nargs="+", metavar="FILE")
@@ -275,7 +289,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"build": cmd_build, "validate": cmd_validate, "load": cmd_load, "serve": cmd_serve, "push": cmd_push}
+def cmd_codelists(args: argparse.Namespace) -> int:
+    from kg import codelists
+
+    counts = codelists.update(Path(args.source), Path(args.target) if args.target else None)
+    where = Path(args.target) if args.target else codelists.codelists_dir()
+    print(f"updated {len(counts)} codelist tables in {where} from {args.source}")
+    for key, n in counts.items():
+        print(f"  {key:<26} {n:>5,} codes")
+    return 0
+
+
+COMMANDS = {"codelists": cmd_codelists, "build": cmd_build, "validate": cmd_validate, "load": cmd_load, "serve": cmd_serve, "push": cmd_push}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,7 +26,8 @@ def run(*args: str, cwd: Path | None = None, env: dict | None = None) -> subproc
                           env={**os.environ, **_PATH, **(env or {})}, timeout=120)
 
 
-@pytest.mark.parametrize("cmd", [[], ["build"], ["validate"]])
+@pytest.mark.parametrize("cmd", [[], ["build"], ["validate"], ["push"], ["load"], ["serve"], ["codelists"],
+                                 ["codelists", "update"]])
 def test_help_everywhere(cmd):
     r = run(*cmd, "--help")
     assert r.returncode == 0 and "usage: kg" in r.stdout

@@ -296,3 +296,31 @@ def test_missing_folder_and_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="missing codelist file Sector.xml") as info:
         update(checkout, tmp_path / "out")
     assert info.value.source == str(checkout / "Sector.xml")
+
+
+# ---- the command ------------------------------------------------------------------------------
+
+
+@needs_checkout
+def test_the_command_rewrites_the_tables_and_reports_counts(tmp_path):
+    from conftest import _kg
+
+    target = tmp_path / "tables"
+    r = _kg("codelists", "update", "--from", str(SHARED_CODELISTS), "--to", str(target))
+    assert r.returncode == 0, r.stderr
+    assert "iati-sector" in r.stdout and "325 codes" in r.stdout
+    bundled = codelists.codelists_dir()
+    for key in SCHEMES:
+        assert (target / f"{key}.tsv").read_bytes() == (bundled / f"{key}.tsv").read_bytes()
+
+
+def test_the_command_names_a_bad_folder_and_changes_nothing(tmp_path):
+    from conftest import _kg
+
+    target = tmp_path / "tables"
+    target.mkdir()
+    (target / "iati-result-type.tsv").write_text("code\tname\tstatus\n1\tOutput\tactive\n")
+    r = _kg("codelists", "update", "--from", str(tmp_path / "missing"), "--to", str(target))
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "missing: not a folder" in r.stderr
+    assert (target / "iati-result-type.tsv").read_text() == "code\tname\tstatus\n1\tOutput\tactive\n"
