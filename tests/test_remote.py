@@ -38,6 +38,7 @@ from conftest import ENV, REPO, SEED, _free_port
 
 CI = os.environ.get("CI") == "true"
 EXAMPLES = sorted((REPO / "ontology" / "queries").glob("*.rq"))
+MALI_IATI = REPO / "tests" / "iati" / "mali-2021.xml"
 DIGEST = "https://w3id.org/results-kg/def#graphDigest"
 
 
@@ -187,8 +188,9 @@ def rows(results, loose: bool = False) -> list[tuple]:  # noqa: ANN001
 
 @pytest.fixture(scope="module")
 def seed_store(tmp_path_factory) -> Path:
+    """The seed report and an IATI file: graphs of ontology, reference, report, activity, IATI organisations."""
     path = tmp_path_factory.mktemp("seed") / "store"
-    r = kg("build", str(SEED), "--store", str(path), "-q")
+    r = kg("build", str(SEED), str(MALI_IATI), "--store", str(path), "-q")
     assert r.returncode == 0, r.stderr
     return path
 
@@ -221,7 +223,7 @@ def test_push_publishes_every_graph_and_answers_like_the_embedded_store(engine, 
     engine.clear()
     r = kg("push", "--store", str(seed_store), *engine.args())
     assert r.returncode == 0, r.stderr
-    assert "verified the triple counts of 3 graphs" in r.stdout
+    assert "verified the triple counts of 5 graphs" in r.stdout
     expected = local_digests(seed_store)
     assert remote_state(engine) == expected
     # the shipped example queries give the same answers from the remote as from the embedded store
@@ -240,7 +242,7 @@ def test_pushing_twice_changes_nothing(engine, seed_store):
     version = engine.store().current()
     r = kg("push", "--store", str(seed_store), *engine.args())
     assert r.returncode == 0, r.stderr
-    assert "pushed 0 graphs (0 triples" in r.stdout and "3 unchanged" in r.stdout
+    assert "pushed 0 graphs (0 triples" in r.stdout and "5 unchanged" in r.stdout
     assert remote_state(engine) == before
     assert engine.store().current() == version
 
@@ -362,6 +364,9 @@ def test_serve_from_the_remote_store(engine, seed_store):
         assert status == 200 and b"MLI-2021" in body
         status, _, _ = get(base + "/dumps/results-kg.nt.gz", "*/*")
         assert status == 404
+        # an IATI activity's page, with its chart of target against actual, from the remote
+        status, _, body = get(base + "/id/activity/XM-DAC-41146-MLI-2021-GOV", "text/html")
+        assert status == 200 and body.count(b'<rect class="bar actual"') == 2 and b"(female, ML-4)" in body
     finally:
         proc.terminate()
         proc.wait(20)
