@@ -148,6 +148,8 @@ HOME_CLASSES = [
     (RKG_NS + "Place", "Places"), (RKG_NS + "QualityFinding", "Quality findings"),
     (RKG_NS + "Mention", "Mentions"), (RKG_NS + "TextSpan", "Text spans"),
 ]
+IATI_CLASSES = [(RKG_NS + "Activity", "IATI activities"), (RKG_NS + "IatiResult", "IATI results"),
+                (RKG_NS + "Indicator", "Indicators"), (RKG_NS + "IndicatorValue", "Baselines, targets and actuals")]
 KIND_NAMES = {"report": "Report", "note": "Progress note", "figure": "Figure", "mention": "Mention",
               "finding": "Quality finding", "span": "Text span", "outcome": "Outcome", "org": "Organisation",
               "place": "Place", "sp": "Strategic Plan", "scheme": "Concept scheme", "graph": "Graph",
@@ -786,6 +788,7 @@ class Browser:
         counts = {r["c"].value: int(r["n"].value) for r in self.snap.query(CLASS_COUNTS)
                   if isinstance(r["c"], ox.NamedNode)}
         classes = [(name, counts.get(c, 0), c) for c, name in HOME_CLASSES]
+        classes += [(name, counts[c], c) for c, name in IATI_CLASSES if counts.get(c)]  # only when there are some
         reports = []
         for r in self.snap.query(REPORTS):
             country = r["country"]

@@ -130,3 +130,8 @@ def test_the_women_query_adds_up_both_sources(app):
     got = {r["source"].value: int(r["women"].value) for r in store.query(text)}
     assert got["IATI actual"] == 9300
     assert got["report narrative"] > 0
+
+
+def test_the_home_page_counts_iati_activities(client):
+    body = page(client, "/")
+    assert '<span class="count">2</span> <span class="what">IATI activities</span>' in body  # Mali's, the tricky one

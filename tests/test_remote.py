@@ -29,7 +29,6 @@ import pyoxigraph as ox
 import pytest
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from kg import resources
 from kg.store import open_store
 from kg.store.remote import Remote, RemoteStore, canonical
 from kg.uris import IRIs
