@@ -124,8 +124,13 @@ class Codelist:
 
 def codelists_dir(data_dir: Path | None = None) -> Path:
     """The folder of the bundled tables under a data root (default: the shipped ``data/``)."""
-    root = Path(data_dir) if data_dir is not None else resources.data_dir()
-    return root / "iati" / "codelists"
+    return Path(data_dir) / "iati" / "codelists" if data_dir is not None else _shipped_dir()
+
+
+@lru_cache(maxsize=1)
+def _shipped_dir() -> Path:
+    """Found once: the build looks codes up for every activity, and finding the folder costs file checks."""
+    return resources.data_dir() / "iati" / "codelists"
 
 
 def _scheme(key: str) -> Scheme:

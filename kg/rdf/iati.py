@@ -28,14 +28,85 @@ from kg.uris import IRIs
 from kg.vocab import DQV, OA, ORG, RKG, SDMX_CODE
 from kg.extract.gazetteer import _slug  # one slug rule for organisation keys
 
+# pyoxigraph nodes of the terms written per triple, made once (kg/rdf/mapping.py says why)
+_DQV_QualityAnnotation = n(DQV.QualityAnnotation)
+_DQV_hasQualityAnnotation = n(DQV.hasQualityAnnotation)
+_DQV_inDimension = n(DQV.inDimension)
+_DQV_qualityAssessment = n(DQV.qualityAssessment)
+_OA_TextualBody = n(OA.TextualBody)
+_OA_hasBody = n(OA.hasBody)
+_OA_hasSource = n(OA.hasSource)
+_OA_hasTarget = n(OA.hasTarget)
+_OA_motivatedBy = n(OA.motivatedBy)
+_ORG_Organization = n(ORG.Organization)
+_RKG_Activity = n(RKG.Activity)
+_RKG_Actual = n(RKG.Actual)
+_RKG_Baseline = n(RKG.Baseline)
+_RKG_CodeReference = n(RKG.CodeReference)
+_RKG_Count = n(RKG.Count)
+_RKG_Disaggregation = n(RKG.Disaggregation)
+_RKG_Figure = n(RKG.Figure)
+_RKG_IatiResult = n(RKG.IatiResult)
+_RKG_Indicator = n(RKG.Indicator)
+_RKG_IndicatorPeriod = n(RKG.IndicatorPeriod)
+_RKG_IndicatorValue = n(RKG.IndicatorValue)
+_RKG_Participation = n(RKG.Participation)
+_RKG_Percent = n(RKG.Percent)
+_RKG_QualityFinding = n(RKG.QualityFinding)
+_RKG_Target = n(RKG.Target)
+_RKG_XmlElement = n(RKG.XmlElement)
+_RKG_activityStatus = n(RKG.activityStatus)
+_RKG_actualEnd = n(RKG.actualEnd)
+_RKG_actualStart = n(RKG.actualStart)
+_RKG_alignedTo = n(RKG.alignedTo)
+_RKG_ascending = n(RKG.ascending)
+_RKG_baseline = n(RKG.baseline)
+_RKG_describesOutcome = n(RKG.describesOutcome)
+_RKG_dimension = n(RKG.dimension)
+_RKG_dimensionName = n(RKG.dimensionName)
+_RKG_findingType = n(RKG.findingType)
+_RKG_iatiOrganisationType = n(RKG.iatiOrganisationType)
+_RKG_iatiVersion = n(RKG.iatiVersion)
+_RKG_inPeriod = n(RKG.inPeriod)
+_RKG_indicator = n(RKG.indicator)
+_RKG_line = n(RKG.line)
+_RKG_locationRef = n(RKG.locationRef)
+_RKG_measure = n(RKG.measure)
+_RKG_organisation = n(RKG.organisation)
+_RKG_organisationKind = n(RKG.organisationKind)
+_RKG_participation = n(RKG.participation)
+_RKG_partner = n(RKG.partner)
+_RKG_period = n(RKG.period)
+_RKG_periodEnd = n(RKG.periodEnd)
+_RKG_periodStart = n(RKG.periodStart)
+_RKG_place = n(RKG.place)
+_RKG_plannedEnd = n(RKG.plannedEnd)
+_RKG_plannedStart = n(RKG.plannedStart)
+_RKG_recipientCountry = n(RKG.recipientCountry)
+_RKG_recipientRegion = n(RKG.recipientRegion)
+_RKG_reference = n(RKG.reference)
+_RKG_reportedIn = n(RKG.reportedIn)
+_RKG_result = n(RKG.result)
+_RKG_resultType = n(RKG.resultType)
+_RKG_role = n(RKG.role)
+_RKG_sector = n(RKG.sector)
+_RKG_sex = n(RKG.sex)
+_RKG_sha256 = n(RKG.sha256)
+_RKG_sourceFile = n(RKG.sourceFile)
+_RKG_sourceText = n(RKG.sourceText)
+_RKG_unit = n(RKG.unit)
+_RKG_vocabulary = n(RKG.vocabulary)
+_RKG_xpath = n(RKG.xpath)
+_RKG_year = n(RKG.year)
+
 ORGANISATIONS_GRAPH = "iati-organisations"
 _IATI_ORG_ID = re.compile(r"^[A-Z]{2}-[A-Z0-9]+-[A-Za-z0-9.\-]+$")
 _SEX = {"female": "F", "f": "F", "women": "F", "woman": "F", "girls": "F", "male": "M", "m": "M", "men": "M",
         "man": "M", "boys": "M"}
 _SEX_NODE = {"F": n(SDMX_CODE["sex-F"]), "M": n(SDMX_CODE["sex-M"])}
-_UNIT = {"1": n(RKG.Count), "2": n(RKG.Percent)}
-_DATE_PROPERTY = {"1": n(RKG.plannedStart), "2": n(RKG.actualStart), "3": n(RKG.plannedEnd), "4": n(RKG.actualEnd)}
-_VALUE_CLASS = {"baseline": n(RKG.Baseline), "target": n(RKG.Target), "actual": n(RKG.Actual)}
+_UNIT = {"1": _RKG_Count, "2": _RKG_Percent}
+_DATE_PROPERTY = {"1": _RKG_plannedStart, "2": _RKG_actualStart, "3": _RKG_plannedEnd, "4": _RKG_actualEnd}
+_VALUE_CLASS = {"baseline": _RKG_Baseline, "target": _RKG_Target, "actual": _RKG_Actual}
 # IATI OrganisationType -> the coarse kind every organisation node has (rkg:organisationKind)
 _ORG_KIND = {"10": RKG.Government, "11": RKG.Government, "15": RKG.Government, "21": RKG.CivilSociety,
              "22": RKG.CivilSociety, "23": RKG.CivilSociety, "24": RKG.CivilSociety, "60": RKG.Donor,
@@ -100,10 +171,10 @@ class ActivityMapper:
         el = n(self.iris.xml_element(s.value))
         e = self.e
         e.add(s, t.WAS_DERIVED_FROM, el)
-        e.add(el, t.TYPE, n(RKG.XmlElement))
-        e.add(el, n(OA.hasSource), self.node)
-        e.add(el, n(RKG.xpath), t.plain(xpath))
-        e.add(el, n(RKG.line), t.positive(line))
+        e.add(el, t.TYPE, _RKG_XmlElement)
+        e.add(el, _OA_hasSource, self.node)
+        e.add(el, _RKG_xpath, t.plain(xpath))
+        e.add(el, _RKG_line, t.positive(line))
         return el
 
     def concept(self, scheme: str, value: str | None, s: NamedNode, p: NamedNode, what: str, line: int,
@@ -123,20 +194,20 @@ class ActivityMapper:
         f = n(self.iris.activity_finding(self.a.identifier, self._findings - 1))
         ftype, dim = _FINDING[kind]
         e = self.e
-        e.add(f, t.TYPE, n(RKG.QualityFinding))
-        e.add(f, t.TYPE, n(DQV.QualityAnnotation))
-        e.add(f, n(RKG.findingType), n(ftype))
-        e.add(f, n(DQV.inDimension), n(dim))
-        e.add(f, n(OA.motivatedBy), n(DQV.qualityAssessment))
-        e.add(f, n(OA.hasTarget), target)
+        e.add(f, t.TYPE, _RKG_QualityFinding)
+        e.add(f, t.TYPE, _DQV_QualityAnnotation)
+        e.add(f, _RKG_findingType, n(ftype))
+        e.add(f, _DQV_inDimension, n(dim))
+        e.add(f, _OA_motivatedBy, _DQV_qualityAssessment)
+        e.add(f, _OA_hasTarget, target)
         body = n(f.value + "#body")
-        e.add(f, n(OA.hasBody), body)
-        e.add(body, t.TYPE, n(OA.TextualBody))
+        e.add(f, _OA_hasBody, body)
+        e.add(body, t.TYPE, _OA_TextualBody)
         e.add(body, t.VALUE, t.text(message))
         e.add(f, t.LABEL, t.text(message))
-        e.add(f, n(RKG.reportedIn), self.node)
+        e.add(f, _RKG_reportedIn, self.node)
         self.provenance(f, line, xpath)
-        e.add(target, n(DQV.hasQualityAnnotation), f)
+        e.add(target, _DQV_hasQualityAnnotation, f)
 
     def org(self, o: OrgRef) -> NamedNode | None:
         """The node of an organisation: the reference node for a known IATI identifier or name."""
@@ -167,16 +238,16 @@ class ActivityMapper:
     # ---- the activity ----------------------------------------------------------------------
     def map(self) -> MappedActivity:
         a, e, s, iris = self.a, self.e, self.node, self.iris
-        e.add(s, t.TYPE, n(RKG.Activity))
+        e.add(s, t.TYPE, _RKG_Activity)
         e.add(s, t.IDENTIFIER, t.plain(a.identifier))
         title = _first(a.titles)
         e.add(s, t.LABEL, t.text(title.text, _lang(title, a.lang)) if title else t.plain(a.identifier))
         self.text(s, t.TITLE, a.titles)
         self.text(s, t.DESCRIPTION, a.descriptions)
-        e.add(s, n(RKG.sourceFile), t.plain(Path(a.source).name))
-        e.add(s, n(RKG.sha256), t.plain(self.file.sha256))
+        e.add(s, _RKG_sourceFile, t.plain(Path(a.source).name))
+        e.add(s, _RKG_sha256, t.plain(self.file.sha256))
         if a.version:
-            e.add(s, n(RKG.iatiVersion), t.plain(a.version))
+            e.add(s, _RKG_iatiVersion, t.plain(a.version))
         self.provenance(s, a.where.line, a.where.xpath)
         if a.reporting_org is not None:
             rep = self.org(a.reporting_org)
@@ -187,31 +258,31 @@ class ActivityMapper:
             if org is None:
                 continue
             part = n(f"{s.value}#participation-{k}")
-            e.add(s, n(RKG.participation), part)
-            e.add(part, t.TYPE, n(RKG.Participation))
-            e.add(part, n(RKG.organisation), org)
+            e.add(s, _RKG_participation, part)
+            e.add(part, t.TYPE, _RKG_Participation)
+            e.add(part, _RKG_organisation, org)
             e.add(part, t.LABEL, t.text(f"{_label_of(o.names) or o.ref} in {a.identifier}", None))
-            self.concept("iati-organisation-role", o.role, part, n(RKG.role), "organisation role", o.where.line,
+            self.concept("iati-organisation-role", o.role, part, _RKG_role, "organisation role", o.where.line,
                          o.where.xpath)
-            e.add(s, n(RKG.partner), org)
-        self.concept("iati-activity-status", a.status, s, n(RKG.activityStatus), "activity status", a.where.line,
+            e.add(s, _RKG_partner, org)
+        self.concept("iati-activity-status", a.status, s, _RKG_activityStatus, "activity status", a.where.line,
                      a.where.xpath)
         for kind, day in sorted(a.dates.items()):
             e.add(s, _DATE_PROPERTY[kind], t.xsd_date(day))
         for c in a.countries:
             code = c.code.upper()
             if code in self.ref.place_keys:
-                e.add(s, n(RKG.recipientCountry), n(iris.place(code)))
+                e.add(s, _RKG_recipientCountry, n(iris.place(code)))
             else:
                 self.finding("unknown-code", f"recipient country {c.code!r} is not an ISO 3166-1 alpha-2 code",
                              s, c.where.line, c.where.xpath)
         for r in a.regions:
             if (r.vocabulary or "1") == "1":
-                self.concept("iati-region", r.code, s, n(RKG.recipientRegion), "region", r.where.line, r.where.xpath)
+                self.concept("iati-region", r.code, s, _RKG_recipientRegion, "region", r.where.line, r.where.xpath)
         for sec in a.sectors:
             scheme = {"1": "iati-sector", "2": "iati-sector-category"}.get(sec.vocabulary or "1")
             if scheme:
-                self.concept(scheme, sec.code, s, n(RKG.sector), "sector", sec.where.line, sec.where.xpath)
+                self.concept(scheme, sec.code, s, _RKG_sector, "sector", sec.where.line, sec.where.xpath)
         for res in a.results:
             self.result(res)
         return MappedActivity(NamedGraph(e.graph, e.triples), list(self.orgs.values()), self.linked)
@@ -220,34 +291,34 @@ class ActivityMapper:
         codes = []
         for k, r in enumerate(refs, start=1):
             node = n(f"{s.value}#reference-{k}")
-            self.e.add(s, n(RKG.reference), node)
-            self.e.add(node, t.TYPE, n(RKG.CodeReference))
+            self.e.add(s, _RKG_reference, node)
+            self.e.add(node, t.TYPE, _RKG_CodeReference)
             self.e.add(node, t.NOTATION, t.plain(r.code))
             if r.vocabulary:
-                self.e.add(node, n(RKG.vocabulary), t.plain(r.vocabulary))
+                self.e.add(node, _RKG_vocabulary, t.plain(r.vocabulary))
             if r.code in self.ref.sp_codes:
-                self.e.add(node, n(RKG.alignedTo), n(self.iris.sp(r.code)))
+                self.e.add(node, _RKG_alignedTo, n(self.iris.sp(r.code)))
             codes.append(r.code)
         return codes
 
     def result(self, res) -> None:  # noqa: ANN001 - kg.read.iati.Result
         a, e, iris = self.a, self.e, self.iris
         s = n(iris.iati_result(a.identifier, res.key))
-        e.add(self.node, n(RKG.result), s)
-        e.add(s, t.TYPE, n(RKG.IatiResult))
+        e.add(self.node, _RKG_result, s)
+        e.add(s, t.TYPE, _RKG_IatiResult)
         type_code = codelists.load("iati-result-type").lookup(res.type)
         type_name = type_code.name.lower() if type_code else "result"
         e.add(s, t.LABEL, t.text(_label_of(res.titles) or f"{type_name} of {a.identifier}", None))
         self.text(s, t.TITLE, res.titles)
         self.text(s, t.DESCRIPTION, res.descriptions)
-        self.concept("iati-result-type", res.type, s, n(RKG.resultType), "result type", res.where.line,
+        self.concept("iati-result-type", res.type, s, _RKG_resultType, "result type", res.where.line,
                      res.where.xpath)
         self.provenance(s, res.where.line, res.where.xpath)
         org_id = a.reporting_org.ref if a.reporting_org and a.reporting_org.ref else None
         for code in self.references(s, res.references):
             for candidate in (code, f"{org_id}-{code}" if org_id else None):
                 for outcome in self.outcomes.get(candidate or "", ()):
-                    e.add(s, n(RKG.describesOutcome), n(outcome))
+                    e.add(s, _RKG_describesOutcome, n(outcome))
                     self.linked += 1
         for ind in res.indicators:
             self.indicator(s, res.key, ind)
@@ -255,25 +326,25 @@ class ActivityMapper:
     def indicator(self, result: NamedNode, rkey: str, ind) -> None:  # noqa: ANN001 - kg.read.iati.Indicator
         a, e, iris = self.a, self.e, self.iris
         s = n(iris.indicator(a.identifier, rkey, ind.key))
-        e.add(result, n(RKG.indicator), s)
-        e.add(s, t.TYPE, n(RKG.Indicator))
+        e.add(result, _RKG_indicator, s)
+        e.add(s, t.TYPE, _RKG_Indicator)
         e.add(s, t.LABEL, t.text(_label_of(ind.titles) or f"indicator of {a.identifier}", None))
         self.text(s, t.TITLE, ind.titles)
         self.text(s, t.DESCRIPTION, ind.descriptions)
         measure = codelists.load("iati-indicator-measure").lookup(ind.measure)
-        self.concept("iati-indicator-measure", ind.measure, s, n(RKG.measure), "indicator measure", ind.where.line,
+        self.concept("iati-indicator-measure", ind.measure, s, _RKG_measure, "indicator measure", ind.where.line,
                      ind.where.xpath)
         if ind.ascending is not None:
-            e.add(s, n(RKG.ascending), t.boolean(ind.ascending))
+            e.add(s, _RKG_ascending, t.boolean(ind.ascending))
         self.provenance(s, ind.where.line, ind.where.xpath)
         self.references(s, ind.references)
         mcode = measure.code if measure else None
         for b in ind.baselines:
             v = n(iris.baseline(a.identifier, rkey, ind.key, b.key))
-            e.add(s, n(RKG.baseline), v)
+            e.add(s, _RKG_baseline, v)
             self.value(v, b, s, mcode)
             if b.year and re.fullmatch(r"\d{4}", b.year.strip()):
-                e.add(v, n(RKG.year), t.gyear(int(b.year)))
+                e.add(v, _RKG_year, t.gyear(int(b.year)))
             if b.iso_date:
                 try:
                     e.add(v, t.DATE, t.xsd_date(date.fromisoformat(b.iso_date.strip()[:10])))
@@ -281,47 +352,47 @@ class ActivityMapper:
                     pass
         for p in ind.periods:
             ps = n(iris.period(a.identifier, rkey, ind.key, p.key))
-            e.add(s, n(RKG.period), ps)
-            e.add(ps, t.TYPE, n(RKG.IndicatorPeriod))
+            e.add(s, _RKG_period, ps)
+            e.add(ps, t.TYPE, _RKG_IndicatorPeriod)
             e.add(ps, t.LABEL, t.text(f"{p.start.isoformat()} to {p.end.isoformat()}", None))
-            e.add(ps, n(RKG.periodStart), t.xsd_date(p.start))
-            e.add(ps, n(RKG.periodEnd), t.xsd_date(p.end))
+            e.add(ps, _RKG_periodStart, t.xsd_date(p.start))
+            e.add(ps, _RKG_periodEnd, t.xsd_date(p.end))
             self.provenance(ps, p.where.line, p.where.xpath)
             for which, values in (("target", p.targets), ("actual", p.actuals)):
                 for val in values:
                     v = n(iris.period_value(which, a.identifier, rkey, ind.key, p.key, val.key))
                     e.add(ps, n(RKG.target if which == "target" else RKG.actual), v)
-                    e.add(v, n(RKG.inPeriod), ps)
+                    e.add(v, _RKG_inPeriod, ps)
                     self.value(v, val, s, mcode)
 
     def value(self, v: NamedNode, val: Value, indicator: NamedNode, measure: str | None) -> None:
         e = self.e
-        e.add(v, t.TYPE, n(RKG.Figure))
-        e.add(v, t.TYPE, n(RKG.IndicatorValue))
+        e.add(v, t.TYPE, _RKG_Figure)
+        e.add(v, t.TYPE, _RKG_IndicatorValue)
         e.add(v, t.TYPE, _VALUE_CLASS[val.kind])
-        e.add(v, n(RKG.indicator), indicator)
+        e.add(v, _RKG_indicator, indicator)
         written = val.text if val.text is not None else ""
-        e.add(v, n(RKG.sourceText), t.plain(written))
+        e.add(v, _RKG_sourceText, t.plain(written))
         number, problem = parse_value(val.text)
         if number is not None:
             e.add(v, t.VALUE, t.number(number))
         if measure in _UNIT:
-            e.add(v, n(RKG.unit), _UNIT[measure])
+            e.add(v, _RKG_unit, _UNIT[measure])
         qualifiers = []
         for d in val.dimensions:
             node = n(f"{v.value}#dimension-{_slug(d.name) or 'unnamed'}")
-            e.add(v, n(RKG.dimension), node)
-            e.add(node, t.TYPE, n(RKG.Disaggregation))
-            e.add(node, n(RKG.dimensionName), t.plain(d.name))
+            e.add(v, _RKG_dimension, node)
+            e.add(node, t.TYPE, _RKG_Disaggregation)
+            e.add(node, _RKG_dimensionName, t.plain(d.name))
             e.add(node, t.VALUE, t.plain(d.value))
             sex = _SEX.get(d.value.lower()) if d.name.lower() in ("sex", "gender") else None
             if sex:
-                e.add(v, n(RKG.sex), _SEX_NODE[sex])
+                e.add(v, _RKG_sex, _SEX_NODE[sex])
             qualifiers.append(d.value)
         for ref in val.locations:
-            e.add(v, n(RKG.locationRef), t.plain(ref))
+            e.add(v, _RKG_locationRef, t.plain(ref))
             if ref.upper() in self.ref.place_keys:
-                e.add(v, n(RKG.place), n(self.iris.place(ref.upper())))
+                e.add(v, _RKG_place, n(self.iris.place(ref.upper())))
         extra = ", ".join(qualifiers + val.locations)
         e.add(v, t.LABEL, t.text(f"{val.kind} {written or '(no value)'}" + (f" ({extra})" if extra else ""), None))
         for c in val.comments:
@@ -351,7 +422,7 @@ def organisations_graph(orgs: dict[str, IatiOrganisation], iris: IRIs) -> NamedG
     e = Emitter(n(iris.graph(ORGANISATIONS_GRAPH)))
     for key, o in orgs.items():
         s = n(iris.org(key))
-        e.add(s, t.TYPE, n(ORG.Organization))
+        e.add(s, t.TYPE, _ORG_Organization)
         name, lang = o.names[0] if o.names else (o.ref or key, None)
         e.add(s, t.PREF_LABEL, t.text(name, lang or "und"))
         e.add(s, t.LABEL, t.text(name, lang or "und"))
@@ -360,9 +431,9 @@ def organisations_graph(orgs: dict[str, IatiOrganisation], iris: IRIs) -> NamedG
                 e.add(s, t.ALT_LABEL, t.text(other, olang or "und"))
         if o.ref and _IATI_ORG_ID.match(o.ref):
             e.add(s, t.IDENTIFIER, t.plain(o.ref))
-        e.add(s, n(RKG.organisationKind), n(_ORG_KIND.get(o.type or "", RKG.OtherOrganisation)))
+        e.add(s, _RKG_organisationKind, n(_ORG_KIND.get(o.type or "", RKG.OtherOrganisation)))
         if o.type:
-            e.add(s, n(RKG.iatiOrganisationType), n(iris.code("iati-organisation-type", o.type)))
+            e.add(s, _RKG_iatiOrganisationType, n(iris.code("iati-organisation-type", o.type)))
     return NamedGraph(e.graph, e.triples)
 
 
