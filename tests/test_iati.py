@@ -379,3 +379,21 @@ def test_folders_give_their_xml_files_too(tmp_path):
     shutil.copy(SEED, tmp_path / "b.txt")
     result = build([tmp_path], keep=True)
     assert len(result.activity_graphs) == 1 and len(result.reports) == 1 and result.links == 1
+
+
+def test_the_shapes_catch_a_broken_iati_graph_in_both_engines():
+    quads = build([MALI], keep=True).quads()
+    target = next(q for q in quads if q.predicate.value.endswith("#inPeriod") and "/target/" in q.subject.value)
+    value = next(q for q in quads if q.predicate.value.endswith("#line"))
+    broken = [q for q in quads if q != target and q != value]
+    broken.append(ox.Quad(target.subject, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                          ox.NamedNode("https://w3id.org/results-kg/def#Actual"), target.graph_name))
+    found = {}
+    for engine in ("shacl", "pyshacl"):
+        report = validate_quads(broken, engine)
+        assert not report.conforms
+        found[engine] = {(r.focus, (r.path or "").rsplit("#", 1)[-1].rstrip(">")) for r in report.results}
+    assert found["shacl"] == found["pyshacl"]
+    foci = {focus for focus, _ in found["shacl"]}
+    assert f"<{target.subject.value}>" in foci  # now both a target and an actual: not exactly one kind
+    assert any(path == "line" for _, path in found["shacl"])  # an XML element without its line
