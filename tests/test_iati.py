@@ -163,6 +163,7 @@ def test_a_truncated_file(tmp_path):
     data = MALI.read_bytes()
     err = _fails(tmp_path, "cut.xml", data[: len(data) // 2])
     assert "cut.xml:" in err and "truncated" in err
+    assert "inside activity XM-DAC-41146-MLI-2021-GOV (from line 6)" in err
 
 
 def test_a_doctype_is_refused(tmp_path):

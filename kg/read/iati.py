@@ -321,7 +321,7 @@ def _read(f: BinaryIO, source: str, sha256: str) -> Iterator[IatiFile | Activity
                                           line=line, column=e.offset + 1) from None
                 what = ("the file ends before its last element closes (truncated?)" if not chunk
                         else f"malformed XML: {xml.parsers.expat.ErrorString(e.code)}")
-                raise IatiFormatError(what, source=source, line=line, column=e.offset + 1) from None
+                raise IatiFormatError(what + _inside(stack), source=source, line=line, column=e.offset + 1) from None
             yield from out
             out.clear()
             if not chunk:
@@ -333,6 +333,15 @@ def _read(f: BinaryIO, source: str, sha256: str) -> Iterator[IatiFile | Activity
     if header is None:
         raise IatiFormatError("not an IATI activity file: no root element", source=source)
     header.activities = state["activity"]
+
+
+def _inside(stack: list[_El]) -> str:
+    """Which activity the parser was in when the file broke, for the message."""
+    if len(stack) < 2 or stack[1].tag != "iati-activity":
+        return ""
+    ident = stack[1].first("iati-identifier")
+    name = f"activity {ident.content()}" if ident is not None and ident.content() else "an activity"
+    return f", inside {name} (from line {stack[1].line})"
 
 
 # ---- one activity ---------------------------------------------------------------------------
