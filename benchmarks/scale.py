@@ -122,7 +122,8 @@ def du(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def run_size(n: int, work: Path, runs: int, pages: int, earlier: dict | None = None) -> dict:
+def run_size(n: int, work: Path, runs: int, pages: int, earlier: dict | None = None,
+             only: list[str] | None = None) -> dict:
     """One size; with ``earlier`` (a previous run's figures) the kept store and Oxigraph folder are reused."""
     corpus, store, oxdir = work / f"corpus-{n}", work / f"store-{n}", work / f"oxigraph-{n}"
     if earlier:
@@ -137,8 +138,6 @@ def run_size(n: int, work: Path, runs: int, pages: int, earlier: dict | None = N
         shutil.rmtree(store, ignore_errors=True)
         print(f"[{n}] building …", file=sys.stderr, flush=True)
         build_s, _ = kg("build", str(corpus), "--store", str(store), "-q")
-    import pyoxigraph as ox
-
     sys.path.insert(0, str(ROOT))
     from kg.store import open_store
 
@@ -170,7 +169,7 @@ def run_size(n: int, work: Path, runs: int, pages: int, earlier: dict | None = N
         remote_base, p2 = serve(["--endpoint", remote + "/query"])
         procs.append(p2)
         queries = []
-        for q in QUERIES:
+        for q in (q for q in QUERIES if not only or q.stem in only):
             text = q.read_text(encoding="utf-8")
             row = {"query": q.stem}
             for name, base in (("embedded", local_base), ("remote", remote_base)):
@@ -220,10 +219,14 @@ def report(results: list[dict]) -> None:
     head = " | ".join(f"{r['reports']:,} embedded | {r['reports']:,} remote" for r in results)
     print(f"| query | {head} |")
     print("|---|" + "---:|" * (2 * len(results)))
-    for i, q in enumerate(QUERIES):
-        cells = " | ".join(f"{_s(r['queries'][i]['embedded'])} ({r['queries'][i]['embedded_rows']:,}) | "
-                           f"{_s(r['queries'][i]['remote'])} ({r['queries'][i]['remote_rows']:,})" for r in results)
-        print(f"| {q.stem} | {cells} |")
+    names = list(dict.fromkeys(q["query"] for r in results for q in r["queries"]))
+    for name in names:
+        cells = []
+        for r in results:
+            q = next((q for q in r["queries"] if q["query"] == name), None)
+            cells.append("not run | not run" if q is None else f"{_s(q['embedded'])} ({q['embedded_rows']:,}) | "
+                                                                 f"{_s(q['remote'])} ({q['remote_rows']:,})")
+        print(f"| {name} | {' | '.join(cells)} |")
     for a, b in zip(results, results[1:]):
         size = b["reports"] / a["reports"]
         print(f"\n{a['reports']:,} → {b['reports']:,} reports (×{size:g}): triples ×{b['triples'] / a['triples']:.2f}, "
@@ -242,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--reuse", action="store_true",
                    help="reuse the store and Oxigraph folder kept in --keep by an earlier run of these sizes, and "
                         "its build and push figures from --json; measures re-push, queries and pages again")
+    p.add_argument("--queries", nargs="+", metavar="NAME", help="run only these example queries (file stems)")
     p.add_argument("--json", type=Path, help="add this run's figures to this JSON file and print the table over "
                                              "all runs in it (sizes measured by separate runs, one table)")
     args = p.parse_args(argv)
@@ -256,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
             before = next((r for r in earlier if r["reports"] == n), None) if args.reuse else None
             if args.reuse and before is None:
                 raise SystemExit(f"--reuse: {args.json} has no figures for {n} reports")
-            results.append(run_size(n, work, args.runs, args.pages, before))
+            results.append(run_size(n, work, args.runs, args.pages, before, args.queries))
             if args.json:
                 earlier = [r for r in earlier if r["reports"] != n] + [results[-1]]
                 args.json.write_text(json.dumps(earlier, indent=1))
