@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -169,7 +170,7 @@ def run_size(n: int, work: Path, runs: int, pages: int, earlier: dict | None = N
         remote_base, p2 = serve(["--endpoint", remote + "/query"])
         procs.append(p2)
         queries = []
-        for q in (q for q in QUERIES if not only or q.stem in only):
+        for q in (q for q in QUERIES if only is None or q.stem in only):
             text = q.read_text(encoding="utf-8")
             row = {"query": q.stem}
             for name, base in (("embedded", local_base), ("remote", remote_base)):
@@ -188,17 +189,23 @@ def run_size(n: int, work: Path, runs: int, pages: int, earlier: dict | None = N
             "SELECT ?x WHERE { { ?x a <https://w3id.org/results-kg/def#Report> } UNION "
             "{ ?x a <https://w3id.org/results-kg/def#Outcome> } } LIMIT %d" % pages)}).encode())
         iris = [b["x"]["value"] for b in json.loads(body)["results"]["bindings"]]
-        page_times = []
+        page_times, page_errors = [], []
         for iri in iris:
-            s, _ = fetch(remote_base + "/id/" + urllib.parse.quote(iri[len(BASE_IRI):]), "text/html")
-            page_times.append(s)
+            t0 = time.monotonic()
+            try:
+                s, _ = fetch(remote_base + "/id/" + urllib.parse.quote(iri[len(BASE_IRI):]), "text/html")
+                page_times.append(s)
+            except urllib.error.HTTPError as e:  # a 504 is a page past the time limit: counted, not fatal
+                page_errors.append({"iri": iri, "status": e.code, "seconds": time.monotonic() - t0})
+                print(f"[{n}] page {iri}: HTTP {e.code} after {time.monotonic() - t0:.1f} s", file=sys.stderr)
         page_times.sort()
     finally:
         for p in procs:
             stop(p)
     return {"reports": n, "graphs": graphs, "triples": triples, "build_s": build_s, "push_s": push_s,
-            "repush_s": repush_s, "queries": queries, "pages": len(page_times),
-            "page_p50": page_times[len(page_times) // 2], "page_p95": page_times[int(len(page_times) * 0.95) - 1],
+            "repush_s": repush_s, "queries": queries, "pages": len(page_times), "page_errors": page_errors,
+            "page_p50": page_times[len(page_times) // 2] if page_times else None,
+            "page_p95": page_times[max(0, int(len(page_times) * 0.95) - 1)] if page_times else None,
             "store_bytes": du(store), "oxigraph_bytes": du(oxdir)}
 
 
@@ -206,15 +213,27 @@ def _s(seconds: float | None) -> str:
     return "stopped at the time limit" if seconds is None else f"{seconds:.3f}"
 
 
+def _ms(seconds: float | None) -> str:
+    return "" if seconds is None else f"{seconds * 1000:.0f}"
+
+
+def _failed(r: dict) -> str:
+    errors = r.get("page_errors", [])
+    if not errors:
+        return "0"
+    codes = sorted({e["status"] for e in errors})
+    return f"{len(errors)} of {r['pages'] + len(errors)} (HTTP {', '.join(map(str, codes))})"
+
+
 def report(results: list[dict]) -> None:
     print("\n| reports | triples | build s | build triples/s | push s | push triples/s | re-push s "
-          "| store GB | Oxigraph GB | page p50 ms | page p95 ms |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| store GB | Oxigraph GB | page p50 ms | page p95 ms | pages failed |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(f"| {r['reports']:,} | {r['triples']:,} | {r['build_s']:.1f} | {r['triples'] / r['build_s']:,.0f} "
               f"| {r['push_s']:.1f} | {r['triples'] / r['push_s']:,.0f} | {r['repush_s']:.1f} "
               f"| {r['store_bytes'] / 1e9:.2f} | {r['oxigraph_bytes'] / 1e9:.2f} "
-              f"| {r['page_p50'] * 1000:.0f} | {r['page_p95'] * 1000:.0f} |")
+              f"| {_ms(r['page_p50'])} | {_ms(r['page_p95'])} | {_failed(r)} |")
     print("\nExample queries through /sparql, median seconds (rows):\n")
     head = " | ".join(f"{r['reports']:,} embedded | {r['reports']:,} remote" for r in results)
     print(f"| query | {head} |")
@@ -229,9 +248,9 @@ def report(results: list[dict]) -> None:
         print(f"| {name} | {' | '.join(cells)} |")
     for a, b in zip(results, results[1:]):
         size = b["reports"] / a["reports"]
+        pages = f"page p50 ×{b['page_p50'] / a['page_p50']:.2f} " if a["page_p50"] and b["page_p50"] else ""
         print(f"\n{a['reports']:,} → {b['reports']:,} reports (×{size:g}): triples ×{b['triples'] / a['triples']:.2f}, "
-              f"build time ×{b['build_s'] / a['build_s']:.2f}, push time ×{b['push_s'] / a['push_s']:.2f}, "
-              f"page p50 ×{b['page_p50'] / a['page_p50']:.2f} "
+              f"build time ×{b['build_s'] / a['build_s']:.2f}, push time ×{b['push_s'] / a['push_s']:.2f}, {pages}"
               f"(time ratio ÷ size ratio: build {b['build_s'] / a['build_s'] / size:.2f}, "
               f"push {b['push_s'] / a['push_s'] / size:.2f}; 1.00 is linear)")
 
@@ -246,6 +265,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="reuse the store and Oxigraph folder kept in --keep by an earlier run of these sizes, and "
                         "its build and push figures from --json; measures re-push, queries and pages again")
     p.add_argument("--queries", nargs="+", metavar="NAME", help="run only these example queries (file stems)")
+    p.add_argument("--no-queries", action="store_true", help="run no example query (pages only)")
     p.add_argument("--json", type=Path, help="add this run's figures to this JSON file and print the table over "
                                              "all runs in it (sizes measured by separate runs, one table)")
     args = p.parse_args(argv)
@@ -260,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
             before = next((r for r in earlier if r["reports"] == n), None) if args.reuse else None
             if args.reuse and before is None:
                 raise SystemExit(f"--reuse: {args.json} has no figures for {n} reports")
-            results.append(run_size(n, work, args.runs, args.pages, before, args.queries))
+            results.append(run_size(n, work, args.runs, args.pages, before, [] if args.no_queries else args.queries))
             if args.json:
                 earlier = [r for r in earlier if r["reports"] != n] + [results[-1]]
                 args.json.write_text(json.dumps(earlier, indent=1))
