@@ -166,6 +166,8 @@ def cmd_build(args: argparse.Namespace) -> int:
                    keep=False, jobs=settings.get("jobs", args.jobs), progress=None if args.quiet else _progress)
     for problem in result.skipped:  # the rest of each file was built; say what was left out and why
         print(f"kg build: skipped {problem}", file=sys.stderr)
+    for warning in result.warnings:
+        print(f"kg build: warning: {warning}", file=sys.stderr)
     if remote:
         r = sink.result
         target += (f": {len(r.pushed)} graphs pushed, {len(r.unchanged)} unchanged, {r.verified} verified, "

@@ -91,6 +91,8 @@ class BuildResult:
     report_graphs: list[str] = field(default_factory=list)
     # IATI activities left out, each with what is wrong with it (the rest of their file is built)
     skipped: list[KGError] = field(default_factory=list)
+    # what was read but left out of an activity that was built (a malformed activity-date)
+    warnings: list[KGError] = field(default_factory=list)
     activity_graphs: list[str] = field(default_factory=list)
     links: int = 0  # IATI results linked to report outcomes
 
@@ -559,6 +561,9 @@ class _IatiBuild:
                 else:
                     assert header is not None
                     self.seen[item.identifier] = f"{path}:{item.where.line}"
+                    self.result.warnings.extend(
+                        IatiFormatError(f"activity {item.identifier}: {message}; left out of its graph",
+                                        source=str(path), line=line) for line, message in item.problems)
                     batch.append((item, map_activity(item, header, self.ctx.iris, self.ctx.ref, self.outcomes)))
                     timings["map"] += time.perf_counter() - t1
                     if len(batch) >= _IATI_BATCH:

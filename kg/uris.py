@@ -155,8 +155,11 @@ class IRIs:
     def activity_graph(self, identifier: str) -> URIRef:
         return self._mint("activity-graph", identifier)
 
-    def activity_finding(self, identifier: str, index: int) -> URIRef:
-        return self._mint("activity-finding", identifier, index + 1)
+    def activity_finding(self, identifier: str, target: str, kind: str, message: str) -> URIRef:
+        """A finding about an IATI element, keyed by what it says about what, not by its number:
+        a finding elsewhere in the activity appearing or going away leaves this one's IRI alone."""
+        key = hashlib.sha256(f"{target}\n{kind}\n{message}".encode("utf-8")).hexdigest()[:8]
+        return self._mint("activity-finding", identifier, key)
 
     def iati_result(self, activity: str, result: str) -> URIRef:
         return self._mint("iati-result", activity, result)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 from collections import OrderedDict
 from urllib.parse import quote, urlencode
@@ -80,7 +81,10 @@ def _raw_rest() -> str | None:
         return None
     path = sent.split("?", 1)[0].split("#", 1)[0]
     at = path.find("/id/")
-    return path[at + len("/id/"):] if at >= 0 and "%2F" in path.upper() else None
+    if at < 0 or "%2F" not in path.upper():
+        return None
+    # escapes as we mint them (upper-case hex), so %2f and %2F name the same resource
+    return re.sub(r"%[0-9a-fA-F]{2}", lambda m: m.group(0).upper(), path[at + len("/id/"):])
 
 
 @bp.route("/id/<path:rest>")

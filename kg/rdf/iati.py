@@ -15,6 +15,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from pyoxigraph import NamedNode
@@ -158,9 +159,9 @@ class ActivityMapper:
         self.e = Emitter(n(iris.activity_graph(act.identifier)))
         self.node = n(iris.activity(act.identifier))
         self.orgs: dict[str, IatiOrganisation] = {}
-        self._findings = 0
         self.linked = 0
         self._by_iati_id = {o.iati_id: o.key for o in ref.gazetteer.orgs.values() if o.iati_id}
+        self._countries = _countries(ref)
 
     # ---- helpers -----------------------------------------------------------------------
     def text(self, s: NamedNode, p: NamedNode, narratives: list[Narrative]) -> None:
@@ -190,8 +191,7 @@ class ActivityMapper:
         self.e.add(s, p, n(self.iris.code(scheme, code.code)))
 
     def finding(self, kind: str, message: str, target: NamedNode, line: int, xpath: str) -> None:
-        self._findings += 1
-        f = n(self.iris.activity_finding(self.a.identifier, self._findings - 1))
+        f = n(self.iris.activity_finding(self.a.identifier, target.value, kind, message))
         ftype, dim = _FINDING[kind]
         e = self.e
         e.add(f, t.TYPE, _RKG_QualityFinding)
@@ -271,7 +271,7 @@ class ActivityMapper:
             e.add(s, _DATE_PROPERTY[kind], t.xsd_date(day))
         for c in a.countries:
             code = c.code.upper()
-            if code in self.ref.place_keys:
+            if code in self._countries:
                 e.add(s, _RKG_recipientCountry, n(iris.place(code)))
             else:
                 self.finding("unknown-code", f"recipient country {c.code!r} is not an ISO 3166-1 alpha-2 code",
@@ -280,9 +280,14 @@ class ActivityMapper:
             if (r.vocabulary or "1") == "1":
                 self.concept("iati-region", r.code, s, _RKG_recipientRegion, "region", r.where.line, r.where.xpath)
         for sec in a.sectors:
-            scheme = {"1": "iati-sector", "2": "iati-sector-category"}.get(sec.vocabulary or "1")
+            vocabulary = _SECTOR_VOCABULARY_1X.get(sec.vocabulary or "1", sec.vocabulary or "1")
+            scheme = {"1": "iati-sector", "2": "iati-sector-category"}.get(vocabulary)
             if scheme:
                 self.concept(scheme, sec.code, s, _RKG_sector, "sector", sec.where.line, sec.where.xpath)
+            else:
+                self.finding("unknown-code", f"sector {sec.code!r} of vocabulary {sec.vocabulary!r}: only the DAC "
+                                             "5-digit (1) and 3-digit (2) sector lists are linked; kept out",
+                             s, sec.where.line, sec.where.xpath)
         for res in a.results:
             self.result(res)
         return MappedActivity(NamedGraph(e.graph, e.triples), list(self.orgs.values()), self.linked)
@@ -315,11 +320,14 @@ class ActivityMapper:
                      res.where.xpath)
         self.provenance(s, res.where.line, res.where.xpath)
         org_id = a.reporting_org.ref if a.reporting_org and a.reporting_org.ref else None
+        linked: set[str] = set()
         for code in self.references(s, res.references):
             for candidate in (code, f"{org_id}-{code}" if org_id else None):
                 for outcome in self.outcomes.get(candidate or "", ()):
-                    e.add(s, _RKG_describesOutcome, n(outcome))
-                    self.linked += 1
+                    if outcome not in linked:
+                        linked.add(outcome)
+                        e.add(s, _RKG_describesOutcome, n(outcome))
+        self.linked += len(linked)
         for ind in res.indicators:
             self.indicator(s, res.key, ind)
 
@@ -379,8 +387,8 @@ class ActivityMapper:
         if measure in _UNIT:
             e.add(v, _RKG_unit, _UNIT[measure])
         qualifiers = []
-        for d in val.dimensions:
-            node = n(f"{v.value}#dimension-{_slug(d.name) or 'unnamed'}")
+        for k, d in enumerate(val.dimensions, start=1):
+            node = n(f"{v.value}#dimension-{k}")  # by position: names may repeat, or slug to nothing
             e.add(v, _RKG_dimension, node)
             e.add(node, t.TYPE, _RKG_Disaggregation)
             e.add(node, _RKG_dimensionName, t.plain(d.name))
@@ -403,6 +411,16 @@ class ActivityMapper:
         elif number is None and measure in _UNIT:
             self.finding("missing-value", f"a {val.kind} of a {'unit' if measure == '1' else 'percentage'} indicator "
                                           "without a value", v, val.where.line, val.where.xpath)
+
+
+# 1.0x files name the sector vocabulary in words
+_SECTOR_VOCABULARY_1X = {"DAC": "1", "DAC-3": "2"}
+
+
+@lru_cache(maxsize=8)
+def _countries(ref: ReferenceData) -> frozenset[str]:
+    """The ISO 3166-1 codes of the reference places (a recipient country is a country, not a region)."""
+    return frozenset(k for k in ref.place_keys if ref.gazetteer.places[k].type == "country")
 
 
 def _hash6(s: str) -> str:

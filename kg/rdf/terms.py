@@ -79,7 +79,7 @@ def positive(value: int) -> Literal:
 def number(value: Decimal) -> Literal:
     """xsd:integer for whole numbers as written, xsd:decimal otherwise ("37.5")."""
     if value == value.to_integral_value() and value.as_tuple().exponent >= 0:
-        return Literal(str(int(value)), datatype=XSD_INTEGER)
+        return Literal(format(value, "f"), datatype=XSD_INTEGER)  # not int(): no 4,300-digit limit
     return Literal(format(value, "f"), datatype=XSD_DECIMAL)
 
 

@@ -32,6 +32,18 @@ _CHUNK = 1 << 16
 # activity-date types of the older layout, as 2.0x codes
 _DATE_TYPES_1X = {"start-planned": "1", "start-actual": "2", "end-planned": "3", "end-actual": "4"}
 _BOOL = {"1": True, "true": True, "0": False, "false": False}
+# BCP 47 as RDF needs it; "en_GB" is read as "en-GB", anything else that does not fit is dropped
+_LANG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
+# the longest digit string read as a number: beyond it a value is not a count anyone published
+_MAX_DIGITS = 40
+
+
+def language(value: str | None) -> str | None:
+    """An xml:lang value as a language tag, or None when it is not one (the default applies)."""
+    if value is None:
+        return None
+    tag = value.strip().replace("_", "-")
+    return tag if _LANG.match(tag) else None
 
 
 class IatiFormatError(InputError):
@@ -148,7 +160,7 @@ class Activity:
     dates: dict[str, date]  # activity-date type code (1-4) -> date
     results: list[Result]
     where: Where
-    problems: list[str] = field(default_factory=list)  # what was read but could not be used
+    problems: list[tuple[int, str]] = field(default_factory=list)  # (line, what was read but left out)
 
 
 @dataclass
@@ -185,6 +197,8 @@ def parse_value(text: str | None) -> tuple[Decimal | None, str | None]:
     if text is None or not text.strip():
         return None, None
     s = text.strip()
+    if sum(c.isdigit() for c in s) > _MAX_DIGITS:
+        return None, f"value {s[:20] + '…'!r} has more than {_MAX_DIGITS} digits: not read as a number"
     core = s[:-1].rstrip() if s.endswith("%") else s
     if _PLAIN.match(core):
         pass
@@ -280,18 +294,22 @@ def _read(f: BinaryIO, source: str, sha256: str) -> Iterator[IatiFile | Activity
             version = attrs.get("version")
             if version is not None and version.strip() not in SUPPORTED_VERSIONS:
                 fail(f"IATI version {version!r} is not supported (supported: {', '.join(SUPPORTED_VERSIONS)})")
-            state["lang"] = attrs.get("xml:lang")
+            state["lang"] = language(attrs.get("xml:lang"))
             header = IatiFile(source, sha256, version.strip() if version else None)
             out.append(header)
             stack.append(_El(tag, attrs, p.CurrentLineNumber, xpath))
             return
-        if depth == 1 and tag != "iati-activity":
-            stack.append(_El(tag, {}, p.CurrentLineNumber, xpath))  # kept only to balance the stack
-            return
-        el = _El(tag, attrs, p.CurrentLineNumber, xpath)
-        if depth >= 2 or tag == "iati-activity":
-            if depth >= 2:
-                stack[-1].children.append(el)
+        line = p.CurrentLineNumber
+        if tag == "iati-activity" and depth != 1:
+            inside = stack[1] if stack[1].tag == "iati-activity" else None
+            ident = inside.first("iati-identifier") if inside is not None else None
+            out.append(ActivityProblem(None, IatiFormatError(
+                f"an iati-activity inside <{stack[-1].tag}>"
+                + (f" (of activity {ident.content()})" if ident is not None and ident.content() else "")
+                + ": activities must be children of <iati-activities>; left out", source=source, line=line)))
+        el = _El(tag, attrs, line, xpath)
+        if depth >= 2 and stack[1].tag == "iati-activity":  # only activities are kept, as small trees
+            stack[-1].children.append(el)
         stack.append(el)
 
     def end(tag: str) -> None:
@@ -302,7 +320,7 @@ def _read(f: BinaryIO, source: str, sha256: str) -> Iterator[IatiFile | Activity
             out.append(_activity(el, source, header.version if header else None, state["lang"]))
 
     def chars(data: str) -> None:
-        if len(stack) >= 3:  # inside an activity: text of its elements
+        if len(stack) >= 3 and stack[1].tag == "iati-activity":  # inside an activity: text of its elements
             stack[-1].text.append(data)
 
     p.StartElementHandler = start
@@ -314,8 +332,14 @@ def _read(f: BinaryIO, source: str, sha256: str) -> Iterator[IatiFile | Activity
             chunk = f.read(_CHUNK)
             try:
                 p.Parse(chunk, not chunk)
+            except ValueError as e:  # expat reads UTF-8, UTF-16 and single-byte encodings only
+                raise IatiFormatError(f"cannot read this file's encoding ({e}); convert it to UTF-8",
+                                      source=source, line=1) from None
             except xml.parsers.expat.ExpatError as e:
                 line = e.lineno
+                if header is None and not chunk:
+                    raise IatiFormatError("not an IATI activity file: no root element", source=source,
+                                          line=line) from None
                 if header is None and state["activity"] == 0 and not stack and e.lineno <= 1:
                     raise IatiFormatError(f"not XML: {xml.parsers.expat.ErrorString(e.code)}", source=source,
                                           line=line, column=e.offset + 1) from None
@@ -356,11 +380,11 @@ def _narratives(el: _El | None) -> list[Narrative]:
     """2.0x: ``<narrative xml:lang>`` children; 1.0x: the element's own text and xml:lang."""
     if el is None:
         return []
-    found = [Narrative(n.content(), n.attrs.get("xml:lang")) for n in el.all("narrative") if n.content()]
+    found = [Narrative(n.content(), language(n.attrs.get("xml:lang"))) for n in el.all("narrative") if n.content()]
     if found or el.first("narrative") is not None:
         return found
     text = el.content()
-    return [Narrative(text, el.attrs.get("xml:lang"))] if text else []
+    return [Narrative(text, language(el.attrs.get("xml:lang")))] if text else []
 
 
 def _iso_date(value: str | None, el: _El, what: str) -> date:
@@ -444,7 +468,7 @@ def _activity(el: _El, source: str, version: str | None, file_lang: str | None) 
     try:
         if not identifier:
             raise _Bad("an activity without an iati-identifier", id_el or el)
-        problems: list[str] = []
+        problems: list[tuple[int, str]] = []
         dates: dict[str, date] = {}
         for d in el.all("activity-date"):
             kind = (d.attrs.get("type") or "").strip()
@@ -452,7 +476,7 @@ def _activity(el: _El, source: str, version: str | None, file_lang: str | None) 
             try:
                 value = _iso_date(d.attrs.get("iso-date"), d, "an activity-date")
             except _Bad as b:
-                problems.append(f"line {d.line}: {b.message}")
+                problems.append((d.line, b.message))
                 continue
             if kind in ("1", "2", "3", "4"):
                 dates.setdefault(kind, value)
@@ -461,7 +485,7 @@ def _activity(el: _El, source: str, version: str | None, file_lang: str | None) 
         rep = el.first("reporting-org")
         return Activity(
             identifier=identifier, source=source, version=version,
-            lang=el.attrs.get("xml:lang") or file_lang,
+            lang=language(el.attrs.get("xml:lang")) or file_lang,
             reporting_org=_org(rep) if rep is not None else None,
             titles=_narratives(el.first("title")),
             descriptions=[n for d in el.all("description") for n in _narratives(d)],
