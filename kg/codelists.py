@@ -38,6 +38,11 @@ class Scheme:
     vocabulary: str | None = None  # the @vocabulary value that selects this list where IATI offers several
     owner: str = "IATI"  # who the list belongs to; IATI replicates some lists from other bodies
 
+    @property
+    def url(self) -> str:
+        """The list's page in the IATI Standard's reference (published as the scheme's dcterms:source)."""
+        return f"https://iatistandard.org/en/iati-standard/203/codelists/{self.file.lower()}/"
+
 
 # IATI's ActivityDateType would belong here too, but the checkout we refresh from lacks it.
 SCHEMES: Mapping[str, Scheme] = MappingProxyType({s.key: s for s in (

@@ -187,6 +187,21 @@ class IRIs:
         """Where in an IATI file a fact was read: a fragment of the fact's IRI, described on its page."""
         return URIRef(f"{fact}#xml")
 
+    def activity_finding_body(self, finding: str) -> URIRef:
+        return URIRef(f"{finding}#body")
+
+    def participation(self, activity: str, index: int) -> URIRef:
+        """An organisation's part in an activity, by position: the k-th participating-org element."""
+        return URIRef(f"{activity}#participation-{index + 1}")
+
+    def code_reference(self, element: str, index: int) -> URIRef:
+        """The k-th reference element of a result or indicator."""
+        return URIRef(f"{element}#reference-{index + 1}")
+
+    def dimension(self, value: str, index: int) -> URIRef:
+        """The k-th dimension of a baseline, target or actual (names may repeat, or be in any script)."""
+        return URIRef(f"{value}#dimension-{index + 1}")
+
     def parse(self, iri: str) -> Parsed | None:
         """(kind, keys) of an IRI minted here, or None for any other IRI."""
         if not iri.startswith(self.base):

@@ -363,6 +363,12 @@ def test_iris_of_iati_elements_parse_back():
     parsed = iris.parse(iri)
     assert parsed.kind == "actual" and parsed.keys[0] == "XM-DAC-41146-MLI/2021"
     assert "%2F" in iri  # one path segment per key, whatever the identifier holds
+    # nodes described on another's page are fragments of its IRI, and parse back to it
+    activity = iris.activity("XX-1")
+    for fragment in (iris.participation(activity, 0), iris.code_reference(activity, 1), iris.dimension(iri, 0),
+                     iris.xml_element(activity)):
+        assert fragment.startswith(activity if fragment != iris.dimension(iri, 0) else iri)
+        assert iris.parse(fragment).kind in ("activity", "actual")
 
 
 # ---- whole builds --------------------------------------------------------------------------------

@@ -200,7 +200,7 @@ class ActivityMapper:
         e.add(f, _DQV_inDimension, n(dim))
         e.add(f, _OA_motivatedBy, _DQV_qualityAssessment)
         e.add(f, _OA_hasTarget, target)
-        body = n(f.value + "#body")
+        body = n(self.iris.activity_finding_body(f.value))
         e.add(f, _OA_hasBody, body)
         e.add(body, t.TYPE, _OA_TextualBody)
         e.add(body, t.VALUE, t.text(message))
@@ -253,11 +253,11 @@ class ActivityMapper:
             rep = self.org(a.reporting_org)
             if rep is not None:
                 e.add(s, t.PUBLISHER, rep)
-        for k, o in enumerate(a.participating, start=1):
+        for k, o in enumerate(a.participating):
             org = self.org(o)
             if org is None:
                 continue
-            part = n(f"{s.value}#participation-{k}")
+            part = n(iris.participation(s.value, k))
             e.add(s, _RKG_participation, part)
             e.add(part, t.TYPE, _RKG_Participation)
             e.add(part, _RKG_organisation, org)
@@ -294,8 +294,8 @@ class ActivityMapper:
 
     def references(self, s: NamedNode, refs: list[CodeRef]) -> list[str]:
         codes = []
-        for k, r in enumerate(refs, start=1):
-            node = n(f"{s.value}#reference-{k}")
+        for k, r in enumerate(refs):
+            node = n(self.iris.code_reference(s.value, k))
             self.e.add(s, _RKG_reference, node)
             self.e.add(node, t.TYPE, _RKG_CodeReference)
             self.e.add(node, t.NOTATION, t.plain(r.code))
@@ -387,8 +387,8 @@ class ActivityMapper:
         if measure in _UNIT:
             e.add(v, _RKG_unit, _UNIT[measure])
         qualifiers = []
-        for k, d in enumerate(val.dimensions, start=1):
-            node = n(f"{v.value}#dimension-{k}")  # by position: names may repeat, or slug to nothing
+        for k, d in enumerate(val.dimensions):
+            node = n(self.iris.dimension(v.value, k))
             e.add(v, _RKG_dimension, node)
             e.add(node, t.TYPE, _RKG_Disaggregation)
             e.add(node, _RKG_dimensionName, t.plain(d.name))

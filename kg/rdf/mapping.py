@@ -247,7 +247,7 @@ def codelist_triples(iris: IRIs) -> list[Triple]:
         label = f"IATI {scheme.label} codelist" + (f" ({scheme.owner})" if scheme.owner != "IATI" else "")
         e.add(sch, t.PREF_LABEL, t.text(label))
         e.add(sch, t.LABEL, t.text(label))
-        e.add(sch, t.SOURCE, n(f"https://iatistandard.org/en/iati-standard/203/codelists/{scheme.file.lower()}/"))
+        e.add(sch, t.SOURCE, n(scheme.url))
         e.add(sch, t.LICENSE, n("https://creativecommons.org/licenses/by/4.0/"))
         e.add(sch, t.RIGHTS, t.text('IATI Standard (http://iatistandard.org/), CC BY 4.0' +
                                     (f"; the list is the {scheme.owner}'s" if scheme.owner != "IATI" else "")))
