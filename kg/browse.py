@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from kg import resources
 from kg.text import fold_key
 from kg.uris import ONTOLOGY, IRIs
-from kg.vocab import OUTPUT_PREFIXES, PREFIXES, RKG_NS
+from kg.vocab import OUTPUT_PREFIXES, PREFIXES, RKG, RKG_NS
 
 PAGE_SIZE = 50  # incoming links per property per page
 MAX_INVOLVED = 500  # progress notes listed on a partner, place or Strategic Plan page
@@ -44,6 +44,7 @@ RDFS_LABEL = _N(_RDFS + "label")
 PREF_LABEL = _N(_SKOS + "prefLabel")
 NOTATION = _N(_SKOS + "notation")
 IDENTIFIER = _N(_DCT + "identifier")
+PUBLISHER = _N(_DCT + "publisher")
 WAS_DERIVED_FROM = _N(_PROV + "wasDerivedFrom")
 HAS_SELECTOR = _N(_OA + "hasSelector")
 HAS_SOURCE = _N(_OA + "hasSource")
@@ -57,7 +58,8 @@ ONTOLOGY_GRAPH = _N(ONTOLOGY)
 
 
 def _rkg(name: str) -> ox.NamedNode:
-    return _N(RKG_NS + name)
+    """A term of ours, through the closed namespace: a misspelt name fails when the module loads."""
+    return _N(str(getattr(RKG, name)))
 
 
 TEXT_SPAN = _rkg("TextSpan")

@@ -13,8 +13,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.browse import (IDENTIFIER, RDF_TYPE, RDF_VALUE, RDFS_LABEL, SEX, SOURCE_TEXT, UNIT, WAS_DERIVED_FROM,
-                       Browser, Finding, Value, _natural, _rkg, format_number)
+from kg.browse import (HAS_SOURCE, IDENTIFIER, NOTATION, PUBLISHER, RDF_TYPE, RDF_VALUE, RDFS_LABEL, SEX,
+                       SOURCE_TEXT, UNIT, WAS_DERIVED_FROM, Browser, Finding, Value, _natural, _rkg, format_number)
 
 RESULT = _rkg("result")
 INDICATOR = _rkg("indicator")
@@ -42,9 +42,6 @@ REFERENCE = _rkg("reference")
 XPATH = _rkg("xpath")
 LINE = _rkg("line")
 SOURCE_FILE = _rkg("sourceFile")
-HAS_SOURCE = ox.NamedNode("http://www.w3.org/ns/oa#hasSource")
-NOTATION = ox.NamedNode("http://www.w3.org/2004/02/skos/core#notation")
-PUBLISHER = ox.NamedNode("http://purl.org/dc/terms/publisher")
 DATES = [("Planned start", _rkg("plannedStart")), ("Actual start", _rkg("actualStart")),
          ("Planned end", _rkg("plannedEnd")), ("Actual end", _rkg("actualEnd"))]
 MAX_INDICATORS = 60  # indicators drawn on an activity page; the rest are listed on their results' pages
