@@ -23,22 +23,14 @@ from pyoxigraph import NamedNode
 from kg import codelists
 from kg.read.iati import Activity, CodeRef, IatiFile, Narrative, OrgRef, Value, parse_value
 from kg.rdf import terms as t
-from kg.rdf.mapping import Emitter, NamedGraph, ReferenceData
+from kg.rdf.mapping import Emitter, NamedGraph, ReferenceData, finding_triples
 from kg.rdf.terms import n
 from kg.uris import IRIs
-from kg.vocab import DQV, OA, ORG, RKG, SDMX_CODE
+from kg.vocab import OA, ORG, RKG, SDMX_CODE
 from kg.extract.gazetteer import _slug  # one slug rule for organisation keys
 
 # pyoxigraph nodes of the terms written per triple, made once (kg/rdf/mapping.py says why)
-_DQV_QualityAnnotation = n(DQV.QualityAnnotation)
-_DQV_hasQualityAnnotation = n(DQV.hasQualityAnnotation)
-_DQV_inDimension = n(DQV.inDimension)
-_DQV_qualityAssessment = n(DQV.qualityAssessment)
-_OA_TextualBody = n(OA.TextualBody)
-_OA_hasBody = n(OA.hasBody)
 _OA_hasSource = n(OA.hasSource)
-_OA_hasTarget = n(OA.hasTarget)
-_OA_motivatedBy = n(OA.motivatedBy)
 _ORG_Organization = n(ORG.Organization)
 _RKG_Activity = n(RKG.Activity)
 _RKG_Actual = n(RKG.Actual)
@@ -53,7 +45,6 @@ _RKG_IndicatorPeriod = n(RKG.IndicatorPeriod)
 _RKG_IndicatorValue = n(RKG.IndicatorValue)
 _RKG_Participation = n(RKG.Participation)
 _RKG_Percent = n(RKG.Percent)
-_RKG_QualityFinding = n(RKG.QualityFinding)
 _RKG_Target = n(RKG.Target)
 _RKG_XmlElement = n(RKG.XmlElement)
 _RKG_activityStatus = n(RKG.activityStatus)
@@ -65,7 +56,6 @@ _RKG_baseline = n(RKG.baseline)
 _RKG_describesOutcome = n(RKG.describesOutcome)
 _RKG_dimension = n(RKG.dimension)
 _RKG_dimensionName = n(RKG.dimensionName)
-_RKG_findingType = n(RKG.findingType)
 _RKG_iatiOrganisationType = n(RKG.iatiOrganisationType)
 _RKG_iatiVersion = n(RKG.iatiVersion)
 _RKG_inPeriod = n(RKG.inPeriod)
@@ -86,7 +76,6 @@ _RKG_plannedStart = n(RKG.plannedStart)
 _RKG_recipientCountry = n(RKG.recipientCountry)
 _RKG_recipientRegion = n(RKG.recipientRegion)
 _RKG_reference = n(RKG.reference)
-_RKG_reportedIn = n(RKG.reportedIn)
 _RKG_result = n(RKG.result)
 _RKG_resultType = n(RKG.resultType)
 _RKG_role = n(RKG.role)
@@ -113,9 +102,6 @@ _ORG_KIND = {"10": RKG.Government, "11": RKG.Government, "15": RKG.Government, "
              "22": RKG.CivilSociety, "23": RKG.CivilSociety, "24": RKG.CivilSociety, "60": RKG.Donor,
              "70": RKG.PrivateSector, "71": RKG.PrivateSector, "72": RKG.PrivateSector, "73": RKG.PrivateSector,
              "80": RKG.Academic}
-_FINDING = {"malformed-number": (RKG.MalformedNumber, RKG.Accuracy),
-            "unknown-code": (RKG.UnknownCode, RKG.Consistency),
-            "missing-value": (RKG.MissingValue, RKG.Completeness)}
 
 
 @dataclass
@@ -160,7 +146,7 @@ class ActivityMapper:
         self.node = n(iris.activity(act.identifier))
         self.orgs: dict[str, IatiOrganisation] = {}
         self.linked = 0
-        self._by_iati_id = {o.iati_id: o.key for o in ref.gazetteer.orgs.values() if o.iati_id}
+        self._by_iati_id = _orgs_by_iati_id(ref)
         self._countries = _countries(ref)
 
     # ---- helpers -----------------------------------------------------------------------
@@ -192,22 +178,9 @@ class ActivityMapper:
 
     def finding(self, kind: str, message: str, target: NamedNode, line: int, xpath: str) -> None:
         f = n(self.iris.activity_finding(self.a.identifier, target.value, kind, message))
-        ftype, dim = _FINDING[kind]
-        e = self.e
-        e.add(f, t.TYPE, _RKG_QualityFinding)
-        e.add(f, t.TYPE, _DQV_QualityAnnotation)
-        e.add(f, _RKG_findingType, n(ftype))
-        e.add(f, _DQV_inDimension, n(dim))
-        e.add(f, _OA_motivatedBy, _DQV_qualityAssessment)
-        e.add(f, _OA_hasTarget, target)
-        body = n(self.iris.activity_finding_body(f.value))
-        e.add(f, _OA_hasBody, body)
-        e.add(body, t.TYPE, _OA_TextualBody)
-        e.add(body, t.VALUE, t.text(message))
-        e.add(f, t.LABEL, t.text(message))
-        e.add(f, _RKG_reportedIn, self.node)
-        self.provenance(f, line, xpath)
-        e.add(target, _DQV_hasQualityAnnotation, f)
+        source = self.provenance(f, line, xpath)
+        finding_triples(self.e, f, n(self.iris.activity_finding_body(f.value)), kind, message, target, self.node,
+                        source)
 
     def org(self, o: OrgRef) -> NamedNode | None:
         """The node of an organisation: the reference node for a known IATI identifier or name."""
@@ -415,6 +388,12 @@ class ActivityMapper:
 
 # 1.0x files name the sector vocabulary in words
 _SECTOR_VOCABULARY_1X = {"DAC": "1", "DAC-3": "2"}
+
+
+@lru_cache(maxsize=8)
+def _orgs_by_iati_id(ref: ReferenceData) -> dict[str, str]:
+    """IATI organisation identifier -> key of the reference organisation (made once, not per activity)."""
+    return {o.iati_id: o.key for o in ref.gazetteer.orgs.values() if o.iati_id}
 
 
 @lru_cache(maxsize=8)

@@ -36,7 +36,10 @@ FINDING = {"inferred-alignment": (RKG.InferredAlignment, RKG.Completeness),
            "malformed-number": (RKG.MalformedNumber, RKG.Accuracy),
            "glued-number": (RKG.GluedNumber, RKG.Accuracy),
            "parts-do-not-add-up": (RKG.PartsDoNotAddUp, RKG.Consistency),
-           "share-mismatch": (RKG.ShareMismatch, RKG.Consistency)}
+           "share-mismatch": (RKG.ShareMismatch, RKG.Consistency),
+           # IATI files (kg/rdf/iati.py)
+           "unknown-code": (RKG.UnknownCode, RKG.Consistency),
+           "missing-value": (RKG.MissingValue, RKG.Completeness)}
 SP_SCHEME = "strategic-plan"
 REFERENCE_GRAPH = "reference"
 # Countries whose first-level subdivisions are reference data (the curated table covers them)
@@ -148,6 +151,26 @@ class NamedGraph:
 
         g = self.name
         return [Quad(t.subject, t.predicate, t.object, g) for t in self.triples]
+
+
+def finding_triples(e: Emitter, f: NamedNode, body: NamedNode, kind: str, message: str, target: NamedNode,
+                    reported_in: NamedNode, source: NamedNode) -> None:
+    """A quality finding, the same for report text and IATI files: only where it was read differs
+    (``source``, a text span or an XML element, and ``reported_in``, a report or an activity)."""
+    ftype, dim = FINDING[kind]
+    e.add(f, t.TYPE, _RKG_QualityFinding)
+    e.add(f, t.TYPE, _DQV_QualityAnnotation)
+    e.add(f, _RKG_findingType, n(ftype))
+    e.add(f, _DQV_inDimension, n(dim))
+    e.add(f, _OA_motivatedBy, _DQV_qualityAssessment)
+    e.add(f, _OA_hasTarget, target)
+    e.add(f, _OA_hasBody, body)
+    e.add(body, t.TYPE, _OA_TextualBody)
+    e.add(body, t.VALUE, t.text(message))
+    e.add(f, t.LABEL, t.text(message))
+    e.add(f, _RKG_reportedIn, reported_in)
+    e.add(f, t.WAS_DERIVED_FROM, source)
+    e.add(target, _DQV_hasQualityAnnotation, f)
 
 
 class ReferenceData:
@@ -308,23 +331,10 @@ class ReportMapper:
 
     def finding(self, type_: str, message: str, target: NamedNode, span: tuple[int, int]) -> None:
         self._findings += 1
-        f = n(self.iris.finding(self.key, self._findings - 1))
-        ftype, dim = FINDING[type_]
-        e = self.e
-        e.add(f, t.TYPE, _RKG_QualityFinding)
-        e.add(f, t.TYPE, _DQV_QualityAnnotation)
-        e.add(f, _RKG_findingType, n(ftype))
-        e.add(f, _DQV_inDimension, n(dim))
-        e.add(f, _OA_motivatedBy, _DQV_qualityAssessment)
-        e.add(f, _OA_hasTarget, target)
-        body = n(self.iris.finding_body(self.key, self._findings - 1))
-        e.add(f, _OA_hasBody, body)
-        e.add(body, t.TYPE, _OA_TextualBody)
-        e.add(body, t.VALUE, t.text(message))
-        e.add(f, t.LABEL, t.text(message))
-        e.add(f, _RKG_reportedIn, self.report)
-        e.add(f, t.WAS_DERIVED_FROM, self.span(*span))
-        e.add(target, _DQV_hasQualityAnnotation, f)
+        source = self.span(*span)
+        finding_triples(self.e, n(self.iris.finding(self.key, self._findings - 1)),
+                        n(self.iris.finding_body(self.key, self._findings - 1)), type_, message, target,
+                        self.report, source)
 
     # ---- entities ---------------------------------------------------------------
     def _ensure_place(self, key: str) -> None:
