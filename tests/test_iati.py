@@ -552,3 +552,25 @@ def test_a_malformed_activity_date_is_a_warning_and_the_activity_is_built(tmp_pa
     assert r.returncode == 0, r.stderr
     assert "date.xml:4: activity XX-R-1: an activity-date has iso-date '2012-13-45', not a date" in r.stderr
     assert "actualStart" in (tmp_path / "out.nq").read_text()
+
+
+def test_an_activity_whose_graph_breaks_the_shapes_is_left_out_and_its_batch_kept(monkeypatch):
+    """A failing batch is validated again activity by activity: only the culprit is left out."""
+    import kg.pipeline as pipeline
+
+    real = pipeline.map_activity
+
+    def breaking(act, *args):  # noqa: ANN001, ANN202 - a mapper bug in one activity, injected
+        mapped = real(act, *args)
+        if act.identifier == "XX-TEST-3":
+            node = next(t.subject for t in mapped.graph.triples if t.object.value.endswith("#Activity"))
+            mapped.graph.triples.append(ox.Triple(node, ox.NamedNode("https://w3id.org/results-kg/def#iatiVersion"),
+                                                  ox.Literal("9.9")))
+        return mapped
+
+    monkeypatch.setattr(pipeline, "map_activity", breaking)
+    result = build([ONE_BAD], keep=True)
+    assert sorted(g.rsplit("/", 1)[1] for g in result.activity_graphs) == ["XX-TEST-1"]
+    messages = [str(e) for e in result.skipped]
+    assert any("activity XX-TEST-3: its graph violates the shapes" in m and "iatiVersion" in m for m in messages)
+    assert any("XX-TEST-2" in m and "without a type" in m for m in messages)

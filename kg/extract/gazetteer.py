@@ -150,7 +150,7 @@ class Gazetteer:
             start = m.start("name") + m["name"].find(words[0])
             # the exact name is part of the key: two reports spelling a name differently give
             # two nodes, each with one label, rather than one node with contradicting labels
-            key = f"x-{_slug(name)}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:6]}"
+            key = name_key("x", name)
             org = Organisation(key, name, (acronym,), (), "other", None, discovered=True)
             out.append((Match(start, am.end(), key, text[start : am.end()]), org))
         return out
@@ -224,6 +224,15 @@ _NAME_BEFORE = re.compile(
     r"(?:[ \t]+(?:[A-Z][\w'’.\-]*|of|the|for|and|on|in|de|des|du|la|le|et|to)){1,14})[ \t]*$"
 )
 _LOOKBACK = 200  # characters: bounds the work per "(ACRONYM)", so discovery stays linear
+
+
+def name_key(prefix: str, name: str) -> str:
+    """The key of an organisation known only by its name as written: ``<prefix>-<slug>-<6 hex of the name>``.
+
+    Reports use ``x`` (names found by the "Full Name (ACRONYM)" pattern), IATI files ``n`` (participating
+    organisations without an identifier); the exact name is in the hash, so spellings never merge.
+    """
+    return f"{prefix}-{_slug(name)}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:6]}"
 
 
 def _slug(s: str) -> str:

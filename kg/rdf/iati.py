@@ -11,7 +11,6 @@ each other and the union of graphs holds each description once.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,7 +26,7 @@ from kg.rdf.mapping import Emitter, NamedGraph, ReferenceData, finding_triples
 from kg.rdf.terms import n
 from kg.uris import IRIs
 from kg.vocab import OA, ORG, RKG, SDMX_CODE
-from kg.extract.gazetteer import _slug  # one slug rule for organisation keys
+from kg.extract.gazetteer import name_key
 
 # pyoxigraph nodes of the terms written per triple, made once (kg/rdf/mapping.py says why)
 _OA_hasSource = n(OA.hasSource)
@@ -193,7 +192,7 @@ class ActivityMapper:
                 return n(self.iris.org(known.key))
         if not o.ref and not name:
             return None
-        key = o.ref or f"n-{_slug(name or '')}-{_hash6(name or '')}"
+        key = o.ref or name_key("n", name or "")
         entry = self.orgs.setdefault(key, IatiOrganisation(key, o.ref, [], None))
         for x in o.names:
             if (x.text, x.lang or self.a.lang) not in entry.names:
@@ -400,10 +399,6 @@ def _orgs_by_iati_id(ref: ReferenceData) -> dict[str, str]:
 def _countries(ref: ReferenceData) -> frozenset[str]:
     """The ISO 3166-1 codes of the reference places (a recipient country is a country, not a region)."""
     return frozenset(k for k in ref.place_keys if ref.gazetteer.places[k].type == "country")
-
-
-def _hash6(s: str) -> str:
-    return hashlib.sha256(s.encode("utf-8")).hexdigest()[:6]
 
 
 def map_activity(act: Activity, file: IatiFile, iris: IRIs, ref: ReferenceData,
