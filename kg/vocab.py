@@ -7,8 +7,10 @@ that the two lists agree in both directions.
 """
 from __future__ import annotations
 
+from typing import Iterable
+
 from rdflib import Namespace, URIRef
-from rdflib.namespace import DefinedNamespace
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SH, SKOS, VOID, XSD, DefinedNamespace
 
 RKG_NS = "https://w3id.org/results-kg/def#"
 
@@ -270,13 +272,63 @@ PREFIXES: dict[str, str] = {
     "sdmx-code": str(SDMX_CODE._NS),
     "org": str(ORG._NS),
     "prov": str(PROV._NS),
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "sh": "http://www.w3.org/ns/shacl#",
+    "skos": str(SKOS._NS),
+    "dcterms": str(DCTERMS._NS),
+    "rdfs": str(RDFS._NS),
+    "owl": str(OWL._NS),
+    "xsd": str(XSD._NS),
+    "rdf": str(RDF._NS),
+    "sh": str(SH._NS),
 }
 # prefixes declared in what we serialise (data never uses sh:)
 OUTPUT_PREFIXES: dict[str, str] = {k: v for k, v in PREFIXES.items() if k != "sh"}
+
+
+def sparql_prologue(prefixes: Iterable[str] | None = None) -> str:
+    """The PREFIX lines of a fixed query: the named prefixes, or every one the data uses.
+
+    The one place prologues are written, so a query's ``rkg:`` always means the ontology's namespace.
+    """
+    names = list(prefixes) if prefixes is not None else list(OUTPUT_PREFIXES)
+    return "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in names)
+
+
+# ---- the same terms as pyoxigraph nodes ----------------------------------------------------------
+
+
+def _term_names(ns: type[DefinedNamespace]) -> list[str]:
+    names = [n for cls in ns.__mro__ for n in getattr(cls, "__annotations__", {}) if not n.startswith("_")]
+    return list(dict.fromkeys(names + list(getattr(ns, "_extras", []))))
+
+
+class Nodes:
+    """The terms of one closed namespace as pyoxigraph ``NamedNode`` objects: ``N.rkg.partner``.
+
+    Built from the same ``DefinedNamespace`` classes the mapping writes with, so a misspelt
+    name raises ``AttributeError`` instead of reading nothing. Names that are not Python
+    identifiers (``sex-F``, ``class``) are reached with ``getattr``.
+    """
+
+    def __init__(self, ns: type[DefinedNamespace]) -> None:
+        from pyoxigraph import NamedNode
+
+        base = str(ns._NS)
+        self.namespace = base
+        for name in _term_names(ns):
+            setattr(self, name, NamedNode(base + name))
+
+    def __getattr__(self, name: str) -> object:  # only reached for names that are not terms
+        raise AttributeError(f"{name!r} is not a term of <{self.__dict__.get('namespace', '?')}>")
+
+
+class _AllNodes:
+    """``N.<prefix>.<term>`` for every namespace in ``PREFIXES`` (and a few we only read or describe)."""
+
+    def __init__(self) -> None:
+        for prefix, ns in {"rkg": RKG, "oa": OA, "dqv": DQV, "sdmx_code": SDMX_CODE, "org": ORG, "prov": PROV,
+                           "sd": SD, "skos": SKOS, "dcterms": DCTERMS, "rdfs": RDFS, "owl": OWL, "xsd": XSD,
+                           "rdf": RDF, "sh": SH, "dcat": DCAT, "void": VOID}.items():
+            setattr(self, prefix, Nodes(ns))
+
+
+N = _AllNodes()
