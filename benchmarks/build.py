@@ -6,7 +6,7 @@
 
 For each size a corpus is generated with ``benchmarks/generate.py`` (not timed), then
 built in a fresh subprocess so that peak memory (the child's own ru_maxrss) belongs
-to that size alone. The child calls ``kg.pipeline.build`` and ``write_output`` to an
+to that size alone. The child calls ``kg.build.build`` and ``write_output`` to an
 N-Triples file and prints its timings as JSON; this script prints a table, the
 scaling ratios and PASS/FAIL lines against the targets (informative: the exit code
 is 0 whatever they say).
@@ -51,7 +51,7 @@ def _children_peak_mb() -> float:
 
 def child_build(corpus: str, output: str, engine: str, jobs: str) -> None:
     t0 = time.perf_counter()
-    from kg.pipeline import FileSink, build  # imports are part of a real run
+    from kg.build import FileSink, build  # imports are part of a real run
 
     t1 = time.perf_counter()
     result = build([corpus], engine=engine, sink=FileSink(Path(output)), keep=False, jobs=jobs)

@@ -49,7 +49,7 @@ print(json.dumps({"activities": n, "problems": bad, "results": results, "values"
 
 _BUILD = r"""
 import json, resource, sys, time
-from kg.pipeline import FileSink, build
+from kg.build import FileSink, build
 t0 = time.perf_counter()
 result = build([sys.argv[1]], sink=FileSink(sys.argv[2]), keep=False, jobs=1)
 seconds = time.perf_counter() - t0

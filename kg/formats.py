@@ -1,16 +1,22 @@
-"""RDF formats in one registry, keyed by media type and file extension.
+"""Every format in one registry, keyed by media type: RDF syntaxes, SPARQL results, HTML.
 
-Adding a format is one entry here; the CLI, the store and (later) the web app's
-content negotiation all read this table.
+Adding a format is one entry here. Each ``Format`` carries its file extensions, its
+aliases (the short names of ``?format=`` and other spellings of its media type) and
+the broader media types a generic client may ask for when it means this one
+(``application/json``); the CLI, the stores, the query results and the web app's
+content negotiation only look formats up here.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from pyoxigraph import QueryResultsFormat, RdfFormat
 
 from kg.errors import UsageError
+
+GRAPH, DATASET, RESULTS, PAGE = "graph", "dataset", "results", "page"
 
 
 @dataclass(frozen=True)
@@ -18,25 +24,73 @@ class Format:
     name: str
     media_type: str
     extensions: tuple[str, ...]
-    oxigraph: RdfFormat
-    rdflib: str
-    datasets: bool  # can carry named graphs
     label: str
+    kind: str  # GRAPH (triples), DATASET (named graphs too), RESULTS (SPARQL results) or PAGE (HTML)
+    oxigraph: RdfFormat | QueryResultsFormat | None = None
+    rdflib: str | None = None
+    aliases: tuple[str, ...] = ()  # ?format= names and other media types that name exactly this format
+    generic: tuple[str, ...] = ()  # broader media types a client may send meaning this one (or another)
+    w3c: str | None = None  # its name in the W3C registry of format IRIs (http://www.w3.org/ns/formats/)
+
+    @property
+    def datasets(self) -> bool:
+        """Whether it can carry named graphs."""
+        return self.kind == DATASET
+
+    @property
+    def is_rdf(self) -> bool:
+        return self.kind in (GRAPH, DATASET)
 
 
 FORMATS: tuple[Format, ...] = (
-    Format("turtle", "text/turtle", (".ttl",), RdfFormat.TURTLE, "turtle", False, "Turtle"),
-    Format("ntriples", "application/n-triples", (".nt",), RdfFormat.N_TRIPLES, "nt", False, "N-Triples"),
-    Format("nquads", "application/n-quads", (".nq",), RdfFormat.N_QUADS, "nquads", True, "N-Quads"),
-    Format("trig", "application/trig", (".trig",), RdfFormat.TRIG, "trig", True, "TriG"),
-    Format("jsonld", "application/ld+json", (".jsonld", ".json"), RdfFormat.JSON_LD, "json-ld", False, "JSON-LD"),
-    Format("rdfxml", "application/rdf+xml", (".rdf", ".owl", ".xml"), RdfFormat.RDF_XML, "xml", False, "RDF/XML"),
+    Format("turtle", "text/turtle", (".ttl",), "Turtle", GRAPH, RdfFormat.TURTLE, "turtle",
+           ("ttl", "turtle", "n3", "application/turtle", "application/x-turtle", "text/rdf+n3"),  # Turtle is valid N3
+           w3c="Turtle"),
+    Format("ntriples", "application/n-triples", (".nt",), "N-Triples", GRAPH, RdfFormat.N_TRIPLES, "nt",
+           ("nt", "ntriples"), ("text/plain",), w3c="N-Triples"),  # Virtuoso labels N-Triples text/plain
+    Format("nquads", "application/n-quads", (".nq",), "N-Quads", DATASET, RdfFormat.N_QUADS, "nquads", ("nq",)),
+    Format("trig", "application/trig", (".trig",), "TriG", DATASET, RdfFormat.TRIG, "trig", ("trig",)),
+    Format("jsonld", "application/ld+json", (".jsonld", ".json"), "JSON-LD", GRAPH, RdfFormat.JSON_LD, "json-ld",
+           ("jsonld", "json-ld", "application/x-json+ld"), ("application/json",), w3c="JSON-LD"),
+    Format("rdfxml", "application/rdf+xml", (".rdf", ".owl", ".xml"), "RDF/XML", GRAPH, RdfFormat.RDF_XML, "xml",
+           ("rdf", "rdfxml", "rdf+xml"), ("application/xml", "text/xml"), w3c="RDF_XML"),
+    Format("results-json", "application/sparql-results+json", (".srj",), "JSON", RESULTS, QueryResultsFormat.JSON,
+           aliases=("json", "srj"), generic=("application/json",), w3c="SPARQL_Results_JSON"),
+    Format("results-xml", "application/sparql-results+xml", (".srx",), "XML", RESULTS, QueryResultsFormat.XML,
+           aliases=("xml", "srx"), generic=("application/xml", "text/xml"), w3c="SPARQL_Results_XML"),
+    Format("results-csv", "text/csv", (".csv",), "CSV", RESULTS, QueryResultsFormat.CSV, aliases=("csv",),
+           w3c="SPARQL_Results_CSV"),
+    Format("results-tsv", "text/tab-separated-values", (".tsv",), "TSV", RESULTS, QueryResultsFormat.TSV,
+           aliases=("tsv",), w3c="SPARQL_Results_TSV"),
+    Format("html", "text/html", (".html",), "HTML", PAGE, aliases=("html", "application/xhtml+xml")),
 )
 BY_MEDIA_TYPE = {f.media_type: f for f in FORMATS}
-# other names servers give these formats (N-Triples is valid text/plain, as Virtuoso labels it)
-_RDF_ALIASES = {"text/plain": "application/n-triples", "application/x-turtle": "text/turtle"}
 BY_NAME = {f.name: f for f in FORMATS}
-BY_EXTENSION = {ext: f for f in FORMATS for ext in f.extensions}
+RDF_FORMATS = tuple(f for f in FORMATS if f.is_rdf)
+BY_EXTENSION = {ext: f for f in RDF_FORMATS for ext in f.extensions}  # file names name RDF files
+_BY_ALIAS = {a: f for f in FORMATS for a in f.aliases}
+
+TURTLE, NTRIPLES, JSONLD, RDFXML = (BY_NAME[n] for n in ("turtle", "ntriples", "jsonld", "rdfxml"))
+HTML = BY_NAME["html"]
+SPARQL_JSON = BY_NAME["results-json"]
+
+# what SELECT results are offered in, in order of preference; ASK has no CSV or TSV
+RESULT_TYPES = [f.media_type for f in FORMATS if f.kind == RESULTS]
+BOOLEAN_TYPES = RESULT_TYPES[:2]
+# what linked-data URLs and CONSTRUCT/DESCRIBE results are offered in, in order of preference
+GRAPH_MEDIA_TYPES = [f.media_type for f in (TURTLE, JSONLD, RDFXML, NTRIPLES)]
+# the explicit-format URL suffixes of linked data (/id/x.ttl): each format's first extension
+GRAPH_EXTENSIONS = {BY_MEDIA_TYPE[m].extensions[0]: m for m in GRAPH_MEDIA_TYPES}
+
+
+def _bare(media_type: str) -> str:
+    return media_type.split(";")[0].strip().lower()
+
+
+def resolve(value: str) -> Format | None:
+    """The format a ``?format=`` value names: an alias, a media type, a name or an extension, else None."""
+    v = value.strip().lower()
+    return _BY_ALIAS.get(v) or BY_MEDIA_TYPE.get(v) or BY_NAME.get(v) or BY_EXTENSION.get("." + v.lstrip("."))
 
 
 def for_path(path: str | Path) -> Format:
@@ -50,40 +104,43 @@ def for_path(path: str | Path) -> Format:
     raise UsageError(f"cannot tell the RDF format of {str(path)!r} from its extension (known: {known})")
 
 
+def _received(media_type: str, kinds: tuple[str, ...]) -> Format | None:
+    """The format of a response's Content-Type among ``kinds`` (parameters and case ignored, aliases known)."""
+    mt = _bare(media_type)
+    for f in FORMATS:
+        if f.kind in kinds and (mt == f.media_type or mt in f.aliases or mt in f.generic):
+            return f
+    return None
+
+
 def for_media_type(media_type: str) -> Format | None:
-    """The RDF format a Content-Type names (parameters and case ignored; common aliases known), else None."""
-    mt = media_type.split(";")[0].strip().lower()
-    return BY_MEDIA_TYPE.get(_RDF_ALIASES.get(mt, mt))
-
-
-# SPARQL query results formats, in the order the endpoint offers them for SELECT
-RESULTS_FORMATS: dict[str, QueryResultsFormat] = {
-    "application/sparql-results+json": QueryResultsFormat.JSON,
-    "application/sparql-results+xml": QueryResultsFormat.XML,
-    "text/csv": QueryResultsFormat.CSV,
-    "text/tab-separated-values": QueryResultsFormat.TSV,
-}
-_RESULTS_ALIASES = {"application/json": "application/sparql-results+json",
-                    "application/xml": "application/sparql-results+xml"}
+    """The RDF format a Content-Type names, else None."""
+    return _received(media_type, (GRAPH, DATASET))
 
 
 def results_format_for_media_type(media_type: str) -> QueryResultsFormat | None:
-    """The query results format a Content-Type names (aliases known), else None."""
-    mt = media_type.split(";")[0].strip().lower()
-    return RESULTS_FORMATS.get(_RESULTS_ALIASES.get(mt, mt))
+    """The query results format a Content-Type names, else None."""
+    f = _received(media_type, (RESULTS,))
+    return f.oxigraph if f is not None else None  # type: ignore[return-value]
 
 
 def for_name_or_media_type(value: str) -> Format:
     f = BY_NAME.get(value) or BY_MEDIA_TYPE.get(value) or BY_EXTENSION.get("." + value.lstrip("."))
-    if f is None:
-        raise UsageError(f"unknown RDF format {value!r} (known: {', '.join(BY_NAME)})")
+    if f is None or not f.is_rdf:
+        raise UsageError(f"unknown RDF format {value!r} (known: {', '.join(f.name for f in RDF_FORMATS)})")
     return f
 
 
-# what linked-data URLs and CONSTRUCT/DESCRIBE results are offered in, in order of preference
-GRAPH_MEDIA_TYPES = ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples"]
-# the explicit-format URL suffixes of linked data (/id/x.ttl): each format's first extension
-GRAPH_EXTENSIONS = {BY_MEDIA_TYPE[m].extensions[0]: m for m in GRAPH_MEDIA_TYPES}
+def accept_header(formats: Iterable[Format], *, generic: bool = False) -> str:
+    """An Accept header asking for ``formats`` in order of preference (q falling by 0.1 a step, down to 0.5)."""
+    parts: list[str] = []
+    for i, f in enumerate(formats):
+        q = max(0.5, round(1.0 - 0.1 * i, 1))
+        types = [f.media_type] + (list(f.generic) if generic else [])
+        for j, mt in enumerate(types):
+            qq = q if j == 0 else 0.5
+            parts.append(mt if qq == 1.0 else f"{mt};q={qq:g}")
+    return ", ".join(parts)
 
 
 def serialize_triples(triples, media_type: str) -> bytes:  # noqa: ANN001 - pyoxigraph triples
@@ -93,7 +150,7 @@ def serialize_triples(triples, media_type: str) -> bytes:  # noqa: ANN001 - pyox
     from kg.vocab import OUTPUT_PREFIXES
 
     fmt = BY_MEDIA_TYPE.get(media_type)
-    if fmt is None or fmt.datasets:
+    if fmt is None or fmt.kind != GRAPH:
         raise UsageError(f"cannot write triples as {media_type}")
     if fmt.name in ("turtle", "rdfxml"):
         return ox.serialize(triples, format=fmt.oxigraph, prefixes=OUTPUT_PREFIXES)

@@ -263,7 +263,7 @@ class SD(DefinedNamespace):
 
 
 # W3C's registry of format IRIs (sd:resultFormat values): an open list, read not written by us
-FORMATS = Namespace("http://www.w3.org/ns/formats/")
+W3C_FORMATS = "http://www.w3.org/ns/formats/"
 
 PREFIXES: dict[str, str] = {
     "rkg": RKG_NS,

@@ -50,3 +50,10 @@ def run_kg(*args: str, env: dict | None = None, **kw: object) -> subprocess.Comp
     """The `kg` command in a subprocess, as a user runs it."""
     return subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True,
                           env={**os.environ, **ENV, **(env or {})}, timeout=300, **kw)
+
+
+SERVED: dict[str, str] = {}  # base URL of a live `kg serve` -> the store folder it serves (conftest fills it)
+
+
+def server_store(base: str) -> str:
+    return SERVED[base]

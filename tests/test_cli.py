@@ -11,7 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from conftest import REPO
+from helpers import REPO
 from kg import settings
 
 import kg as _kg

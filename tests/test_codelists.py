@@ -303,7 +303,7 @@ def test_missing_folder_and_missing_file(tmp_path: Path) -> None:
 
 @needs_checkout
 def test_the_command_rewrites_the_tables_and_reports_counts(tmp_path):
-    from conftest import _kg
+    from helpers import run_kg as _kg
 
     target = tmp_path / "tables"
     r = _kg("codelists", "update", "--from", str(SHARED_CODELISTS), "--to", str(target))
@@ -315,7 +315,7 @@ def test_the_command_rewrites_the_tables_and_reports_counts(tmp_path):
 
 
 def test_the_command_names_a_bad_folder_and_changes_nothing(tmp_path):
-    from conftest import _kg
+    from helpers import run_kg as _kg
 
     target = tmp_path / "tables"
     target.mkdir()

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from kg.extract import extract_section, load_gazetteer
+from kg.extract import extract_section
+from kg.gazetteer import load_gazetteer
 from kg.read import parse_report, read_report
 
 STATUS = {"MLI_D_1.2": "not-achieved", "MLI_D_2.1": "partially-achieved", "MLI_D_1.1": "partially-achieved",

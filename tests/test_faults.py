@@ -26,7 +26,7 @@ import pytest
 
 from kg.store import open_store
 
-from conftest import ENV, SEED, _free_port
+from helpers import ENV, SEED, free_port as _free_port
 
 RUNS = int(os.environ.get("KG_FAULT_RUNS", "24"))
 GRAPH = "https://w3id.org/results-kg/id/graph/report/MLI-2021"

@@ -11,7 +11,7 @@ import rdflib
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from kg.formats import BY_NAME
-from kg.pipeline import build, serialize
+from kg.build import build, serialize
 from kg.vocab import PREFIXES
 
 HERE = Path(__file__).parent / "golden"

@@ -4,8 +4,8 @@ from __future__ import annotations
 import rdflib
 from rdflib.compare import isomorphic
 
-from conftest import PREFIXES, select
-from kg.pipeline import build, serialize
+from helpers import PREFIXES, select
+from kg.build import build, serialize
 from kg.formats import BY_NAME
 
 
@@ -107,7 +107,7 @@ def test_invalid_reference_data_fails_the_build_and_names_it(tmp_path, seed_path
 
     from kg import resources
     from kg.errors import BuildErrors
-    from kg.extract import load_gazetteer
+    from kg.gazetteer import load_gazetteer
 
     data = tmp_path / "data"
     shutil.copytree(resources.data_dir(), data)

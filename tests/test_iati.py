@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from kg.errors import BuildErrors
-from kg.pipeline import MemorySink, build
+from kg.build import MemorySink, build
 from kg.formats import BY_NAME
 from kg.read.iati import Activity, ActivityProblem, IatiFile, IatiFormatError, parse_value, read_activities
 from kg.uris import IRIs
 from kg.validate import validate_quads
 
-from conftest import PREFIXES, SEED, SHARED, _kg, select
+from helpers import PREFIXES, SEED, SHARED, run_kg as _kg, select
 
 HERE = Path(__file__).resolve().parent / "iati"
 MALI = HERE / "mali-2021.xml"
@@ -556,7 +556,7 @@ def test_a_malformed_activity_date_is_a_warning_and_the_activity_is_built(tmp_pa
 
 def test_an_activity_whose_graph_breaks_the_shapes_is_left_out_and_its_batch_kept(monkeypatch):
     """A failing batch is validated again activity by activity: only the culprit is left out."""
-    import kg.pipeline as pipeline
+    import kg.build.iati as pipeline
 
     real = pipeline.map_activity
 

@@ -7,11 +7,10 @@ from pathlib import Path
 import pytest
 
 from kg import resources
-from kg.pipeline import build
+from kg.build import build
 from kg.store import open_store
-from web import create_app
 
-from conftest import SEED, PREFIXES
+from helpers import PREFIXES, SEED
 
 HTML = {"Accept": "text/html"}
 MALI = Path(__file__).resolve().parent / "iati" / "mali-2021.xml"
@@ -35,20 +34,13 @@ TRICKY = """<?xml version="1.0"?>
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
+def store_path(tmp_path_factory):
+    """The seed, an IATI file about its outcomes, and an activity whose texts carry markup."""
     folder = tmp_path_factory.mktemp("iati-pages")
     tricky = folder / "tricky.xml"
     tricky.write_text(TRICKY, encoding="utf-8")
-    st = open_store(folder / "st")
-    build([SEED, MALI, tricky], sink=st.sink(), keep=False)
-    app = create_app({"store": str(folder / "st"), "TESTING": True})
-    yield app
-    app.extensions["kg"].queries.close()
-
-
-@pytest.fixture()
-def client(app):
-    return app.test_client()
+    build([SEED, MALI, tricky], sink=open_store(folder / "st").sink(), keep=False)
+    return folder / "st"
 
 
 def page(client, url: str) -> str:

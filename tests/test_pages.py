@@ -15,45 +15,21 @@ import pyoxigraph as ox
 import pytest
 from markupsafe import escape
 
+from helpers import PREFIXES, SEED
 from kg import resources
-from kg.browse import PAGE_SIZE, SearchIndex, href, local_path
-from kg.pipeline import build
+from kg.build import build
 from kg.store import open_store
 from kg.uris import IRIs
-from conftest import PREFIXES
-from web import create_app
+from web.urls import Urls
+from web.views.entity import PAGE_SIZE
+from web.views.search import SearchIndex
 
 HTML = {"Accept": "text/html"}
 IRI = IRIs()
-SEED = resources.bundled_reports_dir() / "MLI-2021.txt"
+URLS = Urls(IRI)
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-
-
-def _make_app(store_path, **config):
-    app = create_app({"store": str(store_path), "TESTING": True, **config})
-    return app
-
-
-@pytest.fixture(scope="module")
-def store_path(tmp_path_factory):
-    path = tmp_path_factory.mktemp("pages") / "st"
-    st = open_store(path)
-    build([SEED], sink=st.sink(), keep=False)
-    return path
-
-
-@pytest.fixture(scope="module")
-def app(store_path):
-    app = _make_app(store_path)
-    yield app
-    app.extensions["kg"].queries.close()
-
-
-@pytest.fixture()
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +113,7 @@ def test_report_page_lists_its_eight_outcomes_with_status_badges(client, snap):
 
 def test_outcome_page_shows_its_yearly_notes(client, snap):
     outcome = rows(snap, "SELECT ?o WHERE { ?o a rkg:Outcome ; dcterms:identifier 'XM-DAC-41146-MLI_D_1.2' }")[0]["o"]
-    body = main(get(client, local_path(IRI, outcome)))
+    body = main(get(client, URLS.entity(outcome)))
     assert "By 2024, people live in a rule of law" in body
     note_rows = re.findall(r'<tr class="note-row">(.*?)</tr>', body, re.S)
     assert len(note_rows) == 1
@@ -274,7 +250,7 @@ def test_search_finds_an_organisation_by_acronym(client):
 
 
 def test_search_ranks_exact_and_prefix_matches_first(snap):
-    index = SearchIndex(snap, IRI)
+    index = SearchIndex(snap, URLS)
     total, hits = index.search("bamako")
     assert total > 1
     assert hits[0].label == "Bamako"  # the exact name before the communes "of Bamako"
@@ -342,21 +318,18 @@ def test_query_syntax_error_is_a_400_page_with_the_message(client):
     assert '<table class="results">' not in body
 
 
-def test_query_timeout_is_a_503_page(store_path):
-    app = _make_app(store_path, query_timeout="0.001")
-    try:
-        body = main(get(app.test_client(), "/query?query=SELECT%20*%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D",
-                        status=503))
-        assert "Error 503" in body and "stopped" in body
-    finally:
-        app.extensions["kg"].queries.close()
+def test_query_timeout_is_a_503_page(make_app, store_path):
+    app = make_app(store_path, query_timeout="0.001")
+    body = main(get(app.test_client(), "/query?query=SELECT%20*%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D",
+                    status=503))
+    assert "Error 503" in body and "stopped" in body
 
 
 # ---- escaping --------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def evil_app(tmp_path_factory):
+def evil_app(tmp_path_factory, make_app):
     """A store with an organisation whose label carries markup, and a javascript: IRI."""
     path = tmp_path_factory.mktemp("evil") / "st"
     st = open_store(path)
@@ -374,9 +347,7 @@ def evil_app(tmp_path_factory):
     sink = st.sink()
     sink.write_quads(quads, graph=IRI.graph("evil"))
     sink.commit()
-    app = _make_app(path)
-    yield app
-    app.extensions["kg"].queries.close()
+    return make_app(path)
 
 
 def _no_markup_from_data(page: str) -> None:
@@ -404,13 +375,13 @@ def test_labels_with_markup_are_shown_escaped(evil_app):
 
 
 def test_local_paths_and_links():
-    assert local_path(IRI, IRI.report("MLI-2021")) == "/id/report/MLI-2021"
-    assert local_path(IRI, IRI.place("ML-4-segou")) == "/id/place/ML-4-segou"
-    assert local_path(IRI, "https://example.org/x") is None
-    assert local_path(IRIs("http://localhost:8080/id/"), IRI.report("MLI-2021")) is None
-    assert href(IRI, "https://w3id.org/results-kg/def#Achieved") == "/def#Achieved"
-    assert href(IRI, "http://www.w3.org/ns/org#Organization") == "http://www.w3.org/ns/org#Organization"
-    assert href(IRI, "javascript:alert(1)") is None
+    assert URLS.entity(IRI.report("MLI-2021")) == "/id/report/MLI-2021"
+    assert URLS.entity(IRI.place("ML-4-segou")) == "/id/place/ML-4-segou"
+    assert URLS.entity("https://example.org/x") is None
+    assert Urls(IRIs("http://localhost:8080/id/")).entity(IRI.report("MLI-2021")) is None
+    assert URLS.href("https://w3id.org/results-kg/def#Achieved") == "/def#Achieved"
+    assert URLS.href("http://www.w3.org/ns/org#Organization") == "http://www.w3.org/ns/org#Organization"
+    assert URLS.href("javascript:alert(1)") is None
 
 
 # ---- over the real server --------------------------------------------------------------------

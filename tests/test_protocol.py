@@ -4,25 +4,17 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import socket
 import threading
 import time
 import urllib.parse
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 import rdflib
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
-import kg as _kg
-from conftest import SHARED, server_store
-
-W3C = SHARED / "w3c" / "protocol"
-KASEI = "http://kasei.us/2009/09/sparql/data/"
-ENV = {"PYTHONPATH": os.pathsep.join([str(Path(_kg.__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")])}
-from conftest import QUERY_TIMEOUT  # noqa: E402 - what the live_server fixture sets
+from helpers import KASEI, QUERY_TIMEOUT, W3C, server_store
 
 
 @pytest.fixture(scope="module")
@@ -230,15 +222,13 @@ def test_unknown_iri_is_404_with_a_search_box(server):
     assert status == 404 and b"<form" in body and b"search" in body.lower()
 
 
-def test_non_ascii_iri_round_trips(server):
+def test_non_ascii_iri_round_trips(server, make_app):
     status, _, body = _get(server, "/id/place/S%C3%A9gou-test", {"Accept": "application/n-triples"})
     assert status == 200 and '"Ségou test"'.encode("utf-8") in body
     assert "<https://w3id.org/results-kg/id/place/Ségou-test>".encode("utf-8") in body
     # the IRI form (unescaped) is read the same way by the app; gunicorn itself, as HTTP/1.1 requires,
     # only accepts request lines that clients have percent-encoded, as browsers do
-    from web import create_app
-
-    app = create_app({"store": server_store(server), "TESTING": True})  # the same store, read in-process
+    app = make_app(server_store(server))  # the same store, read in-process
     r = app.test_client().get("/id/place/Ségou-test", headers={"Accept": "application/n-triples"})
     assert r.status_code == 200 and '"Ségou test"'.encode("utf-8") in r.data
 
@@ -420,7 +410,7 @@ def test_query_executors_have_no_network_where_the_system_allows_it():
     import subprocess
     import sys
 
-    from kg.query import _sandbox
+    from kg.query.executor import _sandbox
 
     prefix = _sandbox()
     if not prefix:

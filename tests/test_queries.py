@@ -7,9 +7,9 @@ import pyoxigraph as ox
 import pytest
 
 from kg import resources
-from kg.pipeline import build
+from kg.build import build
 
-from conftest import SEED
+from helpers import SEED
 
 QUERIES = sorted(resources.queries_dir().glob("*.rq"))
 MALI_IATI = Path(__file__).resolve().parent / "iati" / "mali-2021.xml"

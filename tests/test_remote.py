@@ -30,10 +30,12 @@ import pytest
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from kg.store import open_store
-from kg.store.remote import Remote, RemoteStore, canonical
+from kg.store.http import Remote
+from kg.store.publish import canonical
+from kg.store.remote import RemoteStore
 from kg.uris import IRIs
 
-from conftest import ENV, REPO, SEED, _free_port
+from helpers import ENV, REPO, SEED, free_port as _free_port
 
 CI = os.environ.get("CI") == "true"
 EXAMPLES = sorted((REPO / "ontology" / "queries").glob("*.rq"))

@@ -8,7 +8,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.errors import BuildErrors, StoreError
-from kg.pipeline import build
+from kg.build import build
 from kg.store import open_store
 
 REPORT_GRAPH = "https://w3id.org/results-kg/id/graph/report/MLI-2021"

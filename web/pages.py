@@ -1,4 +1,4 @@
-"""The browser: server-rendered HTML pages over ``kg.browse``.
+"""The browser: server-rendered HTML pages over ``web.views``.
 
 Home ``/``, search ``/search``, the query editor ``/query`` and, through ``web.ld``,
 the HTML page of every entity (``render_entity``). Handlers parse the request, call
@@ -6,24 +6,28 @@ the library and render; every value reaches the page through Jinja's autoescapin
 """
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from flask import Blueprint, Response, current_app, render_template, request
 
-from kg import browse
 from kg.errors import KGError, QueryError
+from kg.formats import HTML
 from kg.query import inspect
-from web import kg
+from web.cache import VersionCache
+from web.context import kg
+from web.views import home as home_view
+from web.views.entity import PAGE_SIZE, entity
+from web.views.examples import example_queries
+from web.views.model import format_number
+from web.views.reader import Reader
+from web.views.results import BOOLEAN_FORMATS, GRAPH_FORMATS, RESULT_MEDIA, SELECT_FORMATS, result_table
+from web.views.search import SearchIndex
 
 bp = Blueprint("pages", __name__)
 
 SEARCH_LIMIT = 50
-RESULT_MEDIA = {"SELECT": "application/sparql-results+json", "ASK": "application/sparql-results+json",
-                "CONSTRUCT": "application/n-triples", "DESCRIBE": "application/n-triples"}
 
 
-def _cache() -> browse.VersionCache:
-    return current_app.extensions.setdefault("kg.pages", browse.VersionCache())
+def _cache() -> VersionCache:
+    return current_app.extensions.setdefault("kg.pages", VersionCache())
 
 
 def _page_arg(name: str = "page") -> int:
@@ -34,12 +38,12 @@ def _page_arg(name: str = "page") -> int:
 
 
 def _html(body: str, status: int = 200) -> Response:
-    return Response(body, status=status, mimetype="text/html")
+    return Response(body, status=status, mimetype=HTML.media_type)
 
 
 @bp.app_template_filter("number")
 def number(value: object) -> str:
-    return browse.format_number(value)
+    return format_number(value)
 
 
 @bp.app_context_processor
@@ -51,9 +55,9 @@ def page_context() -> dict[str, object]:
 def home() -> Response:
     ctx = kg()
     snap = ctx.snapshot()
-    summary = _cache().get(snap.version, "summary", lambda: browse.Browser(snap, ctx.iris).summary())
-    examples = browse.example_queries()
-    class_queries = {iri: browse.class_query(iri) for _, _, iri in summary["classes"]}
+    summary = _cache().get(snap.version, "summary", lambda: home_view.summary(Reader(snap, ctx.urls)))
+    examples = example_queries()
+    class_queries = {iri: home_view.class_query(iri) for _, _, iri in summary["classes"]}
     return _html(render_template("home.html", summary=summary, examples=examples, class_queries=class_queries,
                                  version=snap.version))
 
@@ -65,10 +69,10 @@ def search() -> Response:
     q = request.args.get("q", "").strip()
     total, hits, contexts = 0, [], {}
     if q:
-        index = _cache().get(snap.version, "search", lambda: browse.SearchIndex(snap, ctx.iris))
+        index = _cache().get(snap.version, "search", lambda: SearchIndex(snap, ctx.urls))
         total, hits = index.search(q, SEARCH_LIMIT)
-        b = browse.Browser(snap, ctx.iris)
-        contexts = {h.iri: b.context_line(h.iri) for h in hits}
+        rd = Reader(snap, ctx.urls)
+        contexts = {h.iri: rd.context_line(h.iri) for h in hits}
     return _html(render_template("search.html", q=q, total=total, hits=hits, contexts=contexts,
                                  limit=SEARCH_LIMIT))
 
@@ -76,7 +80,7 @@ def search() -> Response:
 @bp.route("/query")
 def query_page() -> Response:
     ctx = kg()
-    examples = browse.example_queries()
+    examples = example_queries()
     by_name = {e.name: e for e in examples}
     text = request.args.get("query")
     example = None
@@ -94,9 +98,9 @@ def query_page() -> Response:
             inspection = inspect(text, ctx.queries.max_query_length)
             form = inspection.form
             result = ctx.queries.run(text, media_type=RESULT_MEDIA[form], inspection=inspection)
-            table = browse.result_table(ctx.iris, result.form, result.body, result.media_type, result.truncated)
-            formats = {"SELECT": browse.SELECT_FORMATS, "ASK": browse.BOOLEAN_FORMATS}.get(form, browse.GRAPH_FORMATS)
-            downloads = [(label, "/sparql?" + urlencode({"query": text, "format": fmt})) for label, fmt in formats]
+            table = result_table(ctx.urls, result.form, result.body, result.media_type, result.truncated)
+            formats = {"SELECT": SELECT_FORMATS, "ASK": BOOLEAN_FORMATS}.get(form, GRAPH_FORMATS)
+            downloads = [(f.label, ctx.urls.sparql(text, format=f.aliases[0])) for f in formats]
         except KGError as e:  # syntax errors (400), read-only (403), timeouts and busy (503)
             error, status = e, e.http_status
     return _html(render_template("query.html", text=text or "", examples=examples, example=example, table=table,
@@ -106,8 +110,7 @@ def query_page() -> Response:
 def render_entity(iri: str) -> Response | None:
     """The HTML page of an entity, or None if the IRI is in no triple (``web.ld`` then answers 404)."""
     ctx = kg()
-    b = browse.Browser(ctx.snapshot(), ctx.iris)
-    entity = b.entity(iri, page=_page_arg(), page_prop=request.args.get("prop"))
-    if entity is None:
+    e = entity(Reader(ctx.snapshot(), ctx.urls), iri, page=_page_arg(), page_prop=request.args.get("prop"))
+    if e is None:
         return None
-    return _html(render_template("entity.html", e=entity, page_size=browse.PAGE_SIZE))
+    return _html(render_template("entity.html", e=e, page_size=PAGE_SIZE))

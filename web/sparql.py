@@ -7,9 +7,13 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request, url_for
 
 from kg.errors import QueryError, ReadOnly, UnsupportedMediaType, UsageError
-from kg.negotiate import negotiate
+from kg.formats import TURTLE
 from kg.query import BOOLEAN_TYPES, GRAPH_TYPES, RESULT_TYPES, inspect
-from web import kg, wants_html
+from web.context import kg
+from web.describe import service_description as describe_service
+from web.errors import wants_html
+from web.negotiate import negotiate
+from web.urls import SPARQL, Urls
 
 bp = Blueprint("sparql", __name__)
 
@@ -68,7 +72,7 @@ def _unsupported(ctype: str):  # noqa: ANN202
         "application/x-www-form-urlencoded with a 'query' field")
 
 
-@bp.route("/sparql", methods=["GET", "POST", "OPTIONS"])
+@bp.route(SPARQL, methods=["GET", "POST", "OPTIONS"])
 def sparql() -> Response:
     if request.method == "OPTIONS":  # CORS preflight
         resp = Response(status=204)
@@ -97,7 +101,7 @@ def sparql() -> Response:
         if etag in request.if_none_match:
             return _with_headers(Response(status=304), etag)
     result = ctx.queries.run(query, media_type=media_type, default_graphs=default, named_graphs=named,
-                             base_iri=request.url_root.rstrip("/") + "/sparql", inspection=inspection)
+                             base_iri=Urls.absolute(request.url_root, SPARQL), inspection=inspection)
     resp = Response(result.body, mimetype=result.media_type)
     if result.media_type.startswith("text/") or result.media_type.endswith(("json", "xml")):
         resp.headers["Content-Type"] = f"{result.media_type}; charset=utf-8"
@@ -119,9 +123,8 @@ def _with_headers(resp: Response, etag: str | None) -> Response:
 
 def service_description() -> Response:
     """SPARQL 1.1 Service Description of this endpoint, in the negotiated RDF syntax."""
-    from kg.describe import service_description as describe_service
     from web.ld import rdf_response
 
-    triples = describe_service(request.url_root.rstrip("/") + "/sparql", kg().snapshot().graph_names())
-    return rdf_response(triples, request.headers.get("Accept"), request.args.getlist("format"), default="text/turtle",
-                        extra_headers=CORS)
+    triples = describe_service(Urls.absolute(request.url_root, SPARQL), kg().snapshot().graph_names())
+    return rdf_response(triples, request.headers.get("Accept"), request.args.getlist("format"),
+                        default=TURTLE.media_type, extra_headers=CORS)

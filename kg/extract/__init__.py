@@ -4,13 +4,13 @@ from __future__ import annotations
 from kg.extract.alignment import find_alignment, strip_alignment
 from kg.extract.checks import check
 from kg.extract.figures import link, scan
-from kg.extract.gazetteer import Gazetteer, Organisation, load_gazetteer
+from kg.gazetteer import Gazetteer, Organisation
 from kg.extract.model import Evidence, FigureFact, FindingFact, MentionFact, SectionFacts
 from kg.extract.status import find_status
 from kg.read.report import OutcomeSection, ReportRecord
 from kg.text import sentences
 
-__all__ = ["extract_section", "load_gazetteer", "Gazetteer", "Organisation", "SectionFacts", "strip_alignment"]
+__all__ = ["Evidence", "FigureFact", "FindingFact", "MentionFact", "SectionFacts", "extract_section", "strip_alignment"]
 
 _MALFORMED_HINT = "broken digit grouping (expected groups of three digits, e.g. 1,024,517); the value is not guessed"
 

@@ -1,5 +1,5 @@
 """Mapping records to RDF: the only place that writes triples."""
 
-from kg.rdf.mapping import NamedGraph, ReferenceData, map_report, reference_graph
+from kg.rdf.report import NamedGraph, ReferenceData, map_report, reference_graph
 
 __all__ = ["NamedGraph", "ReferenceData", "map_report", "reference_graph"]

@@ -22,13 +22,13 @@ from pyoxigraph import NamedNode
 from kg import codelists
 from kg.read.iati import Activity, CodeRef, IatiFile, Narrative, OrgRef, Value, parse_value
 from kg.rdf import terms as t
-from kg.rdf.mapping import Emitter, NamedGraph, ReferenceData, finding_triples
+from kg.rdf.report import Emitter, NamedGraph, ReferenceData, finding_triples
 from kg.rdf.terms import n
 from kg.uris import IRIs
 from kg.vocab import OA, ORG, RKG, SDMX_CODE
-from kg.extract.gazetteer import name_key
+from kg.gazetteer import name_key
 
-# pyoxigraph nodes of the terms written per triple, made once (kg/rdf/mapping.py says why)
+# pyoxigraph nodes of the terms written per triple, made once (kg/rdf/report.py says why)
 _OA_hasSource = n(OA.hasSource)
 _ORG_Organization = n(ORG.Organization)
 _RKG_Activity = n(RKG.Activity)

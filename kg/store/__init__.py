@@ -9,7 +9,7 @@ version in one step; a failed write leaves the published version as it was.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable, Iterator, Protocol
+from typing import Any, Iterable, Iterator, Mapping, Protocol
 
 import pyoxigraph as ox
 
@@ -55,4 +55,29 @@ def open_store(path: str | Path) -> EmbeddedStore:
     return EmbeddedStore(Path(path))
 
 
-__all__ = ["EmbeddedStore", "GraphStore", "Snapshot", "StoreSink", "open_store", "Iterable"]
+def open_configured(options: Mapping[str, Any] | None = None, *, kind: str = "configured",
+                    read_only: bool = False) -> Any:
+    """The store the settings name, the one place that chooses between embedded and remote.
+
+    ``options`` are values given on the command line or in an app config, keyed by setting
+    name (``store``, ``endpoint``, ``graph_store``, ``update_endpoint``, ``base_iri``,
+    ``query_timeout``); what is missing comes from the environment, then the defaults.
+    ``kind`` is ``configured`` (the remote when an endpoint is set, else the embedded store),
+    ``embedded`` or ``remote`` (an error without an endpoint). A ``read_only`` remote is
+    given no write URLs at all, so nothing through it can write.
+    """
+    from kg import settings
+
+    o = {k: v for k, v in (options or {}).items() if v is not None}
+    endpoint = settings.get("endpoint", o.get("endpoint"))
+    if kind == "remote" or (kind == "configured" and endpoint):
+        from kg.store.remote import open_remote
+
+        timeout = o.get("query_timeout")
+        return open_remote(o.get("endpoint"), graph_store="" if read_only else o.get("graph_store"),
+                           update="" if read_only else o.get("update_endpoint"), base_iri=o.get("base_iri"),
+                           query_timeout=float(timeout) if timeout is not None else None)
+    return open_store(settings.get("store", str(o["store"]) if o.get("store") else None))
+
+
+__all__ = ["EmbeddedStore", "GraphStore", "Snapshot", "StoreSink", "open_configured", "open_store"]

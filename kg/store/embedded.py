@@ -147,9 +147,9 @@ class EmbeddedStore:
         except (FileNotFoundError, gzip.BadGzipFile, EOFError):
             return snapshot._db.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
 
-    def query_service(self, **limits):  # noqa: ANN003, ANN201 - kg.query.QueryService
+    def query_service(self, **limits):  # noqa: ANN003, ANN201 - kg.query.service.QueryService
         """Users' queries run in killable, sandboxed executor processes that open this store read-only."""
-        from kg.query import QueryService
+        from kg.query.service import QueryService
 
         return QueryService(self, **limits)
 

@@ -5,10 +5,8 @@ negotiation only). Results are parsed by pyoxigraph as they stream in, so a row 
 or a deadline stops reading early, and callers get the same result objects as from
 the embedded store.
 
-Writing is one named graph per request: a SPARQL 1.1 Graph Store HTTP Protocol PUT
-(replace semantics), or, where the store has no Graph Store URL, one SPARQL 1.1
-Update request ``DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { … } }``. Either
-is one transaction in the store, so a graph is always wholly old or wholly new.
+Writing (``kg.store.publish``) is one named graph per request, each one transaction.
+The HTTP client, with its deadline and its refusal of redirects, is ``kg.store.http``.
 
 Bookkeeping lives in the remote data itself, so no other state is needed:
 
@@ -21,47 +19,37 @@ Bookkeeping lives in the remote data itself, so no other state is needed:
 """
 from __future__ import annotations
 
-import base64
-import http.client
-import hashlib
 import io
 import re
-import shutil
-import socket
-import tempfile
 import threading
-from collections import OrderedDict
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from collections import OrderedDict
+from typing import Any, Iterable, Iterator
 
 import pyoxigraph as ox
 
 from kg import settings
-from kg.errors import QueryError, RemoteError, RemoteTimeout, UsageError
-from kg.formats import BY_NAME, for_media_type, results_format_for_media_type
+from kg.errors import RemoteError, RemoteTimeout, UsageError
+from kg.formats import BY_NAME, accept_header, for_media_type, results_format_for_media_type
 from kg.query import form_of
+from kg.store.http import Body, Remote, post_query, safe_url, send
+from kg.store.publish import RemoteSink, update_requests
 from kg.uris import IRIs
-from kg.vocab import PREFIXES, RKG
+from kg.vocab import sparql_prologue
 
 _RECHECK_SECONDS = 1.0  # how often a reader asks the remote for its version
 _PREFETCH_BATCH = 100  # subjects described per request
 _DESCRIBED_MAX = 50_000  # subjects whose descriptions a snapshot keeps
 _DESCRIBED_MAX_QUADS = 5_000  # a subject saying more than this is fetched each time, not kept
 _COUNT_BATCH = 100  # graphs counted per request when a push is checked
-_DIGEST = ox.NamedNode(str(RKG.graphDigest))
-_IDENTIFIER = ox.NamedNode(PREFIXES["dcterms"] + "identifier")
 _NT = BY_NAME["ntriples"].media_type
-_ACCEPT_RESULTS = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
-_ACCEPT_RDF = "application/n-triples, text/turtle;q=0.9, text/plain;q=0.5"
+_ACCEPT_RESULTS = accept_header([BY_NAME["results-json"], BY_NAME["results-xml"]])
+_ACCEPT_RDF = accept_header([BY_NAME["ntriples"], BY_NAME["turtle"]], generic=True)
 
 # The store's own queries. Values (the publication graph, graph names, subjects) are never
 # written into this text: ``bind`` and ``bind_rows`` add them as VALUES blocks of validated terms.
-_Q = f"PREFIX rkg: <{PREFIXES['rkg']}>\nPREFIX dcterms: <{PREFIXES['dcterms']}>\n"
+_Q = sparql_prologue(["rkg", "dcterms"])
 VERSION = _Q + "SELECT ?v WHERE { GRAPH ?pub { ?pub dcterms:identifier ?v } }"
 UNION_PROBE = _Q + "ASK WHERE { ?pub dcterms:identifier ?v }"  # true if the default graph holds named graphs' data
 DIGESTS = _Q + "SELECT ?g ?d WHERE { GRAPH ?g { ?g rkg:graphDigest ?d } }"
@@ -74,227 +62,6 @@ QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 # second request, not joined in this one: engines plan that join as a scan of every quad (Oxigraph at
 # 59 million triples: over 60 s per page, against 0.15 s for two requests)
 OUTGOING = """SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?x ?p ?o } BIND(?x AS ?s) }"""
-
-
-def safe_url(url: str) -> str:
-    """A URL as it may be shown: without user name, password or query string."""
-    try:
-        p = urllib.parse.urlsplit(url)
-        host = p.hostname or ""
-        if ":" in host:
-            host = f"[{host}]"
-        if p.port:
-            host = f"{host}:{p.port}"
-    except ValueError:
-        return "(an invalid URL)"
-    return urllib.parse.urlunsplit((p.scheme, host, p.path, "", ""))
-
-
-def _check_url(url: str, what: str) -> str:
-    try:
-        p = urllib.parse.urlsplit(url)
-        p.port  # noqa: B018 - raises ValueError for a port that is not a number in range
-    except ValueError:
-        raise UsageError(f"{what} is not a valid URL (check the host and port)") from None
-    if p.scheme not in ("http", "https") or not p.hostname:
-        raise UsageError(f"{what} must be an http:// or https:// URL, not {safe_url(url) or url[:40]!r}")
-    if p.username or p.password:
-        raise UsageError(f"{what}: put credentials in KG_REMOTE_USER/KG_REMOTE_PASSWORD or KG_REMOTE_TOKEN, "
-                         "not in the URL")
-    return url
-
-
-@dataclass(frozen=True)
-class Remote:
-    """Where a remote store is and how to talk to it. Credentials come from the environment only."""
-
-    query_url: str
-    graph_store_url: str | None = None
-    update_url: str | None = None
-    timeout: float = 300.0
-    _auth: dict[str, str] = field(default_factory=dict, repr=False)
-
-    @classmethod
-    def from_settings(cls, endpoint: str | None = None, graph_store: str | None = None,
-                      update: str | None = None) -> "Remote":
-        query_url = settings.get("endpoint", endpoint)
-        if not query_url:
-            raise UsageError("no remote endpoint: give --endpoint URL or set KG_ENDPOINT")
-        gsp = settings.get("graph_store", graph_store) or None
-        upd = settings.get("update_endpoint", update) or None
-        token = settings.credential("remote_token")
-        user = settings.credential("remote_user")
-        auth: dict[str, str] = {}
-        if token:
-            auth["Authorization"] = f"Bearer {token}"
-        elif user:
-            pair = f"{user}:{settings.credential('remote_password')}".encode("utf-8")
-            auth["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
-        return cls(_check_url(query_url, "the endpoint"), gsp and _check_url(gsp, "the graph store URL"),
-                   upd and _check_url(upd, "the update URL"), float(settings.get("remote_timeout")), auth)
-
-    @property
-    def writable(self) -> bool:
-        return bool(self.graph_store_url or self.update_url)
-
-
-# ---- HTTP: no redirects, and a hard deadline -------------------------------------------------
-#
-# Every request to the remote goes through one opener that (1) never follows a redirect, so
-# credentials are only ever sent to the URL that was configured, and (2) records each
-# connection it opens, so a timer can shut the socket down at the deadline: a remote that
-# trickles its headers or body byte by byte is cut off on time, not after each read's timeout.
-
-# the socket each thread is using (kept even after urllib closes the connection object: the
-# response still reads from it)
-_CONNECTIONS: dict[int, socket.socket] = {}
-
-
-class _TrackedHTTP(http.client.HTTPConnection):
-    def connect(self) -> None:
-        super().connect()
-        _CONNECTIONS[threading.get_ident()] = self.sock
-
-
-class _TrackedHTTPS(http.client.HTTPSConnection):
-    def connect(self) -> None:
-        super().connect()
-        _CONNECTIONS[threading.get_ident()] = self.sock
-
-
-class _HTTPHandler(urllib.request.HTTPHandler):
-    def http_open(self, req: urllib.request.Request) -> Any:
-        return self.do_open(_TrackedHTTP, req)
-
-
-class _HTTPSHandler(urllib.request.HTTPSHandler):
-    def https_open(self, req: urllib.request.Request) -> Any:
-        return self.do_open(_TrackedHTTPS, req, context=self._context)
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # the 3xx becomes an HTTPError, reported with the configured URL
-
-
-_OPENER = urllib.request.build_opener(_HTTPHandler, _HTTPSHandler, _NoRedirect)
-
-
-def _install_opener() -> None:
-    """SPARQLWrapper opens URLs with its module's ``urlopener``; make that ours, once, for this process."""
-    import SPARQLWrapper.Wrapper as wrapper
-
-    wrapper.urlopener = _OPENER.open
-
-
-_install_opener()
-
-
-class _Deadline:
-    """Shuts the connection of the calling thread down when ``seconds`` have passed."""
-
-    def __init__(self, seconds: float) -> None:
-        self.at = time.monotonic() + seconds
-        self.fired = False
-        self.sock: socket.socket | None = None  # once the response is in: this request's own socket
-        self._thread = threading.get_ident()
-        _CONNECTIONS.pop(self._thread, None)
-        self._timer = threading.Timer(max(0.01, seconds), self._fire)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def _fire(self) -> None:
-        self.fired = True
-        # before the response: the thread's current connection is ours (the request is synchronous);
-        # after: only our own socket, since the thread may have moved on to another request
-        sock = self.sock if self.sock is not None else _CONNECTIONS.get(self._thread)
-        if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-    def bind(self) -> None:
-        """The response has arrived: from now on the deadline concerns its socket only."""
-        self.sock = _CONNECTIONS.pop(self._thread, None)
-
-    def cancel(self) -> None:
-        self._timer.cancel()
-        if self.sock is None:
-            _CONNECTIONS.pop(self._thread, None)
-
-
-class _Body(io.RawIOBase):
-    """An HTTP response body that raises RemoteTimeout once the deadline has passed."""
-
-    def __init__(self, resp: Any, deadline: _Deadline, where: str) -> None:
-        self.resp = resp
-        self.deadline = deadline
-        self.where = where
-
-    @property
-    def timed_out(self) -> bool:
-        return self.deadline.fired
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b: Any) -> int:
-        if self.deadline.fired:
-            raise RemoteTimeout(f"the remote store did not answer in time ({self.where})")
-        try:
-            n = self.resp.readinto(b)
-        except (OSError, ValueError, http.client.HTTPException):
-            if self.deadline.fired:
-                raise RemoteTimeout(f"the remote store did not answer in time ({self.where})") from None
-            raise
-        if self.deadline.fired:
-            raise RemoteTimeout(f"the remote store did not answer in time ({self.where})")
-        return n or 0
-
-    def close(self) -> None:
-        self.deadline.cancel()
-        try:
-            self.resp.close()
-        finally:
-            super().close()
-
-
-def _media_type(resp: Any) -> str:
-    return (resp.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-
-
-def _remote_error(e: BaseException, url: str, what: str, user: bool = False) -> RemoteError | QueryError:
-    """One message for every way a remote request can fail (never with credentials in it)."""
-    where = safe_url(url)
-    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException, QueryBadFormed, Unauthorized
-
-    if isinstance(e, (socket.timeout, TimeoutError)) or (
-            isinstance(e, urllib.error.URLError) and isinstance(e.reason, (socket.timeout, TimeoutError))):
-        return RemoteTimeout(f"the remote store did not answer in time ({what})", source=where)
-    if isinstance(e, QueryBadFormed):
-        msg = str(e).split("Response:", 1)[-1].strip()[:500]
-        if user:  # a query we parsed but the engine does not support
-            return QueryError("the remote store rejected the query (it accepts a narrower SPARQL than ours)")
-        return RemoteError(f"the remote store rejected one of our queries: {msg}", source=where)
-    if isinstance(e, Unauthorized) or (isinstance(e, urllib.error.HTTPError) and e.code in (401, 403)):
-        return RemoteError(f"the remote store refused our credentials ({what}): set KG_REMOTE_USER and "
-                           "KG_REMOTE_PASSWORD, or KG_REMOTE_TOKEN", source=where)
-    if isinstance(e, urllib.error.HTTPError) and 300 <= e.code < 400:
-        return RemoteError(f"the remote store answered with a redirect ({e.code}); redirects are not followed, so "
-                           "credentials only go where configured: give the final URL", source=where)
-    if isinstance(e, urllib.error.HTTPError):
-        try:
-            body = e.read(500).decode("utf-8", "replace").strip()
-        except OSError:
-            body = ""
-        return RemoteError(f"the remote store answered {e.code} {e.reason} ({what}){': ' + body if body else ''}",
-                           source=where)
-    if isinstance(e, SPARQLWrapperException):
-        return RemoteError(f"the remote store failed ({what}): {str(e)[:300]}", source=where)
-    reason = getattr(e, "reason", None) or getattr(e, "strerror", None) or e
-    return RemoteError(f"cannot reach the remote store ({what}): {reason}; check that it is running and the URL "
-                       "is right", source=where)
 
 
 class RemoteStore:
@@ -314,55 +81,10 @@ class RemoteStore:
 
     # ---- raw requests ------------------------------------------------------------------------
     def request(self, sparql: str, *, accept: str, timeout: float, default_graphs: list[str] | None = None,
-                named_graphs: list[str] | None = None, what: str = "query", user: bool = False) -> tuple[_Body, str]:
+                named_graphs: list[str] | None = None, what: str = "query", user: bool = False) -> tuple[Body, str]:
         """POST a query; the streaming body and its media type. Every failure is a KGError."""
-        from SPARQLWrapper import POST, URLENCODED, SPARQLWrapper
-
-        url = self.remote.query_url
-        sw = SPARQLWrapper(url)
-        sw.setMethod(POST)
-        sw.setOnlyConneg(True)
-        for g in default_graphs or []:
-            sw.addParameter("default-graph-uri", g)
-        for g in named_graphs or []:
-            sw.addParameter("named-graph-uri", g)
-        sw.setRequestMethod(URLENCODED)  # the one way every engine reads (Virtuoso 7 ignores a direct POST)
-        sw.setQuery(sparql)
-        # SPARQLWrapper guesses the form with a regex that can take a query for an update (a prefix
-        # named "load:", an empty prefix) and would then post it as update=; we know it is a query
-        sw.queryType = form_of(sparql)
-        sw.addCustomHttpHeader("Accept", accept)
-        for k, v in self.remote._auth.items():
-            sw.addCustomHttpHeader(k, v)
-        sw.setTimeout(max(1, int(timeout + 0.999)))
-        deadline = _Deadline(timeout)
-        try:
-            resp = sw.query().response
-        except Exception as e:  # noqa: BLE001 - urllib, socket and SPARQLWrapper errors, mapped in one place
-            deadline.cancel()
-            if deadline.fired:
-                raise RemoteTimeout(f"the remote store did not answer in time ({what})", source=self.path) from None
-            raise _remote_error(e, url, what, user=user) from None
-        deadline.bind()
-        return _Body(resp, deadline, what), _media_type(resp)
-
-    def _http(self, method: str, url: str, body: bytes | None = None, content_type: str | None = None,
-              what: str = "write") -> bytes:
-        headers = dict(self.remote._auth)
-        if content_type:
-            headers["Content-Type"] = content_type
-        req = urllib.request.Request(url, data=body, method=method, headers=headers)
-        deadline = _Deadline(self.remote.timeout)
-        try:
-            with _OPENER.open(req, timeout=self.remote.timeout) as resp:
-                return resp.read()
-        except Exception as e:  # noqa: BLE001
-            if deadline.fired:
-                raise RemoteTimeout(f"the remote store did not answer in time ({what})", source=safe_url(url)) \
-                    from None
-            raise _remote_error(e, url, what) from None
-        finally:
-            deadline.cancel()
+        return post_query(self.remote, sparql, accept=accept, timeout=timeout, default_graphs=default_graphs,
+                          named_graphs=named_graphs, what=what, user=user)
 
     def select(self, sparql: str, *, timeout: float | None = None, **dataset: Any) -> Iterator[ox.QuerySolution]:
         body, mt = self.request(sparql, accept=_ACCEPT_RESULTS, timeout=timeout or self.query_timeout, **dataset)
@@ -372,7 +94,7 @@ class RemoteStore:
             raise RemoteError("the remote store answered a SELECT with a boolean", source=self.path)
         return _GuardedSolutions(res, body, self.path)
 
-    def _solutions(self, body: _Body, mt: str) -> Any:
+    def _solutions(self, body: Body, mt: str) -> Any:
         fmt = results_format_for_media_type(mt)
         if fmt is None:
             body.close()
@@ -455,51 +177,23 @@ class RemoteStore:
         if r.graph_store_url:
             sep = "&" if "?" in r.graph_store_url else "?"
             url = f"{r.graph_store_url}{sep}{urllib.parse.urlencode({'graph': name})}"
-            self._http("PUT", url, ntriples, _NT, what=f"PUT graph {name}")
+            send(self.remote, "PUT", url, ntriples, _NT, what=f"PUT graph {name}")
         elif r.update_url:
-            for update in _update_requests(name, ntriples):
-                self._http("POST", r.update_url, update.encode("utf-8"), "application/sparql-update; charset=utf-8",
+            for update in update_requests(name, ntriples):
+                send(self.remote, "POST", r.update_url, update.encode("utf-8"), "application/sparql-update; charset=utf-8",
                            what=f"update graph {name}")
         else:
             raise UsageError("the remote store is read-only to us: give --graph-store URL (SPARQL 1.1 Graph Store "
                              "Protocol) or --update URL (SPARQL 1.1 Update)")
 
-    def query_service(self, **limits: Any):  # noqa: ANN201 - kg.query.RemoteQueryService
+    def query_service(self, **limits: Any):  # noqa: ANN201 - kg.query.service.RemoteQueryService
         """Users' queries are checked here and run on the remote, within the deadline."""
-        from kg.query import RemoteQueryService
+        from kg.query.service import RemoteQueryService
 
         return RemoteQueryService(self, **limits)
 
     def sink(self, **_: Any) -> "RemoteSink":
         return RemoteSink(self)
-
-
-_BLOCK = 4000  # triples per GRAPH block: Virtuoso's SPARQL compiler fails on larger ones
-_MAX_REQUEST = 8 << 20  # bytes per update request: Virtuoso refuses requests over 10 MB
-
-
-def _update_requests(name: str, ntriples: bytes) -> list[str]:
-    """SPARQL Update text replacing graph ``name``: one request (one transaction) unless it is very large.
-
-    ``DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { … } GRAPH <g> { … } }``: the triples
-    go in blocks of 4,000, which every engine accepts. A graph over 8 MB of N-Triples needs
-    several requests (the first replaces, the rest add), and so is not replaced atomically:
-    give a Graph Store URL for such graphs where the engine's PUT is transactional.
-    """
-    g = str(ox.NamedNode(name))
-    # N-Triples lines end in LF only (U+2028 and friends may stand unescaped inside literals)
-    lines = [line + "\n" for line in ntriples.decode("utf-8").split("\n") if line.strip()]
-    requests, blocks, size = [], [], 0
-    head = f"DROP SILENT GRAPH {g} ;\n"
-    for i in range(0, max(len(lines), 1), _BLOCK):
-        block = f"GRAPH {g} {{\n{''.join(lines[i:i + _BLOCK])}}}\n"
-        if blocks and size + len(block.encode("utf-8")) > _MAX_REQUEST:
-            requests.append(f"{head}INSERT DATA {{\n{''.join(blocks)}}}\n")
-            head, blocks, size = "", [], 0
-        blocks.append(block)
-        size += len(block.encode("utf-8"))
-    requests.append(f"{head}INSERT DATA {{\n{''.join(blocks)}}}\n")
-    return requests
 
 
 class RemoteSnapshot:
@@ -654,13 +348,13 @@ def run_remote(store: RemoteStore, sparql: str, *, timeout: float, default_graph
     return _GuardedSolutions(res, body, store.path)
 
 
-def _parse_failure(body: _Body, e: BaseException, where: str) -> RemoteError:
+def _parse_failure(body: Body, e: BaseException, where: str) -> RemoteError:
     if body.timed_out:
         return RemoteTimeout("the remote store did not answer in time", source=where)
     return RemoteError(f"the remote store sent results that cannot be read: {e}", source=where)
 
 
-def _guarded(items: Iterator[Any], body: _Body, where: str) -> Iterator[Any]:
+def _guarded(items: Iterator[Any], body: Body, where: str) -> Iterator[Any]:
     """Yield from a streaming parse; a timeout or broken stream becomes our error; close when done."""
     try:
         for item in items:
@@ -674,7 +368,7 @@ def _guarded(items: Iterator[Any], body: _Body, where: str) -> Iterator[Any]:
 class _GuardedSolutions:
     """Solutions read from the remote as the caller iterates, with ``variables`` like pyoxigraph's."""
 
-    def __init__(self, res: ox.QuerySolutions, body: _Body, where: str) -> None:
+    def __init__(self, res: ox.QuerySolutions, body: Body, where: str) -> None:
         self.variables = res.variables
         self._it = _guarded(res, body, where)
         self._body = body
@@ -687,104 +381,6 @@ class _GuardedSolutions:
 
     def close(self) -> None:
         self._body.close()
-
-
-# ---- publishing ----------------------------------------------------------------------------------
-
-
-def canonical(ntriples: bytes) -> tuple[bytes, str, int]:
-    """Sorted N-Triples lines of a graph, their digest, and the number of triples."""
-    lines = sorted(line for line in ntriples.split(b"\n") if line.strip())
-    body = b"\n".join(lines) + (b"\n" if lines else b"")
-    return body, hashlib.sha256(body).hexdigest(), len(lines)
-
-
-@dataclass
-class PushResult:
-    pushed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    triples: int = 0  # triples sent
-    seconds: float = 0.0
-    version: str = ""
-    verified: int = 0
-
-
-def publish(store: RemoteStore, graphs: Iterable[tuple[str, bytes]], *, total: int | None = None,
-            progress: Callable[[int, int, str, str], None] | None = None) -> PushResult:
-    """Write each (graph name, N-Triples) whose digest differs on the remote; then version; then verify counts."""
-    started = time.monotonic()
-    remote = store.digests()
-    result = PushResult()
-    expected: dict[str, int] = {}
-    n = total or 0
-    for i, (name, nt) in enumerate(graphs, 1):
-        body, digest, count = canonical(nt)
-        expected[name] = count + 1  # the digest triple
-        if remote.get(name) == digest:
-            result.unchanged.append(name)
-            state = "unchanged"
-        else:
-            line = f"{ox.NamedNode(name)} {_DIGEST} {ox.Literal(digest)} .\n".encode("utf-8")
-            store.put_graph(name, body + line)
-            remote[name] = digest
-            result.pushed.append(name)
-            result.triples += count + 1
-            state = "pushed"
-        if progress:
-            progress(i, max(n, i), name, state)
-    version = hashlib.sha256("".join(f"{g} {d}\n" for g, d in sorted(remote.items())).encode("utf-8")).hexdigest()
-    if store.current() != version:
-        pub = ox.NamedNode(store.publication)
-        store.put_graph(store.publication,
-                        f"{pub} {_IDENTIFIER} {ox.Literal(version)} .\n".encode("utf-8"))
-    result.version = version
-    counts = store.counts(expected)
-    wrong = {g: (counts.get(g, 0), n) for g, n in expected.items() if counts.get(g, 0) != n}
-    if wrong:
-        lines = "; ".join(f"{g}: {have:,} triples on the remote, {want:,} expected" for g, (have, want)
-                          in sorted(wrong.items())[:10])
-        raise RemoteError(f"verification failed for {len(wrong)} graph(s) after the push: {lines}; "
-                          "run the push again", source=store.path)
-    result.verified = len(expected)
-    result.seconds = time.monotonic() - started
-    return result
-
-
-class RemoteSink:
-    """The build's sink for a remote store: graphs are spooled locally, pushed only at commit.
-
-    A build writes nothing unless every report reads and validates, so nothing reaches the
-    remote before ``commit``; then each graph is replaced in one request (see ``publish``).
-    """
-
-    format = BY_NAME["ntriples"]
-
-    def __init__(self, store: RemoteStore) -> None:
-        if not store.remote.writable:
-            raise UsageError("the remote store is read-only to us: give --graph-store URL or --update URL")
-        self.store = store
-        self._dir = Path(tempfile.mkdtemp(prefix="kg-push-"))
-        self._names: dict[str, Path] = {}
-        self.replaced: list[str] = []
-        self.progress: Callable[[int, int, str, str], None] | None = None
-        self.result: PushResult | None = None
-
-    def write_graph(self, name: str, chunk: bytes) -> None:
-        path = self._names.get(name) or self._dir / f"{len(self._names):07d}.nt"
-        self._names[name] = path
-        path.write_bytes(chunk)
-        self.replaced.append(name)
-
-    def commit(self) -> str:
-        try:
-            graphs = ((name, path.read_bytes()) for name, path in self._names.items())
-            self.result = publish(self.store, graphs, total=len(self._names), progress=self.progress)
-        finally:
-            shutil.rmtree(self._dir, ignore_errors=True)
-        return self.result.version
-
-    def abort(self) -> None:
-        shutil.rmtree(self._dir, ignore_errors=True)
 
 
 def open_remote(endpoint: str | None = None, *, graph_store: str | None = None, update: str | None = None,

@@ -8,20 +8,20 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 import pyoxigraph as ox
 
-from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS, VOID, XSD
-
-from kg.uris import IRIs, ONTOLOGY
-from kg.vocab import DQV, FORMATS, SD
+from kg.formats import FORMATS
+from kg.uris import ONTOLOGY
+from kg.vocab import N, W3C_FORMATS
+from web.urls import SPARQL, Urls
 
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 GZIP_MEDIA_TYPE = "http://www.iana.org/assignments/media-types/application/gzip"
 
 MAX_INCOMING = 200
-LABELS = (str(SKOS.prefLabel), str(RDFS.label))
-RDF_TYPE = str(RDF.type)
+LABELS = (N.skos.prefLabel, N.rdfs.label)
 
 
 @dataclass
@@ -30,7 +30,7 @@ class Description:
     more_incoming: bool
 
 
-def exists(snap, iri: str) -> bool:  # noqa: ANN001 - a kg.store Snapshot
+def exists(snap: Any, iri: str) -> bool:
     try:
         node = ox.NamedNode(iri)
     except ValueError:
@@ -39,7 +39,7 @@ def exists(snap, iri: str) -> bool:  # noqa: ANN001 - a kg.store Snapshot
         next(iter(snap.quads(None, None, node, None)), None) is not None
 
 
-def describe(snap, iri: str) -> Description:  # noqa: ANN001
+def describe(snap: Any, iri: str) -> Description:
     node = ox.NamedNode(iri)
     out: dict[ox.Triple, None] = {}
     todo: list = [node]
@@ -62,7 +62,7 @@ def describe(snap, iri: str) -> Description:  # noqa: ANN001
     linked.discard(node)
     for other in linked:
         for label in LABELS:
-            first = next(iter(snap.quads(other, ox.NamedNode(label), None, None)), None)
+            first = next(iter(snap.quads(other, label, None, None)), None)
             if first is not None:
                 out[first.triple] = None
                 break
@@ -85,9 +85,9 @@ class Term:
 
 def ontology_terms(triples: list[ox.Triple]) -> list[Term]:
     """The ontology's classes, properties and concepts, with labels and definitions, for its HTML page."""
-    kinds = {str(OWL.Class): "Class", str(OWL.ObjectProperty): "Object property",
-             str(OWL.DatatypeProperty): "Datatype property", str(SKOS.ConceptScheme): "Concept scheme",
-             str(SKOS.Concept): "Concept", str(DQV.Dimension): "Quality dimension"}
+    kinds = {N.owl.Class.value: "Class", N.owl.ObjectProperty.value: "Object property",
+             N.owl.DatatypeProperty.value: "Datatype property", N.skos.ConceptScheme.value: "Concept scheme",
+             N.skos.Concept.value: "Concept", N.dqv.Dimension.value: "Quality dimension"}
     ns = ONTOLOGY + "#"
     info: dict[str, dict[str, str]] = {}
     for t in triples:
@@ -96,11 +96,11 @@ def ontology_terms(triples: list[ox.Triple]) -> list[Term]:
             continue
         d = info.setdefault(s, {})
         p = t.predicate.value
-        if p == RDF_TYPE and t.object.value in kinds and "kind" not in d:
+        if p == N.rdf.type.value and t.object.value in kinds and "kind" not in d:
             d["kind"] = kinds[t.object.value]
-        elif p == str(RDFS.label):
+        elif p == N.rdfs.label.value:
             d["label"] = t.object.value
-        elif p == str(SKOS.definition):
+        elif p == N.skos.definition.value:
             d["definition"] = t.object.value
     order = list(kinds.values())
     terms = [Term(s, s[len(ns):], d.get("kind", "Term"), d.get("label", s[len(ns):]), d.get("definition", ""))
@@ -108,61 +108,59 @@ def ontology_terms(triples: list[ox.Triple]) -> list[Term]:
     return sorted(terms, key=lambda t: (order.index(t.kind) if t.kind in order else 99, t.name))
 
 
-def void(snap, iris: IRIs, root: str, dumps: list[str]) -> list[ox.Triple]:  # noqa: ANN001
-    """VoID + DCAT description of the dataset: size, classes, licence, endpoint, dumps."""
-    from kg.store.embedded import DUMPS
-
-    n = ox.NamedNode
-    XSD_INT = n(str(XSD.integer))
-    ds = n(root + "/.well-known/void#dataset")
-    rtype = n(RDF_TYPE)
-    t = [ox.Triple(ds, rtype, n(VOID.Dataset)), ox.Triple(ds, rtype, n(DCAT.Dataset)),
-         ox.Triple(ds, n(DCTERMS.title), ox.Literal("Results KG: UN Women country results as linked data",
-                                                     language="en")),
-         ox.Triple(ds, n(DCTERMS.description), ox.Literal(
+def void(snap: Any, urls: Urls, root: str, dumps: list[str]) -> list[ox.Triple]:
+    """VoID + DCAT description of the dataset: size, classes, licence, endpoint, dumps (file names)."""
+    n, T, L = ox.NamedNode, ox.Triple, ox.Literal
+    xsd_int = N.xsd.integer
+    rtype = N.rdf.type
+    ds = n(urls.absolute(root, urls.void("dataset")))
+    t = [T(ds, rtype, N.void.Dataset), T(ds, rtype, N.dcat.Dataset),
+         T(ds, N.dcterms.title, L("Results KG: UN Women country results as linked data", language="en")),
+         T(ds, N.dcterms.description, L(
              "Outcomes, progress notes, partners, places and figures read from UN Women country results reports, "
              "each fact traceable to the characters of the report it came from.", language="en")),
-         ox.Triple(ds, n(DCTERMS.license), n(LICENCE)),
-         ox.Triple(ds, n(DCTERMS.publisher), n(iris.org("un-women"))),
-         ox.Triple(ds, n(VOID.sparqlEndpoint), n(root + "/sparql")),
-         ox.Triple(ds, n(VOID.uriSpace), ox.Literal(iris.base)),
-         ox.Triple(ds, n(VOID.vocabulary), n(ONTOLOGY + "#")),
-         ox.Triple(ds, n(VOID.triples), ox.Literal(str(len(snap)), datatype=XSD_INT))]
-    for name, _fmt in (DUMPS[k] for k in dumps):
-        url = n(f"{root}/dumps/{name}")
-        dist = n(f"{root}/.well-known/void#{name}")
-        t += [ox.Triple(ds, n(VOID.dataDump), url), ox.Triple(ds, n(DCAT.distribution), dist),
-              ox.Triple(dist, rtype, n(DCAT.Distribution)), ox.Triple(dist, n(DCAT.downloadURL), url),
-              ox.Triple(dist, n(DCAT.compressFormat), n(GZIP_MEDIA_TYPE))]
+         T(ds, N.dcterms.license, n(LICENCE)),
+         T(ds, N.dcterms.publisher, n(urls.iris.org("un-women"))),
+         T(ds, N.void.sparqlEndpoint, n(urls.absolute(root, SPARQL))),
+         T(ds, N.void.uriSpace, L(urls.iris.base)),
+         T(ds, N.void.vocabulary, n(ONTOLOGY + "#")),
+         T(ds, N.void.triples, L(str(len(snap)), datatype=xsd_int))]
+    for name in dumps:
+        url = n(urls.absolute(root, urls.dump(name)))
+        dist = n(urls.absolute(root, urls.void(name)))
+        t += [T(ds, N.void.dataDump, url), T(ds, N.dcat.distribution, dist),
+              T(dist, rtype, N.dcat.Distribution), T(dist, N.dcat.downloadURL, url),
+              T(dist, N.dcat.compressFormat, n(GZIP_MEDIA_TYPE))]
     rows = snap.query("SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class ORDER BY ?class")
     for i, row in enumerate(rows):
-        part = n(f"{root}/.well-known/void#class-{i}")
-        t += [ox.Triple(ds, n(VOID.classPartition), part), ox.Triple(part, n(VOID["class"]), row["class"]),
-              ox.Triple(part, n(VOID.entities), ox.Literal(row["n"].value, datatype=XSD_INT))]
+        part = n(urls.absolute(root, urls.void(f"class-{i}")))
+        t += [T(ds, N.void.classPartition, part), T(part, getattr(N.void, "class"), row["class"]),
+              T(part, N.void.entities, L(row["n"].value, datatype=xsd_int))]
     return t
 
 
-_SD_RESULT_FORMATS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-                      "Turtle", "N-Triples", "JSON-LD", "RDF_XML"]
+# what the endpoint answers in, as the W3C registry names formats (sd:resultFormat)
+_SD_RESULT_FORMATS = [f.w3c for f in FORMATS if f.kind == "results" and f.w3c] + \
+    [f.w3c for f in FORMATS if f.w3c and f.kind != "results"]
 
 
 def service_description(endpoint_url: str, graph_names: list[str]) -> list[ox.Triple]:
     """SPARQL 1.1 Service Description of the endpoint at ``endpoint_url`` over these named graphs."""
-    n = ox.NamedNode
+    n, T = ox.NamedNode, ox.Triple
     endpoint = n(endpoint_url)
-    rdf_type = n(RDF_TYPE)
-    t = [ox.Triple(endpoint, rdf_type, n(SD.Service)),
-         ox.Triple(endpoint, n(SD.endpoint), endpoint),
-         ox.Triple(endpoint, n(SD.supportedLanguage), n(SD.SPARQL11Query)),
-         ox.Triple(endpoint, n(SD.feature), n(SD.UnionDefaultGraph)),
-         ox.Triple(endpoint, n(DCTERMS.title), ox.Literal("Results KG SPARQL endpoint", language="en"))]
-    t += [ox.Triple(endpoint, n(SD.resultFormat), n(FORMATS[f])) for f in _SD_RESULT_FORMATS]
+    rdf_type = N.rdf.type
+    t = [T(endpoint, rdf_type, N.sd.Service),
+         T(endpoint, N.sd.endpoint, endpoint),
+         T(endpoint, N.sd.supportedLanguage, N.sd.SPARQL11Query),
+         T(endpoint, N.sd.feature, N.sd.UnionDefaultGraph),
+         T(endpoint, N.dcterms.title, ox.Literal("Results KG SPARQL endpoint", language="en"))]
+    t += [T(endpoint, N.sd.resultFormat, n(W3C_FORMATS + f)) for f in _SD_RESULT_FORMATS]
     dataset = ox.BlankNode("dataset")
     default = ox.BlankNode("default")
-    t += [ox.Triple(endpoint, n(SD.defaultDataset), dataset), ox.Triple(dataset, rdf_type, n(SD.Dataset)),
-          ox.Triple(dataset, n(SD.defaultGraph), default), ox.Triple(default, rdf_type, n(SD.Graph))]
+    t += [T(endpoint, N.sd.defaultDataset, dataset), T(dataset, rdf_type, N.sd.Dataset),
+          T(dataset, N.sd.defaultGraph, default), T(default, rdf_type, N.sd.Graph)]
     for i, g in enumerate(graph_names):
         ng = ox.BlankNode(f"g{i}")
-        t += [ox.Triple(dataset, n(SD.namedGraph), ng), ox.Triple(ng, rdf_type, n(SD.NamedGraph)),
-              ox.Triple(ng, n(SD.name), n(g))]
+        t += [T(dataset, N.sd.namedGraph, ng), T(ng, rdf_type, N.sd.NamedGraph),
+              T(ng, N.sd.name, n(g))]
     return t

@@ -1,24 +1,11 @@
-"""Content negotiation in one function: q-values, wildcards, a format override, a default."""
+"""Content negotiation in one function: q-values, wildcards, a format override, a default.
+
+It only matches: what each format is called (aliases, generic media types) is in ``kg.formats``.
+"""
 from __future__ import annotations
 
+from kg import formats
 from kg.errors import NotAcceptable
-
-# short names accepted by ?format= and the file extensions of explicit-format URLs
-ALIASES = {
-    "json": "application/sparql-results+json", "srj": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml", "srx": "application/sparql-results+xml",
-    "csv": "text/csv", "tsv": "text/tab-separated-values",
-    "ttl": "text/turtle", "turtle": "text/turtle", "nt": "application/n-triples", "ntriples": "application/n-triples",
-    "jsonld": "application/ld+json", "json-ld": "application/ld+json", "rdf": "application/rdf+xml",
-    "rdfxml": "application/rdf+xml", "rdf+xml": "application/rdf+xml", "html": "text/html",
-    "nq": "application/n-quads", "trig": "application/trig", "n3": "text/turtle",  # Turtle is valid N3
-    "application/turtle": "text/turtle", "text/rdf+n3": "text/turtle", "application/x-json+ld": "application/ld+json",
-}
-# a request for these means one of ours ("application/json" from a generic client)
-EQUIVALENT = {"application/json": ("application/sparql-results+json", "application/ld+json"),
-              "application/xml": ("application/sparql-results+xml", "application/rdf+xml"),
-              "text/xml": ("application/sparql-results+xml", "application/rdf+xml"),
-              "text/plain": ("application/n-triples",)}
 
 
 def parse_accept(header: str | None) -> list[tuple[str, float, int]]:
@@ -44,7 +31,8 @@ def parse_accept(header: str | None) -> list[tuple[str, float, int]]:
 def _specificity(media_range: str, offered: str) -> int | None:
     if media_range == offered:
         return 3
-    if offered in EQUIVALENT.get(media_range, ()):
+    fmt = formats.BY_MEDIA_TYPE.get(offered)
+    if fmt is not None and media_range in fmt.generic:  # "application/json" from a generic client
         return 2
     kind = media_range.split("/")[0]
     if media_range.endswith("/*") and offered.startswith(kind + "/"):
@@ -68,7 +56,8 @@ def negotiate(accept: str | None, available: list[str], *, default: str | None =
     if overrides:  # clients such as SPARQLWrapper send several spellings: the first we know wins
         for o in overrides:
             for part in o.split(","):
-                media = ALIASES.get(part.strip().lower(), part.strip().lower())
+                fmt = formats.resolve(part)
+                media = fmt.media_type if fmt is not None else part.strip().lower()
                 if media in available:
                     return media
         raise NotAcceptable(f"format {', '.join(overrides)!r} is not available here; "

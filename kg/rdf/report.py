@@ -10,9 +10,8 @@ from pathlib import Path
 from pyoxigraph import NamedNode, Triple
 
 from kg import codelists
-from kg.extract import SectionFacts, strip_alignment
-from kg.extract.gazetteer import Gazetteer, Organisation, Place
-from kg.extract.model import Evidence
+from kg.extract import Evidence, SectionFacts, strip_alignment
+from kg.gazetteer import Gazetteer, Organisation, Place
 from kg.rdf import terms as t
 from kg.rdf.terms import n
 from kg.read.report import OutcomeSection, ReportRecord

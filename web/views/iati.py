@@ -13,37 +13,13 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.browse import (HAS_SOURCE, IDENTIFIER, NOTATION, PUBLISHER, RDF_TYPE, RDF_VALUE, RDFS_LABEL, SEX,
-                       SOURCE_TEXT, UNIT, WAS_DERIVED_FROM, Browser, Finding, Value, _natural, _rkg, format_number)
+from kg.vocab import N
+from web.views.model import Finding, Value, format_number, natural
+from web.views.reader import Reader
+from web.views.sections import section
 
-RESULT = _rkg("result")
-INDICATOR = _rkg("indicator")
-PERIOD = _rkg("period")
-BASELINE = _rkg("baseline")
-TARGET = _rkg("target")
-ACTUAL = _rkg("actual")
-IN_PERIOD = _rkg("inPeriod")
-PERIOD_START = _rkg("periodStart")
-PERIOD_END = _rkg("periodEnd")
-MEASURE = _rkg("measure")
-ASCENDING = _rkg("ascending")
-RESULT_TYPE = _rkg("resultType")
-DESCRIBES_OUTCOME = _rkg("describesOutcome")
-DIMENSION = _rkg("dimension")
-DIMENSION_NAME = _rkg("dimensionName")
-LOCATION_REF = _rkg("locationRef")
-PARTICIPATION = _rkg("participation")
-ORGANISATION = _rkg("organisation")
-ROLE = _rkg("role")
-ACTIVITY_STATUS = _rkg("activityStatus")
-RECIPIENT_COUNTRY = _rkg("recipientCountry")
-SECTOR = _rkg("sector")
-REFERENCE = _rkg("reference")
-XPATH = _rkg("xpath")
-LINE = _rkg("line")
-SOURCE_FILE = _rkg("sourceFile")
-DATES = [("Planned start", _rkg("plannedStart")), ("Actual start", _rkg("actualStart")),
-         ("Planned end", _rkg("plannedEnd")), ("Actual end", _rkg("actualEnd"))]
+DATES = [("Planned start", N.rkg.plannedStart), ("Actual start", N.rkg.actualStart),
+         ("Planned end", N.rkg.plannedEnd), ("Actual end", N.rkg.actualEnd)]
 MAX_INDICATORS = 60  # indicators drawn on an activity page; the rest are listed on their results' pages
 
 # chart geometry, in SVG user units
@@ -160,88 +136,88 @@ def chart(periods: list[PeriodRow], unit: str) -> Chart | None:
 
 
 class IatiPages:
-    """The IATI sections of entity pages, read through one ``Browser`` (and so one snapshot)."""
+    """The IATI sections of entity pages, read through one ``Reader`` (and so one snapshot)."""
 
-    def __init__(self, b: Browser) -> None:
+    def __init__(self, b: Reader) -> None:
         self.b = b
 
     def source(self, node: Any) -> Source | None:
         b = self.b
-        for el in b._objects(node, WAS_DERIVED_FROM):
-            xpath = b._text(el, XPATH)
+        for el in b.objects(node, N.prov.wasDerivedFrom):
+            xpath = b.text(el, N.rkg.xpath)
             if xpath is None:
                 continue
-            activity = b._one(el, HAS_SOURCE)
-            return Source(b._text(activity, SOURCE_FILE) or "" if activity is not None else "",
-                          b._text(el, LINE) or "", xpath)
+            activity = b.one(el, N.oa.hasSource)
+            return Source(b.text(activity, N.rkg.sourceFile) or "" if activity is not None else "",
+                          b.text(el, N.rkg.line) or "", xpath)
         return None
 
     def cell(self, v: Any) -> Cell:
         b = self.b
-        amount = _decimal(b._one(v, RDF_VALUE))
+        amount = _decimal(b.one(v, N.rdf.value))
         quals = []
-        sex = b._one(v, SEX)
-        for d in b._objects(v, DIMENSION):
-            name, val = b._text(d, DIMENSION_NAME) or "", b._text(d, RDF_VALUE) or ""
+        sex = b.one(v, N.rkg.sex)
+        for d in b.objects(v, N.rkg.dimension):
+            name, val = b.text(d, N.rkg.dimensionName) or "", b.text(d, N.rdf.value) or ""
             quals.append(val if name.lower() in ("sex", "gender") else f"{name}: {val}")
-        locations = sorted(o.value for o in b._objects(v, LOCATION_REF) if isinstance(o, ox.Literal))
+        locations = sorted(o.value for o in b.objects(v, N.rkg.locationRef) if isinstance(o, ox.Literal))
         quals += locations
-        unit = b._one(v, UNIT)
-        return Cell(b.value(v), format_number(amount) if amount is not None else "", b._text(v, SOURCE_TEXT) or "",
+        unit = b.one(v, N.rkg.unit)
+        return Cell(b.value(v), format_number(amount) if amount is not None else "", b.text(v, N.rkg.sourceText) or "",
                     ", ".join(quals), not quals and sex is None, b.findings_about([v]), amount,
                     unit.value if unit is not None else None)
 
     def indicator_view(self, ind: Any) -> IndicatorView:
         b = self.b
         b.snap.prefetch([ind])
-        measure = b._one(ind, MEASURE)
-        asc = b._one(ind, ASCENDING)
+        measure = b.one(ind, N.rkg.measure)
+        asc = b.one(ind, N.rkg.ascending)
         rows = []
-        periods = b._objects(ind, PERIOD)
+        periods = b.objects(ind, N.rkg.period)
         b.snap.prefetch(periods)
         for p in periods:
-            values = b._objects(p, TARGET) + b._objects(p, ACTUAL)
+            values = b.objects(p, N.rkg.target) + b.objects(p, N.rkg.actual)
             b.snap.prefetch(values)
-            rows.append(PeriodRow(b.value(p), b._text(p, PERIOD_START) or "", b._text(p, PERIOD_END) or "",
-                                  [self.cell(v) for v in sorted(b._objects(p, TARGET), key=lambda n: n.value)],
-                                  [self.cell(v) for v in sorted(b._objects(p, ACTUAL), key=lambda n: n.value)]))
+            rows.append(PeriodRow(b.value(p), b.text(p, N.rkg.periodStart) or "", b.text(p, N.rkg.periodEnd) or "",
+                                  [self.cell(v) for v in sorted(b.objects(p, N.rkg.target), key=lambda n: n.value)],
+                                  [self.cell(v) for v in sorted(b.objects(p, N.rkg.actual), key=lambda n: n.value)]))
         rows.sort(key=lambda r: (r.start, r.end))
         units = {c.unit for r in rows for c in r.targets + r.actuals if c.unit}
-        unit = "%" if units == {_rkg("Percent").value} else ""
-        baselines = [self.cell(v) for v in sorted(b._objects(ind, BASELINE), key=lambda n: n.value)]
+        unit = "%" if units == {N.rkg.Percent.value} else ""
+        baselines = [self.cell(v) for v in sorted(b.objects(ind, N.rkg.baseline), key=lambda n: n.value)]
         return IndicatorView(b.value(ind), b.value(measure) if measure is not None else None,
                              None if asc is None else asc.value in ("true", "1"), baselines, rows,
                              chart(rows, unit), unit, b.findings_about([ind]))
 
     def _activity_of(self, node: Any) -> Any:
-        found = self.b._subjects(RESULT, node)
+        found = self.b.subjects(N.rkg.result, node)
         return found[0] if found else None
 
     # -- sections --
     def activity(self, node: Any) -> dict[str, Any]:
         b = self.b
-        results = sorted(b._objects(node, RESULT), key=lambda n: _natural(n.value))
+        results = sorted(b.objects(node, N.rkg.result), key=lambda n: natural(n.value))
         b.snap.prefetch(results)
         participants = []
-        for part in b._objects(node, PARTICIPATION):
-            org, role = b._one(part, ORGANISATION), b._one(part, ROLE)
+        for part in b.objects(node, N.rkg.participation):
+            org, role = b.one(part, N.rkg.organisation), b.one(part, N.rkg.role)
             if org is not None:
                 participants.append((b.value(org), b.value(role) if role is not None else None))
         participants.sort(key=lambda pr: (pr[1].text if pr[1] else "~", pr[0].text))
         shown, indicators = 0, []
         for r in results:
-            for ind in sorted(b._objects(r, INDICATOR), key=lambda n: _natural(n.value)):
+            for ind in sorted(b.objects(r, N.rkg.indicator), key=lambda n: natural(n.value)):
                 if shown < MAX_INDICATORS:
                     indicators.append((b.value(r), self.indicator_view(ind)))
                 shown += 1
-        publisher = b._one(node, PUBLISHER)
-        status = b._one(node, ACTIVITY_STATUS)
-        return {"identifier": b._text(node, IDENTIFIER) or "",
+        publisher = b.one(node, N.dcterms.publisher)
+        status = b.one(node, N.rkg.activityStatus)
+        return {"identifier": b.text(node, N.dcterms.identifier) or "",
                 "publisher": b.value(publisher) if publisher is not None else None,
                 "status": b.value(status) if status is not None else None,
-                "dates": [(name, b._text(node, p)) for name, p in DATES if b._text(node, p)],
-                "countries": b.places(b._objects(node, RECIPIENT_COUNTRY)),
-                "sectors": b.values(b._objects(node, SECTOR)),
+                "dates": [(name, b.text(node, p)) for name, p in DATES if b.text(node, p)],
+                "countries": b.places(b.objects(node, N.rkg.recipientCountry)),
+                "sectors": b.values(b.objects(node, N.rkg.sector)),
                 "participants": participants,
                 "results": [self.result_row(r) for r in results],
                 "indicators": indicators, "more_indicators": max(0, shown - MAX_INDICATORS),
@@ -249,51 +225,73 @@ class IatiPages:
 
     def result_row(self, r: Any) -> dict[str, Any]:
         b = self.b
-        rtype = b._one(r, RESULT_TYPE)
+        rtype = b.one(r, N.rkg.resultType)
         return {"result": b.value(r), "type": b.value(rtype) if rtype is not None else None,
-                "indicators": len(b._objects(r, INDICATOR)),
-                "outcomes": b.values(b._objects(r, DESCRIBES_OUTCOME))}
+                "indicators": len(b.objects(r, N.rkg.indicator)),
+                "outcomes": b.values(b.objects(r, N.rkg.describesOutcome))}
 
     def result(self, node: Any) -> dict[str, Any]:
         b = self.b
         activity = self._activity_of(node)
         refs = []
-        for ref in b._objects(node, REFERENCE):
-            aligned = b._one(ref, _rkg("alignedTo"))
-            refs.append((b._text(ref, NOTATION) or "", b._text(ref, _rkg("vocabulary")) or "",
+        for ref in b.objects(node, N.rkg.reference):
+            aligned = b.one(ref, N.rkg.alignedTo)
+            refs.append((b.text(ref, N.skos.notation) or "", b.text(ref, N.rkg.vocabulary) or "",
                          b.value(aligned) if aligned is not None else None))
         return {"row": self.result_row(node), "activity": b.value(activity) if activity is not None else None,
                 "references": sorted(refs, key=lambda r: r[:2]),
-                "indicators": [self.indicator_view(i) for i in sorted(b._objects(node, INDICATOR),
-                                                                       key=lambda n: _natural(n.value))],
+                "indicators": [self.indicator_view(i) for i in sorted(b.objects(node, N.rkg.indicator),
+                                                                       key=lambda n: natural(n.value))],
                 "source": self.source(node)}
 
     def indicator(self, node: Any) -> dict[str, Any]:
         b = self.b
-        results = b._subjects(INDICATOR, node)
-        result = next((r for r in results if _rkg("IatiResult") in b._objects(r, RDF_TYPE)), None)
+        results = b.subjects(N.rkg.indicator, node)
+        result = next((r for r in results if N.rkg.IatiResult in b.objects(r, N.rdf.type)), None)
         activity = self._activity_of(result) if result is not None else None
         return {"view": self.indicator_view(node), "result": b.value(result) if result is not None else None,
                 "activity": b.value(activity) if activity is not None else None, "source": self.source(node)}
 
     def value(self, node: Any) -> dict[str, Any]:
         b = self.b
-        ind = b._one(node, INDICATOR)
-        period = b._one(node, IN_PERIOD)
+        ind = b.one(node, N.rkg.indicator)
+        period = b.one(node, N.rkg.inPeriod)
         return {"cell": self.cell(node), "indicator": b.value(ind) if ind is not None else None,
                 "period": b.value(period) if period is not None else None, "source": self.source(node),
-                "label": b._text(node, RDFS_LABEL) or ""}
+                "label": b.text(node, N.rdfs.label) or ""}
 
     def outcome_links(self, outcome: Any) -> list[dict[str, Any]]:
         """The IATI results that describe a report outcome, with their activities."""
         b = self.b
         out = []
-        for r in sorted(b._subjects(DESCRIBES_OUTCOME, outcome), key=lambda n: n.value):
+        for r in sorted(b.subjects(N.rkg.describesOutcome, outcome), key=lambda n: n.value):
             activity = self._activity_of(r)
             out.append({"result": b.value(r), "activity": b.value(activity) if activity is not None else None,
-                        "indicators": len(b._objects(r, INDICATOR))})
+                        "indicators": len(b.objects(r, N.rkg.indicator))})
         return out
 
 
-SECTIONS = {"activity": "activity", "iati-result": "result", "indicator": "indicator", "baseline": "value",
-            "target": "value", "actual": "value"}
+@section("activity")
+def activity_section(rd: Reader, node: ox.NamedNode) -> dict[str, Any]:
+    return IatiPages(rd).activity(node)
+
+
+@section("iati-result")
+def result_section(rd: Reader, node: ox.NamedNode) -> dict[str, Any]:
+    return IatiPages(rd).result(node)
+
+
+@section("indicator")
+def indicator_section(rd: Reader, node: ox.NamedNode) -> dict[str, Any]:
+    return IatiPages(rd).indicator(node)
+
+
+@section("baseline", "target", "actual")
+def value_section(rd: Reader, node: ox.NamedNode) -> dict[str, Any]:
+    return IatiPages(rd).value(node)
+
+
+@section("outcome")
+def outcome_results(rd: Reader, node: ox.NamedNode) -> dict[str, Any]:
+    """A report outcome's page lists the IATI results that describe it."""
+    return {"iati": IatiPages(rd).outcome_links(node)}

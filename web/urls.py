@@ -1,0 +1,91 @@
+"""Every web path the app builds, in one place (datasette's ``Urls`` is the model).
+
+Entity pages live at ``/id/<rest>`` for the IRI ``<base><rest>``, ontology terms at
+``/def#<name>``, the endpoint at ``/sparql``, dumps at ``/dumps/<file>``. Handlers and
+views ask this module for links and never concatenate paths themselves; ``/id/``
+requests are turned back into IRIs here and checked with the IRI parser.
+"""
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+from kg.uris import ONTOLOGY, IRIs, Parsed
+
+ID = "/id/"
+DEF = "/def"
+SPARQL = "/sparql"
+QUERY = "/query"
+DUMPS = "/dumps/"
+VOID = "/.well-known/void"
+_SAFE = "-._~:@!$&'()*+,;=/"
+
+
+class Urls:
+    """Paths (and, given the request's root, absolute URLs) of everything the app serves."""
+
+    def __init__(self, iris: IRIs) -> None:
+        self.iris = iris
+
+    # ---- entities ------------------------------------------------------------------------
+    def entity(self, iri: str) -> str | None:
+        """The browsable path of an IRI minted under our base (``<base>rest`` → ``/id/rest``), else None."""
+        base = self.iris.base
+        if not iri.startswith(base) or len(iri) == len(base):
+            return None
+        return ID + iri[len(base):]
+
+    def entity_format(self, iri: str, extension: str) -> str | None:
+        """The explicit-format URL of an entity (``/id/rest.ttl``)."""
+        path = self.entity(iri)
+        return path + extension if path is not None else None
+
+    def href(self, iri: str) -> str | None:
+        """Where a link to an IRI goes: its page here, the ontology page for our terms, else the IRI itself.
+
+        Only http(s) IRIs become links (an IRI such as ``javascript:…`` in the data is shown, never linked).
+        """
+        path = self.entity(iri)
+        if path is not None:
+            return path
+        if iri == ONTOLOGY or iri == ONTOLOGY + "#":
+            return DEF
+        if iri.startswith(ONTOLOGY + "#"):
+            return self.term(iri[len(ONTOLOGY) + 1:])
+        if iri.startswith(("http://", "https://")):
+            return iri
+        return None
+
+    def candidates(self, rest: str, raw: str | None = None) -> list[str]:
+        """The IRIs an ``/id/<rest>`` request may name: as sent, as minted (percent-encoded), as written.
+
+        ``raw`` is the path as the client sent it: the server has already decoded ``%2F`` in ``rest``
+        to ``/``, which an IATI identifier such as ``XM-DAC-41146-MLI/2021`` needs kept.
+        """
+        base = self.iris.base
+        return list(dict.fromkeys(([base + raw] if raw else []) + [base + quote(rest, safe=_SAFE), base + rest]))
+
+    def parse(self, iri: str) -> Parsed | None:
+        """What kind of entity an IRI names (None for IRIs under our base that we did not mint)."""
+        return self.iris.parse(iri)
+
+    # ---- the ontology, the endpoint, the browser -----------------------------------------
+    def term(self, name: str) -> str:
+        return f"{DEF}#{name}"
+
+    def sparql(self, query: str | None = None, **params: str) -> str:
+        args = ({"query": query} if query is not None else {}) | params
+        return SPARQL + ("?" + urlencode(args) if args else "")
+
+    def query_page(self, **params: str) -> str:
+        return QUERY + ("?" + urlencode(params) if params else "")
+
+    def dump(self, name: str) -> str:
+        return DUMPS + name
+
+    def void(self, fragment: str | None = None) -> str:
+        return VOID + (f"#{fragment}" if fragment else "")
+
+    @staticmethod
+    def absolute(root: str, path: str) -> str:
+        """``path`` under the service's root URL (``request.url_root``)."""
+        return root.rstrip("/") + path

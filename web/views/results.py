@@ -1,0 +1,84 @@
+"""Query results as a table for the query page: SPARQL JSON results or N-Triples, as rows of cells."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.formats import NTRIPLES, SPARQL_JSON, BY_NAME, Format
+from kg.vocab import N
+from web.urls import Urls
+from web.views.model import compact
+
+MAX_TABLE_ROWS = 1000  # query result rows shown in HTML (downloads have them all)
+# what each form's results are read in, and offered as downloads in
+RESULT_MEDIA = {"SELECT": SPARQL_JSON.media_type, "ASK": SPARQL_JSON.media_type,
+                "CONSTRUCT": NTRIPLES.media_type, "DESCRIBE": NTRIPLES.media_type}
+SELECT_FORMATS: list[Format] = [BY_NAME[n] for n in ("results-json", "results-xml", "results-csv", "results-tsv")]
+BOOLEAN_FORMATS = SELECT_FORMATS[:2]  # CSV and TSV have no boolean results
+GRAPH_FORMATS: list[Format] = [BY_NAME[n] for n in ("turtle", "jsonld", "rdfxml", "ntriples")]
+
+
+@dataclass
+class Cell:
+    text: str
+    href: str | None = None
+    kind: str = "literal"
+    datatype: str | None = None
+    lang: str | None = None
+
+
+@dataclass
+class ResultTable:
+    form: str
+    columns: list[str]
+    rows: list[list[Cell | None]]
+    boolean: bool | None
+    total: int
+    truncated: bool
+
+
+def result_table(urls: Urls, form: str, body: bytes, media_type: str, truncated: bool,
+                 limit: int = MAX_TABLE_ROWS) -> ResultTable:
+    """SPARQL JSON results (SELECT, ASK) or N-Triples (CONSTRUCT, DESCRIBE) as table rows."""
+    if media_type == SPARQL_JSON.media_type:
+        data = json.loads(body.decode("utf-8"))
+        if "boolean" in data:
+            return ResultTable(form, [], [], bool(data["boolean"]), 0, False)
+        columns = list(data.get("head", {}).get("vars", []))
+        bindings = data.get("results", {}).get("bindings", [])
+        rows = [[_json_cell(urls, b.get(c)) for c in columns] for b in bindings[:limit]]
+        return ResultTable(form, columns, rows, None, len(bindings), truncated)
+    triples = list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+    rows = [[_term_cell(urls, t.subject), _term_cell(urls, t.predicate), _term_cell(urls, t.object)]
+            for t in triples[:limit]]
+    return ResultTable(form, ["subject", "predicate", "object"], rows, None, len(triples), truncated)
+
+
+def _iri_cell(urls: Urls, iri: str) -> Cell:
+    return Cell(compact(iri) or iri, urls.href(iri), "uri")
+
+
+def _json_cell(urls: Urls, b: dict[str, str] | None) -> Cell | None:
+    if b is None:
+        return None
+    if b.get("type") == "uri":
+        return _iri_cell(urls, b["value"])
+    if b.get("type") == "bnode":
+        return Cell("_:" + b["value"], kind="bnode")
+    dt = b.get("datatype")
+    return Cell(b.get("value", ""), datatype=(compact(dt) or dt) if dt else None, lang=b.get("xml:lang"))
+
+
+def _term_cell(urls: Urls, t: Any) -> Cell:
+    if isinstance(t, ox.NamedNode):
+        return _iri_cell(urls, t.value)
+    if isinstance(t, ox.BlankNode):
+        return Cell("_:" + t.value, kind="bnode")
+    if isinstance(t, ox.Literal):
+        dt = t.datatype.value if t.datatype else None
+        shown = None if t.language or dt in (None, N.xsd.string.value) else compact(dt) or dt
+        return Cell(t.value, datatype=shown, lang=t.language or None)
+    return Cell(str(t))

@@ -1,0 +1,34 @@
+"""Page sections by kind of entity: what a page shows beyond the entity's own triples.
+
+Each view module registers the sections it knows (``@section("report")``), so the
+entity page asks this registry and imports none of them; the app factory imports
+the modules that register (``web.views.notes``, ``web.views.iati``). Several sections
+may serve one kind: their dictionaries are merged in the order they registered.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pyoxigraph as ox
+
+from web.views.reader import Reader
+
+Section = Callable[[Reader, ox.NamedNode], dict[str, Any]]
+_SECTIONS: dict[str, list[Section]] = {}
+
+
+def section(*kinds: str) -> Callable[[Section], Section]:
+    """Register a function as (part of) the section of pages of these IRI kinds."""
+    def register(fn: Section) -> Section:
+        for kind in kinds:
+            _SECTIONS.setdefault(kind, []).append(fn)
+        return fn
+    return register
+
+
+def section_for(reader: Reader, kind: str | None, node: ox.NamedNode) -> dict[str, Any]:
+    """What the registered sections of ``kind`` show about ``node`` (empty for kinds with none)."""
+    out: dict[str, Any] = {}
+    for fn in _SECTIONS.get(kind or "", []):
+        out.update(fn(reader, node))
+    return out
