@@ -1,17 +1,19 @@
-"""Faults: builds killed at random points while the store is served; damaged and locked stores.
+"""Faults: builds killed at every stage of a store write while the store is served; damaged and locked stores.
 
 The fault-injection test alternates the seed report between two versions (one figure
-changed) and kills each ``kg build --store`` at a random moment of its run, at least
-20 times, while a real ``kg serve`` answers a reader that queries the report's graph
-the whole time. Every answer, during and after each kill, must be the old graph or
-the new one, and the store must open cleanly after each kill.
+changed) and kills ``kg build --store`` with SIGKILL at chosen points of the store's
+write (``tests/kill_at.py`` patches kg.store.embedded in the killed process only: lock,
+checkpoint, graph replacement, pieces, database load, dumps, renames, CURRENT, pruning),
+while a real ``kg serve`` answers a reader that queries the report's graph the whole time.
+Every kill must land; every answer, during and after each kill, must be the old graph or
+the new one; the store must open cleanly after each kill and hold the old graph if the
+build died before CURRENT was switched, the new one if after.
 """
 from __future__ import annotations
 
 import fcntl
 import hashlib
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -24,18 +26,51 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from helpers import ENV, SEED, free_port, run_kg
+from kg.errors import KGError
 from kg.store import open_store
 
-from helpers import ENV, SEED, free_port as _free_port
-
-RUNS = int(os.environ.get("KG_FAULT_RUNS", "24"))
+KILL_AT = Path(__file__).with_name("kill_at.py")
 GRAPH = "https://w3id.org/results-kg/id/graph/report/MLI-2021"
 QUERY = f"SELECT ?s ?p ?o WHERE {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}"
 
+# (point, n, published, the state of the store write when the build dies) -- in the order a build
+# reaches them; ``point`` and ``n`` as tests/kill_at.py takes them: die before (or ``after:``) the
+# n-th such call kg.store.embedded makes. ``published``: CURRENT names the new version afterwards.
+# A build of one report writes 3 graphs (ontology, reference, report), each as 3 pieces (nt, ttl, trig).
+KILL_POINTS = [
+    ("fcntl.flock", 1, False, "before taking the store's lock"),
+    ("after:fcntl.flock", 1, False, "holding the lock, stray folders of killed builds not yet removed"),
+    ("ox.Store.read_only", 1, False, "before the checkpoint of the published version exists"),
+    ("os.link", 1, False, "checkpoint made, the published version's pieces not yet linked"),
+    ("StoreSink.write_graph", 1, False, "before the first graph is replaced"),
+    ("StoreSink.write_graph", 3, False, "ontology and reference replaced, before the report's graph"),
+    ("after:StoreSink.write_graph", 3, False, "every graph written, nothing committed"),
+    ("gzip.compress", 8, False, "the report's pieces half replaced: N-Triples new, Turtle empty, TriG old"),
+    ("StoreSink.commit", 1, False, "at the start of commit"),
+    ("os.path.getsize", 1, False, "the replaced graphs removed from the checkpoint, the new ones not loaded"),
+    ("os.unlink", 1, False, "the new database loaded, optimized and closed"),
+    ("_write_dumps", 1, False, "version number chosen, before the dumps"),
+    ("shutil.copyfileobj", 5, False, "dumps half written: N-Triples whole, Turtle one piece in"),
+    ("os.rename", 1, False, "dumps written, nothing renamed yet"),
+    ("after:os.rename", 1, False, "the new database renamed to its version name, not published"),
+    ("after:os.rename", 3, False, "the new version's database, pieces and dumps in place, not published"),
+    ("os.replace", 1, False, "the new CURRENT written and synced to a temporary file, just before the rename"),
+    ("after:os.replace", 1, True, "just after the CURRENT rename, before pruning, still holding the lock"),
+    ("after:_prune>shutil.rmtree", 1, True, "pruning half done: the oldest version's database removed, "
+                                            "its dumps and pieces not"),
+    ("after:StoreSink.commit", 1, True, "committed, pruned and unlocked, before kg build reports"),
+]
 
-def kg(*args: str, **kw) -> subprocess.CompletedProcess:  # noqa: ANN003
-    return subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True,
-                          env={**os.environ, **ENV}, timeout=300, **kw)
+
+def kg(*args: str, **kw) -> subprocess.CompletedProcess:
+    return run_kg(*args, **kw)
+
+
+def killed_build(point: str, n: int, report: Path, store: Path) -> subprocess.CompletedProcess:
+    """``kg build REPORT --store STORE`` killed by SIGKILL at ``point`` (see tests/kill_at.py)."""
+    return subprocess.run([sys.executable, str(KILL_AT), point, str(n), "--", "build", str(report), "--store",
+                           str(store), "-q"], capture_output=True, text=True, env={**os.environ, **ENV}, timeout=300)
 
 
 def answer_of_store(path: Path) -> str:
@@ -52,6 +87,7 @@ def answer_of_server(base: str) -> str:
     return hashlib.sha256("\n".join(sorted(f"{r['s']} {r['p']} {r['o']}" for r in res)).encode()).hexdigest()
 
 
+@pytest.mark.slow
 def test_killed_builds_never_show_a_half_replaced_report(tmp_path):
     store = tmp_path / "store"
     old_report, new_report = tmp_path / "old" / "MLI-2021.txt", tmp_path / "new" / "MLI-2021.txt"
@@ -64,8 +100,10 @@ def test_killed_builds_never_show_a_half_replaced_report(tmp_path):
     assert kg("build", str(old_report), "--store", str(store), "-q").returncode == 0
     old = answer_of_store(store)
     assert old != new
+    graphs = open_store(store).snapshot().graph_names()
+    assert GRAPH in graphs
 
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--store", str(store), "--port", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               env={**os.environ, **ENV, "KG_WEB_WORKERS": "1"})
@@ -92,26 +130,33 @@ def test_killed_builds_never_show_a_half_replaced_report(tmp_path):
 
     thread = threading.Thread(target=reader, daemon=True)
     thread.start()
-    rng = random.Random(20261129)
-    outcomes = {"killed": 0, "finished": 0}
     try:
-        durations = []  # how long a whole build takes while the store is being read: kills land anywhere in it
-        for target in (new_report, old_report):
-            t0 = time.monotonic()
-            assert kg("build", str(target), "--store", str(store), "-q").returncode == 0
-            durations.append(time.monotonic() - t0)
-        full = max(durations)
-        for run in range(RUNS):
-            target = new_report if answer_of_store(store) == old else old_report
-            proc = subprocess.Popen([sys.executable, "-m", "kg", "build", str(target), "--store", str(store), "-q"],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **ENV})
-            time.sleep(rng.uniform(0, full * 1.15))
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(30)
-            outcomes["killed" if proc.returncode == -signal.SIGKILL else "finished"] += 1
-            after = answer_of_store(store)  # the store opens cleanly and holds one whole version
-            assert after in (old, new), f"run {run}: the report graph is neither the old nor the new one"
-            assert open_store(store).snapshot().graph_names()  # and every graph is there
+        for point, n, published, what in KILL_POINTS:
+            where = f"killed at {point} #{n} ({what})"
+            before = answer_of_store(store)
+            target, target_answer = (new_report, new) if before == old else (old_report, old)
+            r = killed_build(point, n, target, store)
+            assert r.returncode == -signal.SIGKILL, f"{where}: the build was not killed there: exit " \
+                                                    f"{r.returncode}, {r.stderr[-800:]}"
+            try:
+                after = answer_of_store(store)  # the store opens cleanly and holds one whole version
+            except KGError as e:
+                pytest.fail(f"{where}: the store does not open: {e}")
+            assert after in (old, new), f"{where}: the report graph is neither the old nor the new one"
+            assert after == (target_answer if published else before), \
+                f"{where}: expected {'the killed build' if published else 'the published'} version's report graph"
+            opened = open_store(store)
+            snap = opened.snapshot()
+            assert snap.graph_names() == graphs, f"{where}: graphs missing or extra"  # and every graph is there
+            assert opened.dumps_dir(snap.version).is_dir() and opened.pieces_dir(snap.version).is_dir(), \
+                f"{where}: the published version {snap.version} has no dumps or no pieces"
+            deadline = time.time() + 10  # the server follows CURRENT (it re-reads it every 0.2 s)
+            while True:
+                seen.append(answer_of_server(base))  # a reader too: so both versions are surely seen
+                if seen[-1] == after:
+                    break
+                assert time.time() < deadline, f"{where}: kg serve does not serve the published version"
+                time.sleep(0.1)
         # a build after all those kills works and cleans up what the killed ones left
         assert kg("build", str(new_report), "--store", str(store), "-q").returncode == 0
         assert answer_of_store(store) == new
@@ -122,10 +167,10 @@ def test_killed_builds_never_show_a_half_replaced_report(tmp_path):
         server.terminate()
         server.wait(20)
     assert not failures, failures[:3]
-    assert len(seen) > RUNS and set(seen) <= {old, new}, "a reader saw a graph that was neither old nor new"
-    assert outcomes["killed"] >= RUNS // 2, outcomes  # most kills landed inside a build
+    assert len(seen) > len(KILL_POINTS) and set(seen) <= {old, new}, "a reader saw a graph that was neither old nor new"
     assert seen.count(old) and seen.count(new), "the reader saw the graph change while builds were killed"
-    print(f"\n{RUNS} runs: {outcomes}, reader answers: {len(seen)} ({seen.count(old)} old, {seen.count(new)} new)")
+    print(f"\n{len(KILL_POINTS)} kill points, reader answers: {len(seen)} ({seen.count(old)} old, "
+          f"{seen.count(new)} new)")
 
 
 # ---- damaged and locked stores ---------------------------------------------------------------------
@@ -163,7 +208,7 @@ def test_a_damaged_store_names_the_path_and_what_to_do(small_store, damage, tmp_
             if f.name.startswith(("MANIFEST", "CURRENT")) or f.suffix == ".sst":
                 f.write_bytes(b"this is not a RocksDB file" * 10)
     for args in (["build", str(SEED), "--store", str(small_store), "-q"],
-                 ["serve", "--store", str(small_store), "--port", str(_free_port())]):
+                 ["serve", "--store", str(small_store), "--port", str(free_port())]):
         r = kg(*args)
         assert r.returncode == 3, (args[0], r.returncode, r.stderr[-500:])
         assert "Traceback" not in r.stderr
