@@ -63,11 +63,12 @@ def child_build(corpus: str, output: str, engine: str, jobs: str) -> None:
     summary = result.summary()
     print(json.dumps({
         "timings": result.timings, "summary": summary, "import_s": t1 - t0, "build_s": t2 - t1,
-        "write_s": t3 - t2, "total_s": t3 - t1, "peak_mb": peak, "peak_build_mb": peak_build, "output_bytes": Path(output).stat().st_size,
+        "write_s": t3 - t2, "total_s": t3 - t1, "peak_mb": peak, "peak_build_mb": peak_build,
+        "output_bytes": Path(output).stat().st_size,
     }))
 
 
-def _quads(x) -> list:  # noqa: ANN001 - a list of quads, or a graph object with .quads()
+def _quads(x) -> list:  # a list of quads, or a graph object with .quads()
     return list(x.quads()) if hasattr(x, "quads") and callable(x.quads) else list(x)
 
 
@@ -110,7 +111,7 @@ def _run_child(args: list[str]) -> dict:
 # ---- parent --------------------------------------------------------------------------------------------------------
 def _generate(dest: Path, size: int, seed: int) -> float:
     sys.path.insert(0, str(HERE))
-    import generate  # noqa: E402 - benchmarks/generate.py
+    import generate  # benchmarks/generate.py
 
     t0 = time.perf_counter()
     generate.generate(dest, size, seed)

@@ -48,10 +48,11 @@ import argparse
 import random
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
 VERSIONS = ("2.03", "1.03")

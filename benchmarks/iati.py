@@ -119,7 +119,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{large['read']['peak_kb'] / 1024:.0f} MB for {large['n']:,} "
           f"(×{large['read']['peak_kb'] / small['read']['peak_kb']:.2f} for a file ×{large['mb'] / small['mb']:.1f})")
     if small["build"] and large["build"]:
-        print(f"build peak memory: {small['build']['peak_kb'] / 1024:.0f} MB, {large['build']['peak_kb'] / 1024:.0f} MB "
+        print(f"build peak memory: {small['build']['peak_kb'] / 1024:.0f} MB, "
+              f"{large['build']['peak_kb'] / 1024:.0f} MB "
               f"(×{large['build']['peak_kb'] / small['build']['peak_kb']:.2f})")
     return 0
 

@@ -187,7 +187,7 @@ def run_size(n: int, work: Path, runs: int, pages: int, earlier: dict | None = N
                   file=sys.stderr, flush=True)
         _, body = fetch(remote + "/query", "application/sparql-results+json", urllib.parse.urlencode({"query": (
             "SELECT ?x WHERE { { ?x a <https://w3id.org/results-kg/def#Report> } UNION "
-            "{ ?x a <https://w3id.org/results-kg/def#Outcome> } } LIMIT %d" % pages)}).encode())
+            f"{{ ?x a <https://w3id.org/results-kg/def#Outcome> }} }} LIMIT {pages:d}")}).encode())
         iris = [b["x"]["value"] for b in json.loads(body)["results"]["bindings"]]
         page_times, page_errors = [], []
         for iri in iris:

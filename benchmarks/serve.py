@@ -324,7 +324,8 @@ def _rdflib_context(trig: Path, n_reports: int, runs: int = 3) -> None:
 
     rdf_med, ox_med = statistics.median(rdf_times), statistics.median(ox_times)
     print(f"  rdflib Dataset(default_union=True): load (N-Quads parse) {rdf_load:.1f} s; first query "
-          f"{rdf_first * 1000:,.0f} ms, then {', '.join(f'{t * 1000:,.0f}' for t in rdf_times)} ms (median {rdf_med * 1000:,.0f} ms), {rdf_rows} rows")
+          f"{rdf_first * 1000:,.0f} ms, then {', '.join(f'{t * 1000:,.0f}' for t in rdf_times)} ms "
+          f"(median {rdf_med * 1000:,.0f} ms), {rdf_rows} rows")
     print(f"  pyoxigraph in-memory Store (use_default_graph_as_union): load {ox_load:.1f} s; query median "
           f"{ox_med * 1000:,.1f} ms over {len(ox_times)} runs, {ox_rows} rows")
     same = "same rows count" if rdf_rows == ox_rows else f"ROW COUNTS DIFFER ({rdf_rows} vs {ox_rows})"
@@ -349,8 +350,9 @@ def main(argv: list[str] | None = None) -> int:
 
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(HERE))
-    import generate  # noqa: E402 - benchmarks/generate.py
-    from kg import settings  # noqa: E402
+    import generate  # benchmarks/generate.py
+
+    from kg import settings
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="kg-serve-bench-"))
     work.mkdir(parents=True, exist_ok=True)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from kg import __version__, resources, settings
 from kg.errors import KGError, UsageError
@@ -228,7 +228,7 @@ def cmd_push(args: argparse.Namespace) -> int:
                          "Update) to write to the remote store")
     names = snap.graph_names()
 
-    def graphs():  # noqa: ANN202 - one graph in memory at a time
+    def graphs():  # one graph in memory at a time
         for name in names:
             yield name, local.ntriples(snap, name)
 

@@ -36,7 +36,7 @@ class KGError(Exception):
         where = self.where()
         return f"{where}: {self.message}" if where else self.message
 
-    def __reduce__(self):  # noqa: ANN204 - keep source/line when errors cross process boundaries
+    def __reduce__(self):  # keep source/line when errors cross process boundaries
         return (_rebuild, (type(self), self.__dict__.copy()))
 
     def as_dict(self) -> dict[str, object]:

@@ -8,9 +8,9 @@ content negotiation only look formats up here.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from pyoxigraph import QueryResultsFormat, RdfFormat
 
@@ -143,7 +143,7 @@ def accept_header(formats: Iterable[Format], *, generic: bool = False) -> str:
     return ", ".join(parts)
 
 
-def serialize_triples(triples, media_type: str) -> bytes:  # noqa: ANN001 - pyoxigraph triples
+def serialize_triples(triples, media_type: str) -> bytes:  # pyoxigraph triples
     """Triples in one of the registry's formats, with our prefixes where the syntax has them."""
     import pyoxigraph as ox
 

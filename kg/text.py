@@ -89,7 +89,7 @@ class TextView:
         e = self.source_offset(end, end=True)
         return s, max(e, s)
 
-    def without(self, drop: list[tuple[int, int]]) -> "TextView":
+    def without(self, drop: list[tuple[int, int]]) -> TextView:
         """A new view with the given logical spans removed (used to drop duplicate passages)."""
         keep: list[tuple[int, int]] = []
         joiners: list[str] = []

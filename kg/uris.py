@@ -15,7 +15,6 @@ from rdflib import URIRef
 
 from kg.errors import UsageError
 
-
 DEFAULT_BASE = "https://w3id.org/results-kg/id/"
 ONTOLOGY = "https://w3id.org/results-kg/def"
 
@@ -158,7 +157,7 @@ class IRIs:
     def activity_finding(self, identifier: str, target: str, kind: str, message: str) -> URIRef:
         """A finding about an IATI element, keyed by what it says about what, not by its number:
         a finding elsewhere in the activity appearing or going away leaves this one's IRI alone."""
-        key = hashlib.sha256(f"{target}\n{kind}\n{message}".encode("utf-8")).hexdigest()[:8]
+        key = hashlib.sha256(f"{target}\n{kind}\n{message}".encode()).hexdigest()[:8]
         return self._mint("activity-finding", identifier, key)
 
     def iati_result(self, activity: str, result: str) -> URIRef:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 import pyoxigraph as ox
 import rdflib
@@ -68,7 +68,7 @@ def _shapes_text() -> str:
 
 
 @lru_cache(maxsize=1)
-def _rust_shapes():  # noqa: ANN202 - shacl.Shapes
+def _rust_shapes():  # shacl.Shapes
     import shacl
 
     return shacl.Shapes.from_turtle(_shapes_text())

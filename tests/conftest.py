@@ -6,8 +6,9 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -16,6 +17,7 @@ from helpers import ENV, KASEI, QUERY_TIMEOUT, SEED, SERVED, W3C, free_port, htt
 from kg.build import BuildResult, build
 from kg.store import open_store
 from web.app import create_app
+
 
 @pytest.fixture(scope="session")
 def seed_path() -> Path:

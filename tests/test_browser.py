@@ -41,11 +41,11 @@ def browser(tmp_path_factory):
     driver.quit()
 
 
-def _wait(driver, condition, seconds: float = 15):  # noqa: ANN001, ANN202
+def _wait(driver, condition, seconds: float = 15):
     return WebDriverWait(driver, seconds).until(condition)
 
 
-def _first_link(driver, fragment: str, exclude: str | None = None):  # noqa: ANN001, ANN202
+def _first_link(driver, fragment: str, exclude: str | None = None):
     for a in driver.find_elements(By.CSS_SELECTOR, "main a[href]"):
         href = a.get_attribute("href") or ""
         if fragment in href and (exclude is None or exclude not in href) and not href.endswith(

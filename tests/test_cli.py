@@ -11,10 +11,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+import kg as _kg
 from helpers import REPO
 from kg import settings
-
-import kg as _kg
 
 KG = [sys.executable, "-m", "kg"]
 # subprocesses import the same kg as this test process (installed, or the source tree)

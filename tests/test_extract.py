@@ -34,7 +34,7 @@ def fig(facts, source_text, counts=None):
 
 def test_status_of_every_seed_outcome_with_its_sentence(seed_facts):
     r, by_id = seed_facts
-    for ident, (sec, f) in by_id.items():
+    for ident, (_sec, f) in by_id.items():
         assert f.status.status == STATUS[ident], ident
         if f.status.status != "not-stated":
             a, b = f.status.evidence.span
@@ -51,7 +51,7 @@ def test_result_achieved_is_not_a_status():
 def test_alignment_explicit_or_inferred(seed_facts):
     r, by_id = seed_facts
     explicit = {"MLI_D_1.2", "MLI_D_1.1", "MLI_D_4.1", "MLI_D_4.2", "MLI_D_6.1"}
-    for ident, (sec, f) in by_id.items():
+    for ident, (_sec, f) in by_id.items():
         assert f.alignment.code == "SP_" + ident.split("_", 1)[1]
         assert f.alignment.inferred == (ident not in explicit)
         if f.alignment.inferred:

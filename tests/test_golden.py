@@ -10,8 +10,8 @@ from pathlib import Path
 import rdflib
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from kg.formats import BY_NAME
 from kg.build import build, serialize
+from kg.formats import BY_NAME
 from kg.vocab import PREFIXES
 
 HERE = Path(__file__).parent / "golden"

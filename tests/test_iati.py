@@ -7,16 +7,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from kg.errors import BuildErrors
+from helpers import PREFIXES, SEED, SHARED, select
+from helpers import run_kg as _kg
 from kg.build import MemorySink, build
+from kg.errors import BuildErrors
 from kg.formats import BY_NAME
 from kg.read.iati import Activity, ActivityProblem, IatiFile, IatiFormatError, parse_value, read_activities
 from kg.uris import IRIs
 from kg.validate import validate_quads
-
-from helpers import PREFIXES, SEED, SHARED, run_kg as _kg, select
 
 HERE = Path(__file__).resolve().parent / "iati"
 MALI = HERE / "mali-2021.xml"
@@ -33,7 +34,7 @@ def activities(path: Path) -> list[Activity | ActivityProblem]:
     return [a for a in read_activities(path) if not isinstance(a, IatiFile)]
 
 
-def store_of(result) -> ox.Store:  # noqa: ANN001 - BuildResult
+def store_of(result) -> ox.Store:  # BuildResult
     s = ox.Store()
     s.extend(result.quads())
     return s
@@ -431,7 +432,7 @@ def test_odd_language_tags_are_read_or_dropped_not_fatal(tmp_path):
 
 
 def test_an_encoding_expat_cannot_read_is_a_clear_error(tmp_path):
-    err = _fails(tmp_path, "sjis.xml", '<?xml version="1.0" encoding="Shift_JIS"?>\n<iati-activities/>'.encode())
+    err = _fails(tmp_path, "sjis.xml", b'<?xml version="1.0" encoding="Shift_JIS"?>\n<iati-activities/>')
     assert "sjis.xml:1:" in err and "convert it to UTF-8" in err
 
 
@@ -560,7 +561,7 @@ def test_an_activity_whose_graph_breaks_the_shapes_is_left_out_and_its_batch_kep
 
     real = pipeline.map_activity
 
-    def breaking(act, *args):  # noqa: ANN001, ANN202 - a mapper bug in one activity, injected
+    def breaking(act, *args):  # a mapper bug in one activity, injected
         mapped = real(act, *args)
         if act.identifier == "XX-TEST-3":
             node = next(t.subject for t in mapped.graph.triples if t.object.value.endswith("#Activity"))

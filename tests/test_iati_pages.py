@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from helpers import PREFIXES, SEED
 from kg import resources
 from kg.build import build
 from kg.store import open_store
-
-from helpers import PREFIXES, SEED
 
 HTML = {"Accept": "text/html"}
 MALI = Path(__file__).resolve().parent / "iati" / "mali-2021.xml"

@@ -6,10 +6,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from helpers import SEED
 from kg import resources
 from kg.build import build
-
-from helpers import SEED
 
 QUERIES = sorted(resources.queries_dir().glob("*.rq"))
 MALI_IATI = Path(__file__).resolve().parent / "iati" / "mali-2021.xml"

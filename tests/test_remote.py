@@ -29,13 +29,13 @@ import pyoxigraph as ox
 import pytest
 from SPARQLWrapper import JSON, SPARQLWrapper
 
+from helpers import ENV, REPO, SEED
+from helpers import free_port as _free_port
 from kg.store import open_store
 from kg.store.http import Remote
 from kg.store.publish import canonical
 from kg.store.remote import RemoteStore
 from kg.uris import IRIs
-
-from helpers import ENV, REPO, SEED, free_port as _free_port
 
 CI = os.environ.get("CI") == "true"
 EXAMPLES = sorted((REPO / "ontology" / "queries").glob("*.rq"))
@@ -166,7 +166,7 @@ def remote_state(eng: Engine) -> dict[str, tuple[str, int]]:
     return {g: (d, counts[g]) for g, d in digests.items()}
 
 
-def rows(results, loose: bool = False) -> list[tuple]:  # noqa: ANN001
+def rows(results, loose: bool = False) -> list[tuple]:
     """Query results as comparable rows (terms as N-Triples strings), sorted.
 
     ``loose`` forgives what SPARQL leaves to the engine or Virtuoso is known to do
@@ -176,7 +176,7 @@ def rows(results, loose: bool = False) -> list[tuple]:  # noqa: ANN001
     if isinstance(results, ox.QueryBoolean):
         return [(bool(results),)]
 
-    def term(t) -> str:  # noqa: ANN001
+    def term(t) -> str:
         if t is None:
             return ""
         if loose and isinstance(t, ox.Literal):
@@ -437,7 +437,7 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = _answer
 
-    def log_message(self, *args) -> None:  # noqa: ANN002
+    def log_message(self, *args) -> None:
         pass
 
 
@@ -581,7 +581,7 @@ def test_a_redirect_is_not_followed_and_credentials_go_nowhere_else(seed_store, 
     srv, url = recorder
 
     class Redirect(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
             self.send_response(302)
             self.send_header("Location", url + "/stolen")
@@ -590,7 +590,7 @@ def test_a_redirect_is_not_followed_and_credentials_go_nowhere_else(seed_store, 
 
         do_GET = do_PUT = do_POST
 
-        def log_message(self, *args) -> None:  # noqa: ANN002
+        def log_message(self, *args) -> None:
             pass
 
     redirector = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirect)

@@ -7,8 +7,8 @@ import sys
 import pyoxigraph as ox
 import pytest
 
-from kg.errors import BuildErrors, StoreError
 from kg.build import build
+from kg.errors import BuildErrors, StoreError
 from kg.store import open_store
 
 REPORT_GRAPH = "https://w3id.org/results-kg/id/graph/report/MLI-2021"

@@ -98,8 +98,8 @@ def test_fast_engine_agrees_with_pyshacl(built, kind):
 
 
 def test_kg_validate_cli(tmp_path, built):
-    from kg.formats import BY_NAME
     from kg.build import serialize
+    from kg.formats import BY_NAME
 
     good = tmp_path / "good.ttl"
     good.write_bytes(serialize(built, BY_NAME["turtle"]))

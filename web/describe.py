@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from kg.formats import FORMATS
 from kg.uris import ONTOLOGY
-from kg.vocab import N, W3C_FORMATS
+from kg.vocab import W3C_FORMATS, N
 from web.urls import SPARQL, Urls
 
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"

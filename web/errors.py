@@ -29,7 +29,7 @@ def error_response(status: int, kind: str, message: str, error: KGError | None =
     elif wants_html():
         try:
             page = render_template("error.html", status=status, kind=kind, message=message)
-        except Exception:  # noqa: BLE001 - an error page must never fail; log and fall back to text
+        except Exception:  # an error page must never fail; log and fall back to text
             log.exception("cannot render the error page")
             return Response(f"{status}: {message}\n", status=status, mimetype="text/plain")
         resp = Response(page, status=status, mimetype=HTML.media_type)

@@ -26,7 +26,8 @@ from web.context import kg
 from web.negotiate import negotiate
 from web.pages import render_entity
 from web.respond import MAX_AGE, cached, rdf_response
-from web.urls import DEF, DUMPS as DUMPS_PATH, ID, VOID, Urls
+from web.urls import DEF, ID, VOID, Urls
+from web.urls import DUMPS as DUMPS_PATH
 
 bp = Blueprint("ld", __name__)
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Callable
+from collections.abc import Callable
 
 import pyoxigraph as ox
 from flask import Response, request
@@ -13,7 +13,8 @@ from web.negotiate import negotiate
 MAX_AGE = 300
 
 
-def rdf_response(triples: list[ox.Triple], accept: str | None, override: str | list[str] | None, *, default: str = TURTLE.media_type,
+def rdf_response(triples: list[ox.Triple], accept: str | None, override: str | list[str] | None, *,
+                 default: str = TURTLE.media_type,
                  extra_headers: dict[str, str] | None = None, etag_seed: str | None = None) -> Response:
     media_type = negotiate(accept, GRAPH_MEDIA_TYPES, default=default, override=override)
     return cached(lambda: serialize_triples(triples, media_type), media_type, etag_seed, extra_headers)
@@ -24,7 +25,7 @@ def cached(body: bytes | Callable[[], bytes], media_type: str, etag_seed: str | 
     """A representation with Vary, ETag and Cache-Control; 304 when the client has it."""
     etag = None
     if etag_seed is not None:
-        etag = hashlib.sha256(f"{etag_seed}\x00{media_type}".encode("utf-8")).hexdigest()[:32]
+        etag = hashlib.sha256(f"{etag_seed}\x00{media_type}".encode()).hexdigest()[:32]
         if etag in request.if_none_match:
             resp = Response(status=304)
             resp.set_etag(etag)

@@ -66,7 +66,7 @@ def _request_query() -> tuple[str | None, list[str] | None, list[str] | None]:
     return query, default, named
 
 
-def _unsupported(ctype: str):  # noqa: ANN202
+def _unsupported(ctype: str):
     raise UnsupportedMediaType(
         f"unsupported content type {ctype or '(none)'}: POST a query as application/sparql-query or as "
         "application/x-www-form-urlencoded with a 'query' field")

@@ -4,9 +4,9 @@ from __future__ import annotations
 from kg.extract.alignment import find_alignment, strip_alignment
 from kg.extract.checks import check
 from kg.extract.figures import link, scan
-from kg.gazetteer import Gazetteer, Organisation
 from kg.extract.model import Evidence, FigureFact, FindingFact, MentionFact, SectionFacts
 from kg.extract.status import find_status
+from kg.gazetteer import Gazetteer, Organisation
 from kg.read.report import OutcomeSection, ReportRecord
 from kg.text import sentences
 

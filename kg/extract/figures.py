@@ -38,8 +38,10 @@ _HA_AFTER = re.compile(r"^\s*(?:ha|hectares?)\b", re.I)
 _WORD = re.compile(r"\s*([A-Za-z][\w'’\-]*)")
 _OF_THEM = re.compile(r"\s+of\s+(?:them|whom)\s+(?:were\s+|are\s+)?([A-Za-z]+)", re.I)
 _SEX_PAREN = re.compile(r"\s*\(\s*(men|women|male|female|males|females|boys|girls)\s*\)", re.I)
-_LOOKBACK_OF = re.compile(r"([A-Za-z][\w'’\-]*)\s+of\s+(?:more\s+than\s+|over\s+|at\s+least\s+|about\s+|some\s+|nearly\s+|almost\s+)?$", re.I)
-_LOOKBACK_TO = re.compile(r"([A-Za-z][\w'’\-]*(?:\s+of\s+[A-Za-z][\w'’\-]*)?)\s+(?:to|at|of|by|reached|reaching)\s+$", re.I)
+_LOOKBACK_OF = re.compile(r"([A-Za-z][\w'’\-]*)\s+of\s+"
+                          r"(?:more\s+than\s+|over\s+|at\s+least\s+|about\s+|some\s+|nearly\s+|almost\s+)?$", re.I)
+_LOOKBACK_TO = re.compile(r"([A-Za-z][\w'’\-]*(?:\s+of\s+[A-Za-z][\w'’\-]*)?)\s+"
+                          r"(?:to|at|of|by|reached|reaching)\s+$", re.I)
 _INCLUDING = re.compile(r"^[\s,]*(?:including|of\s+whom|among\s+them|among\s+whom|among\s+which)\s", re.I)
 _OF_WHICH = re.compile(r"\bof\s+which\b", re.I)
 _THIS_GROUP = re.compile(r"^\s*(?:this|the)\s+group\s+(?:was|is|were|comprised|consisted\s+of|included)\b", re.I)
@@ -191,7 +193,7 @@ def _sex_of(phrase: str) -> str | None:
     return sexes.pop() if len(sexes) == 1 else None
 
 
-def _pure_sex(f: "RawFigure") -> bool:
+def _pure_sex(f: RawFigure) -> bool:
     """A part that splits its total by sex ("322 men"), not a category that happens to be male."""
     return bool(f.sex) and f.counts.lower() in _FEMALE | _MALE
 
@@ -315,7 +317,8 @@ def link(text: str, sents: list[Sentence], figs: list[RawFigure],
             before = text[s.start : g[0]]
             place_here = next((p for p in sent_places if p[1] <= g[0] and not text[p[1] : g[0]].strip()), None)
             outside = [f for f in counted if f.start < g[0] and (grp_of[f.index] is None or grp_of[f.index][2] < g[2])
-                       and (grp_of[f.index] is None or grp_of[f.index][0] < g[0] < grp_of[f.index][1] or grp_of[f.index][1] < g[0])]
+                       and (grp_of[f.index] is None or grp_of[f.index][0] < g[0] < grp_of[f.index][1]
+                            or grp_of[f.index][1] < g[0])]
             owner = None
             if outside:
                 cand = outside[-1]
@@ -335,7 +338,8 @@ def link(text: str, sents: list[Sentence], figs: list[RawFigure],
                 if inner_total is not None:
                     f.part_of, f.part_kind = inner_total.index, "sex" if _pure_sex(f) else "category"
                 elif owner is not None and (f.sex or place_here):
-                    f.part_of, f.part_kind = owner.index, "place" if place_here else ("sex" if _pure_sex(f) else "category")
+                    f.part_of = owner.index
+                    f.part_kind = "place" if place_here else ("sex" if _pure_sex(f) else "category")
         # "N people, including A girls, B boys …"
         top = [f for f in counted if grp_of[f.index] is None]
         for i, t in enumerate(top):

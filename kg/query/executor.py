@@ -15,6 +15,7 @@ from kg import settings
 from kg.errors import KGError, QueryError
 from kg.query.results import QueryResult, serialize_result
 
+
 def execute(db: Any, sparql: str, form: str, media_type: str | None, max_rows: int,
             kwargs: dict[str, Any]) -> QueryResult:
     """Run an inspected query on an open pyoxigraph store and serialise at most ``max_rows`` results."""

@@ -111,7 +111,7 @@ def serialize_boolean(value: bool, media_type: str) -> bytes:
     fmt = BY_MEDIA_TYPE.get(media_type)
     if fmt is not None and fmt.name == "results-xml":
         return (f'<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
-                f"<boolean>{'true' if value else 'false'}</boolean></sparql>\n").encode("utf-8")
+                f"<boolean>{'true' if value else 'false'}</boolean></sparql>\n").encode()
     return json.dumps({"head": {}, "boolean": bool(value)}).encode("utf-8")
 
 

@@ -107,9 +107,10 @@ class RemoteQueryService:
     """Users' queries against a remote store: inspected and parsed here, run there within the deadline.
 
     Nothing reaches the remote unless ``inspect`` passed it (read-only, no SERVICE, length)
-    and ``check_query`` parsed it (no SERVICE, no extension functions). The remote call has the same time limit as a local query
-    (504 when passed; the request is abandoned and its connection closed), and reading stops
-    after ``max_rows`` results, so neither a slow nor a huge answer holds a worker.
+    and ``check_query`` parsed it (no SERVICE, no extension functions). The remote call has the
+    same time limit as a local query (504 when passed; the request is abandoned and its connection
+    closed), and reading stops after ``max_rows`` results, so neither a slow nor a huge answer holds
+    a worker.
     """
 
     def __init__(self, store: Any, *, timeout: float = 10.0, max_rows: int = 10000,

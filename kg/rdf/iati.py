@@ -20,84 +20,24 @@ from pathlib import Path
 from pyoxigraph import NamedNode
 
 from kg import codelists
-from kg.read.iati import Activity, CodeRef, IatiFile, Narrative, OrgRef, Value, parse_value
+from kg.gazetteer import name_key
 from kg.rdf import terms as t
 from kg.rdf.report import Emitter, NamedGraph, ReferenceData, finding_triples
 from kg.rdf.terms import n
+from kg.read.iati import Activity, CodeRef, IatiFile, Narrative, OrgRef, Value, parse_value
 from kg.uris import IRIs
-from kg.vocab import OA, ORG, RKG, SDMX_CODE
-from kg.gazetteer import name_key
-
-# pyoxigraph nodes of the terms written per triple, made once (kg/rdf/report.py says why)
-_OA_hasSource = n(OA.hasSource)
-_ORG_Organization = n(ORG.Organization)
-_RKG_Activity = n(RKG.Activity)
-_RKG_Actual = n(RKG.Actual)
-_RKG_Baseline = n(RKG.Baseline)
-_RKG_CodeReference = n(RKG.CodeReference)
-_RKG_Count = n(RKG.Count)
-_RKG_Disaggregation = n(RKG.Disaggregation)
-_RKG_Figure = n(RKG.Figure)
-_RKG_IatiResult = n(RKG.IatiResult)
-_RKG_Indicator = n(RKG.Indicator)
-_RKG_IndicatorPeriod = n(RKG.IndicatorPeriod)
-_RKG_IndicatorValue = n(RKG.IndicatorValue)
-_RKG_Participation = n(RKG.Participation)
-_RKG_Percent = n(RKG.Percent)
-_RKG_Target = n(RKG.Target)
-_RKG_XmlElement = n(RKG.XmlElement)
-_RKG_activityStatus = n(RKG.activityStatus)
-_RKG_actualEnd = n(RKG.actualEnd)
-_RKG_actualStart = n(RKG.actualStart)
-_RKG_alignedTo = n(RKG.alignedTo)
-_RKG_ascending = n(RKG.ascending)
-_RKG_baseline = n(RKG.baseline)
-_RKG_describesOutcome = n(RKG.describesOutcome)
-_RKG_dimension = n(RKG.dimension)
-_RKG_dimensionName = n(RKG.dimensionName)
-_RKG_iatiOrganisationType = n(RKG.iatiOrganisationType)
-_RKG_iatiVersion = n(RKG.iatiVersion)
-_RKG_inPeriod = n(RKG.inPeriod)
-_RKG_indicator = n(RKG.indicator)
-_RKG_line = n(RKG.line)
-_RKG_locationRef = n(RKG.locationRef)
-_RKG_measure = n(RKG.measure)
-_RKG_organisation = n(RKG.organisation)
-_RKG_organisationKind = n(RKG.organisationKind)
-_RKG_participation = n(RKG.participation)
-_RKG_partner = n(RKG.partner)
-_RKG_period = n(RKG.period)
-_RKG_periodEnd = n(RKG.periodEnd)
-_RKG_periodStart = n(RKG.periodStart)
-_RKG_place = n(RKG.place)
-_RKG_plannedEnd = n(RKG.plannedEnd)
-_RKG_plannedStart = n(RKG.plannedStart)
-_RKG_recipientCountry = n(RKG.recipientCountry)
-_RKG_recipientRegion = n(RKG.recipientRegion)
-_RKG_reference = n(RKG.reference)
-_RKG_result = n(RKG.result)
-_RKG_resultType = n(RKG.resultType)
-_RKG_role = n(RKG.role)
-_RKG_sector = n(RKG.sector)
-_RKG_sex = n(RKG.sex)
-_RKG_sha256 = n(RKG.sha256)
-_RKG_sourceFile = n(RKG.sourceFile)
-_RKG_sourceText = n(RKG.sourceText)
-_RKG_unit = n(RKG.unit)
-_RKG_vocabulary = n(RKG.vocabulary)
-_RKG_xpath = n(RKG.xpath)
-_RKG_year = n(RKG.year)
+from kg.vocab import RKG, N
 
 ORGANISATIONS_GRAPH = "iati-organisations"
 _IATI_ORG_ID = re.compile(r"^[A-Z]{2}-[A-Z0-9]+-[A-Za-z0-9.\-]+$")
 _SEX = {"female": "F", "f": "F", "women": "F", "woman": "F", "girls": "F", "male": "M", "m": "M", "men": "M",
         "man": "M", "boys": "M"}
-_SEX_NODE = {"F": n(SDMX_CODE["sex-F"]), "M": n(SDMX_CODE["sex-M"])}
-_UNIT = {"1": _RKG_Count, "2": _RKG_Percent}
-_DATE_PROPERTY = {"1": _RKG_plannedStart, "2": _RKG_actualStart, "3": _RKG_plannedEnd, "4": _RKG_actualEnd}
-_VALUE_CLASS = {"baseline": _RKG_Baseline, "target": _RKG_Target, "actual": _RKG_Actual}
+_SEX_NODE = {"F": getattr(N.sdmx_code, "sex-F"), "M": getattr(N.sdmx_code, "sex-M")}
+_UNIT = {"1": N.rkg.Count, "2": N.rkg.Percent}
+_DATE_PROPERTY = {"1": N.rkg.plannedStart, "2": N.rkg.actualStart, "3": N.rkg.plannedEnd, "4": N.rkg.actualEnd}
+_VALUE_CLASS = {"baseline": N.rkg.Baseline, "target": N.rkg.Target, "actual": N.rkg.Actual}
 # IATI OrganisationType -> the coarse kind every organisation node has (rkg:organisationKind)
-_ORG_KIND = {"10": RKG.Government, "11": RKG.Government, "15": RKG.Government, "21": RKG.CivilSociety,
+N.org.KIND = {"10": RKG.Government, "11": RKG.Government, "15": RKG.Government, "21": RKG.CivilSociety,
              "22": RKG.CivilSociety, "23": RKG.CivilSociety, "24": RKG.CivilSociety, "60": RKG.Donor,
              "70": RKG.PrivateSector, "71": RKG.PrivateSector, "72": RKG.PrivateSector, "73": RKG.PrivateSector,
              "80": RKG.Academic}
@@ -156,11 +96,11 @@ class ActivityMapper:
     def provenance(self, s: NamedNode, line: int, xpath: str) -> NamedNode:
         el = n(self.iris.xml_element(s.value))
         e = self.e
-        e.add(s, t.WAS_DERIVED_FROM, el)
-        e.add(el, t.TYPE, _RKG_XmlElement)
-        e.add(el, _OA_hasSource, self.node)
-        e.add(el, _RKG_xpath, t.plain(xpath))
-        e.add(el, _RKG_line, t.positive(line))
+        e.add(s, N.prov.wasDerivedFrom, el)
+        e.add(el, N.rdf.type, N.rkg.XmlElement)
+        e.add(el, N.oa.hasSource, self.node)
+        e.add(el, N.rkg.xpath, t.plain(xpath))
+        e.add(el, N.rkg.line, t.positive(line))
         return el
 
     def concept(self, scheme: str, value: str | None, s: NamedNode, p: NamedNode, what: str, line: int,
@@ -210,52 +150,52 @@ class ActivityMapper:
     # ---- the activity ----------------------------------------------------------------------
     def map(self) -> MappedActivity:
         a, e, s, iris = self.a, self.e, self.node, self.iris
-        e.add(s, t.TYPE, _RKG_Activity)
-        e.add(s, t.IDENTIFIER, t.plain(a.identifier))
+        e.add(s, N.rdf.type, N.rkg.Activity)
+        e.add(s, N.dcterms.identifier, t.plain(a.identifier))
         title = _first(a.titles)
-        e.add(s, t.LABEL, t.text(title.text, _lang(title, a.lang)) if title else t.plain(a.identifier))
-        self.text(s, t.TITLE, a.titles)
-        self.text(s, t.DESCRIPTION, a.descriptions)
-        e.add(s, _RKG_sourceFile, t.plain(Path(a.source).name))
-        e.add(s, _RKG_sha256, t.plain(self.file.sha256))
+        e.add(s, N.rdfs.label, t.text(title.text, _lang(title, a.lang)) if title else t.plain(a.identifier))
+        self.text(s, N.dcterms.title, a.titles)
+        self.text(s, N.dcterms.description, a.descriptions)
+        e.add(s, N.rkg.sourceFile, t.plain(Path(a.source).name))
+        e.add(s, N.rkg.sha256, t.plain(self.file.sha256))
         if a.version:
-            e.add(s, _RKG_iatiVersion, t.plain(a.version))
+            e.add(s, N.rkg.iatiVersion, t.plain(a.version))
         self.provenance(s, a.where.line, a.where.xpath)
         if a.reporting_org is not None:
             rep = self.org(a.reporting_org)
             if rep is not None:
-                e.add(s, t.PUBLISHER, rep)
+                e.add(s, N.dcterms.publisher, rep)
         for k, o in enumerate(a.participating):
             org = self.org(o)
             if org is None:
                 continue
             part = n(iris.participation(s.value, k))
-            e.add(s, _RKG_participation, part)
-            e.add(part, t.TYPE, _RKG_Participation)
-            e.add(part, _RKG_organisation, org)
-            e.add(part, t.LABEL, t.text(f"{_label_of(o.names) or o.ref} in {a.identifier}", None))
-            self.concept("iati-organisation-role", o.role, part, _RKG_role, "organisation role", o.where.line,
+            e.add(s, N.rkg.participation, part)
+            e.add(part, N.rdf.type, N.rkg.Participation)
+            e.add(part, N.rkg.organisation, org)
+            e.add(part, N.rdfs.label, t.text(f"{_label_of(o.names) or o.ref} in {a.identifier}", None))
+            self.concept("iati-organisation-role", o.role, part, N.rkg.role, "organisation role", o.where.line,
                          o.where.xpath)
-            e.add(s, _RKG_partner, org)
-        self.concept("iati-activity-status", a.status, s, _RKG_activityStatus, "activity status", a.where.line,
+            e.add(s, N.rkg.partner, org)
+        self.concept("iati-activity-status", a.status, s, N.rkg.activityStatus, "activity status", a.where.line,
                      a.where.xpath)
         for kind, day in sorted(a.dates.items()):
             e.add(s, _DATE_PROPERTY[kind], t.xsd_date(day))
         for c in a.countries:
             code = c.code.upper()
             if code in self._countries:
-                e.add(s, _RKG_recipientCountry, n(iris.place(code)))
+                e.add(s, N.rkg.recipientCountry, n(iris.place(code)))
             else:
                 self.finding("unknown-code", f"recipient country {c.code!r} is not an ISO 3166-1 alpha-2 code",
                              s, c.where.line, c.where.xpath)
         for r in a.regions:
             if (r.vocabulary or "1") == "1":
-                self.concept("iati-region", r.code, s, _RKG_recipientRegion, "region", r.where.line, r.where.xpath)
+                self.concept("iati-region", r.code, s, N.rkg.recipientRegion, "region", r.where.line, r.where.xpath)
         for sec in a.sectors:
             vocabulary = _SECTOR_VOCABULARY_1X.get(sec.vocabulary or "1", sec.vocabulary or "1")
             scheme = {"1": "iati-sector", "2": "iati-sector-category"}.get(vocabulary)
             if scheme:
-                self.concept(scheme, sec.code, s, _RKG_sector, "sector", sec.where.line, sec.where.xpath)
+                self.concept(scheme, sec.code, s, N.rkg.sector, "sector", sec.where.line, sec.where.xpath)
             else:
                 self.finding("unknown-code", f"sector {sec.code!r} of vocabulary {sec.vocabulary!r}: only the DAC "
                                              "5-digit (1) and 3-digit (2) sector lists are linked; kept out",
@@ -268,27 +208,27 @@ class ActivityMapper:
         codes = []
         for k, r in enumerate(refs):
             node = n(self.iris.code_reference(s.value, k))
-            self.e.add(s, _RKG_reference, node)
-            self.e.add(node, t.TYPE, _RKG_CodeReference)
-            self.e.add(node, t.NOTATION, t.plain(r.code))
+            self.e.add(s, N.rkg.reference, node)
+            self.e.add(node, N.rdf.type, N.rkg.CodeReference)
+            self.e.add(node, N.skos.notation, t.plain(r.code))
             if r.vocabulary:
-                self.e.add(node, _RKG_vocabulary, t.plain(r.vocabulary))
+                self.e.add(node, N.rkg.vocabulary, t.plain(r.vocabulary))
             if r.code in self.ref.sp_codes:
-                self.e.add(node, _RKG_alignedTo, n(self.iris.sp(r.code)))
+                self.e.add(node, N.rkg.alignedTo, n(self.iris.sp(r.code)))
             codes.append(r.code)
         return codes
 
-    def result(self, res) -> None:  # noqa: ANN001 - kg.read.iati.Result
+    def result(self, res) -> None:  # kg.read.iati.Result
         a, e, iris = self.a, self.e, self.iris
         s = n(iris.iati_result(a.identifier, res.key))
-        e.add(self.node, _RKG_result, s)
-        e.add(s, t.TYPE, _RKG_IatiResult)
+        e.add(self.node, N.rkg.result, s)
+        e.add(s, N.rdf.type, N.rkg.IatiResult)
         type_code = codelists.load("iati-result-type").lookup(res.type)
         type_name = type_code.name.lower() if type_code else "result"
-        e.add(s, t.LABEL, t.text(_label_of(res.titles) or f"{type_name} of {a.identifier}", None))
-        self.text(s, t.TITLE, res.titles)
-        self.text(s, t.DESCRIPTION, res.descriptions)
-        self.concept("iati-result-type", res.type, s, _RKG_resultType, "result type", res.where.line,
+        e.add(s, N.rdfs.label, t.text(_label_of(res.titles) or f"{type_name} of {a.identifier}", None))
+        self.text(s, N.dcterms.title, res.titles)
+        self.text(s, N.dcterms.description, res.descriptions)
+        self.concept("iati-result-type", res.type, s, N.rkg.resultType, "result type", res.where.line,
                      res.where.xpath)
         self.provenance(s, res.where.line, res.where.xpath)
         org_id = a.reporting_org.ref if a.reporting_org and a.reporting_org.ref else None
@@ -298,85 +238,85 @@ class ActivityMapper:
                 for outcome in self.outcomes.get(candidate or "", ()):
                     if outcome not in linked:
                         linked.add(outcome)
-                        e.add(s, _RKG_describesOutcome, n(outcome))
+                        e.add(s, N.rkg.describesOutcome, n(outcome))
         self.linked += len(linked)
         for ind in res.indicators:
             self.indicator(s, res.key, ind)
 
-    def indicator(self, result: NamedNode, rkey: str, ind) -> None:  # noqa: ANN001 - kg.read.iati.Indicator
+    def indicator(self, result: NamedNode, rkey: str, ind) -> None:  # kg.read.iati.Indicator
         a, e, iris = self.a, self.e, self.iris
         s = n(iris.indicator(a.identifier, rkey, ind.key))
-        e.add(result, _RKG_indicator, s)
-        e.add(s, t.TYPE, _RKG_Indicator)
-        e.add(s, t.LABEL, t.text(_label_of(ind.titles) or f"indicator of {a.identifier}", None))
-        self.text(s, t.TITLE, ind.titles)
-        self.text(s, t.DESCRIPTION, ind.descriptions)
+        e.add(result, N.rkg.indicator, s)
+        e.add(s, N.rdf.type, N.rkg.Indicator)
+        e.add(s, N.rdfs.label, t.text(_label_of(ind.titles) or f"indicator of {a.identifier}", None))
+        self.text(s, N.dcterms.title, ind.titles)
+        self.text(s, N.dcterms.description, ind.descriptions)
         measure = codelists.load("iati-indicator-measure").lookup(ind.measure)
-        self.concept("iati-indicator-measure", ind.measure, s, _RKG_measure, "indicator measure", ind.where.line,
+        self.concept("iati-indicator-measure", ind.measure, s, N.rkg.measure, "indicator measure", ind.where.line,
                      ind.where.xpath)
         if ind.ascending is not None:
-            e.add(s, _RKG_ascending, t.boolean(ind.ascending))
+            e.add(s, N.rkg.ascending, t.boolean(ind.ascending))
         self.provenance(s, ind.where.line, ind.where.xpath)
         self.references(s, ind.references)
         mcode = measure.code if measure else None
         for b in ind.baselines:
             v = n(iris.baseline(a.identifier, rkey, ind.key, b.key))
-            e.add(s, _RKG_baseline, v)
+            e.add(s, N.rkg.baseline, v)
             self.value(v, b, s, mcode)
             if b.year and re.fullmatch(r"\d{4}", b.year.strip()):
-                e.add(v, _RKG_year, t.gyear(int(b.year)))
+                e.add(v, N.rkg.year, t.gyear(int(b.year)))
             if b.iso_date:
                 try:
-                    e.add(v, t.DATE, t.xsd_date(date.fromisoformat(b.iso_date.strip()[:10])))
+                    e.add(v, N.dcterms.date, t.xsd_date(date.fromisoformat(b.iso_date.strip()[:10])))
                 except ValueError:
                     pass
         for p in ind.periods:
             ps = n(iris.period(a.identifier, rkey, ind.key, p.key))
-            e.add(s, _RKG_period, ps)
-            e.add(ps, t.TYPE, _RKG_IndicatorPeriod)
-            e.add(ps, t.LABEL, t.text(f"{p.start.isoformat()} to {p.end.isoformat()}", None))
-            e.add(ps, _RKG_periodStart, t.xsd_date(p.start))
-            e.add(ps, _RKG_periodEnd, t.xsd_date(p.end))
+            e.add(s, N.rkg.period, ps)
+            e.add(ps, N.rdf.type, N.rkg.IndicatorPeriod)
+            e.add(ps, N.rdfs.label, t.text(f"{p.start.isoformat()} to {p.end.isoformat()}", None))
+            e.add(ps, N.rkg.periodStart, t.xsd_date(p.start))
+            e.add(ps, N.rkg.periodEnd, t.xsd_date(p.end))
             self.provenance(ps, p.where.line, p.where.xpath)
             for which, values in (("target", p.targets), ("actual", p.actuals)):
                 for val in values:
                     v = n(iris.period_value(which, a.identifier, rkey, ind.key, p.key, val.key))
                     e.add(ps, n(RKG.target if which == "target" else RKG.actual), v)
-                    e.add(v, _RKG_inPeriod, ps)
+                    e.add(v, N.rkg.inPeriod, ps)
                     self.value(v, val, s, mcode)
 
     def value(self, v: NamedNode, val: Value, indicator: NamedNode, measure: str | None) -> None:
         e = self.e
-        e.add(v, t.TYPE, _RKG_Figure)
-        e.add(v, t.TYPE, _RKG_IndicatorValue)
-        e.add(v, t.TYPE, _VALUE_CLASS[val.kind])
-        e.add(v, _RKG_indicator, indicator)
+        e.add(v, N.rdf.type, N.rkg.Figure)
+        e.add(v, N.rdf.type, N.rkg.IndicatorValue)
+        e.add(v, N.rdf.type, _VALUE_CLASS[val.kind])
+        e.add(v, N.rkg.indicator, indicator)
         written = val.text if val.text is not None else ""
-        e.add(v, _RKG_sourceText, t.plain(written))
+        e.add(v, N.rkg.sourceText, t.plain(written))
         number, problem = parse_value(val.text)
         if number is not None:
-            e.add(v, t.VALUE, t.number(number))
+            e.add(v, N.rdf.value, t.number(number))
         if measure in _UNIT:
-            e.add(v, _RKG_unit, _UNIT[measure])
+            e.add(v, N.rkg.unit, _UNIT[measure])
         qualifiers = []
         for k, d in enumerate(val.dimensions):
             node = n(self.iris.dimension(v.value, k))
-            e.add(v, _RKG_dimension, node)
-            e.add(node, t.TYPE, _RKG_Disaggregation)
-            e.add(node, _RKG_dimensionName, t.plain(d.name))
-            e.add(node, t.VALUE, t.plain(d.value))
+            e.add(v, N.rkg.dimension, node)
+            e.add(node, N.rdf.type, N.rkg.Disaggregation)
+            e.add(node, N.rkg.dimensionName, t.plain(d.name))
+            e.add(node, N.rdf.value, t.plain(d.value))
             sex = _SEX.get(d.value.lower()) if d.name.lower() in ("sex", "gender") else None
             if sex:
-                e.add(v, _RKG_sex, _SEX_NODE[sex])
+                e.add(v, N.rkg.sex, _SEX_NODE[sex])
             qualifiers.append(d.value)
         for ref in val.locations:
-            e.add(v, _RKG_locationRef, t.plain(ref))
+            e.add(v, N.rkg.locationRef, t.plain(ref))
             if ref.upper() in self.ref.place_keys:
-                e.add(v, _RKG_place, n(self.iris.place(ref.upper())))
+                e.add(v, N.rkg.place, n(self.iris.place(ref.upper())))
         extra = ", ".join(qualifiers + val.locations)
-        e.add(v, t.LABEL, t.text(f"{val.kind} {written or '(no value)'}" + (f" ({extra})" if extra else ""), None))
+        e.add(v, N.rdfs.label, t.text(f"{val.kind} {written or '(no value)'}" + (f" ({extra})" if extra else ""), None))
         for c in val.comments:
-            e.add(v, t.COMMENT, t.text(c.text, _lang(c, self.a.lang)))
+            e.add(v, N.rdfs.comment, t.text(c.text, _lang(c, self.a.lang)))
         self.provenance(v, val.where.line, val.where.xpath)
         if problem:
             self.finding("malformed-number", f"{val.kind} {problem}", v, val.where.line, val.where.xpath)
@@ -414,18 +354,18 @@ def organisations_graph(orgs: dict[str, IatiOrganisation], iris: IRIs) -> NamedG
     e = Emitter(n(iris.graph(ORGANISATIONS_GRAPH)))
     for key, o in orgs.items():
         s = n(iris.org(key))
-        e.add(s, t.TYPE, _ORG_Organization)
+        e.add(s, N.rdf.type, N.org.Organization)
         name, lang = o.names[0] if o.names else (o.ref or key, None)
-        e.add(s, t.PREF_LABEL, t.text(name, lang or "und"))
-        e.add(s, t.LABEL, t.text(name, lang or "und"))
+        e.add(s, N.skos.prefLabel, t.text(name, lang or "und"))
+        e.add(s, N.rdfs.label, t.text(name, lang or "und"))
         for other, olang in o.names[1:]:
             if other != name:
-                e.add(s, t.ALT_LABEL, t.text(other, olang or "und"))
+                e.add(s, N.skos.altLabel, t.text(other, olang or "und"))
         if o.ref and _IATI_ORG_ID.match(o.ref):
-            e.add(s, t.IDENTIFIER, t.plain(o.ref))
-        e.add(s, _RKG_organisationKind, n(_ORG_KIND.get(o.type or "", RKG.OtherOrganisation)))
+            e.add(s, N.dcterms.identifier, t.plain(o.ref))
+        e.add(s, N.rkg.organisationKind, n(N.org.KIND.get(o.type or "", RKG.OtherOrganisation)))
         if o.type:
-            e.add(s, _RKG_iatiOrganisationType, n(iris.code("iati-organisation-type", o.type)))
+            e.add(s, N.rkg.iatiOrganisationType, n(iris.code("iati-organisation-type", o.type)))
     return NamedGraph(e.graph, e.triples)
 
 

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator
 from pathlib import Path
 
 from pyoxigraph import NamedNode, Triple
@@ -16,7 +16,7 @@ from kg.rdf import terms as t
 from kg.rdf.terms import n
 from kg.read.report import OutcomeSection, ReportRecord
 from kg.uris import IRIs
-from kg.vocab import DQV, OA, ORG, RKG, SDMX_CODE
+from kg.vocab import RKG, SDMX_CODE, N
 
 STATUS = {"achieved": RKG.Achieved, "partially-achieved": RKG.PartiallyAchieved,
           "not-achieved": RKG.NotAchieved, "not-stated": RKG.StatusNotStated}
@@ -44,69 +44,6 @@ REFERENCE_GRAPH = "reference"
 # Countries whose first-level subdivisions are reference data (the curated table covers them)
 _QUOTE_CONTEXT = 32
 
-# pyoxigraph nodes for the terms written per triple, made once (a DefinedNamespace
-# lookup per triple costs more than the triple)
-_DQV_QualityAnnotation = n(DQV.QualityAnnotation)
-_DQV_hasQualityAnnotation = n(DQV.hasQualityAnnotation)
-_DQV_inDimension = n(DQV.inDimension)
-_DQV_qualityAssessment = n(DQV.qualityAssessment)
-_OA_TextPositionSelector = n(OA.TextPositionSelector)
-_OA_TextQuoteSelector = n(OA.TextQuoteSelector)
-_OA_TextualBody = n(OA.TextualBody)
-_OA_end = n(OA.end)
-_OA_exact = n(OA.exact)
-_OA_hasBody = n(OA.hasBody)
-_OA_hasSelector = n(OA.hasSelector)
-_OA_hasSource = n(OA.hasSource)
-_OA_hasTarget = n(OA.hasTarget)
-_OA_motivatedBy = n(OA.motivatedBy)
-_OA_prefix = n(OA.prefix)
-_OA_start = n(OA.start)
-_OA_suffix = n(OA.suffix)
-_ORG_Organization = n(ORG.Organization)
-_RKG_Figure = n(RKG.Figure)
-_RKG_Mention = n(RKG.Mention)
-_RKG_Outcome = n(RKG.Outcome)
-_RKG_Place = n(RKG.Place)
-_RKG_ProgressNote = n(RKG.ProgressNote)
-_RKG_QualityFinding = n(RKG.QualityFinding)
-_RKG_Report = n(RKG.Report)
-_RKG_TextSpan = n(RKG.TextSpan)
-_RKG_about = n(RKG.about)
-_RKG_alignedTo = n(RKG.alignedTo)
-_RKG_alignmentInferred = n(RKG.alignmentInferred)
-_RKG_breakdown = n(RKG.breakdown)
-_RKG_country = n(RKG.country)
-_RKG_counts = n(RKG.counts)
-_RKG_dataAsOf = n(RKG.dataAsOf)
-_RKG_discovered = n(RKG.discovered)
-_RKG_figure = n(RKG.figure)
-_RKG_findingType = n(RKG.findingType)
-_RKG_iso3166Code = n(RKG.iso3166Code)
-_RKG_mention = n(RKG.mention)
-_RKG_narrative = n(RKG.narrative)
-_RKG_office = n(RKG.office)
-_RKG_organisationKind = n(RKG.organisationKind)
-_RKG_partOf = n(RKG.partOf)
-_RKG_partner = n(RKG.partner)
-_RKG_place = n(RKG.place)
-_RKG_placeType = n(RKG.placeType)
-_RKG_refersTo = n(RKG.refersTo)
-_RKG_reportedIn = n(RKG.reportedIn)
-_RKG_sentence = n(RKG.sentence)
-_RKG_sex = n(RKG.sex)
-_RKG_sha256 = n(RKG.sha256)
-_RKG_shareOf = n(RKG.shareOf)
-_RKG_sourceFile = n(RKG.sourceFile)
-_RKG_sourceText = n(RKG.sourceText)
-_RKG_statement = n(RKG.statement)
-_RKG_status = n(RKG.status)
-_RKG_statusEvidence = n(RKG.statusEvidence)
-_RKG_unit = n(RKG.unit)
-_RKG_within = n(RKG.within)
-_RKG_year = n(RKG.year)
-
-
 @dataclass
 class Emitter:
     """Collects the triples of one named graph, deduplicating as it goes."""
@@ -120,7 +57,7 @@ class Emitter:
     _seen: set[Triple] = field(default_factory=set)
     _sharing: bool = False
 
-    def add(self, s: NamedNode, p: NamedNode, o) -> None:  # noqa: ANN001 - any pyoxigraph term
+    def add(self, s: NamedNode, p: NamedNode, o) -> None:  # any pyoxigraph term
         t = Triple(s, p, o)
         if t not in self._seen:
             self._seen.add(t)
@@ -157,19 +94,19 @@ def finding_triples(e: Emitter, f: NamedNode, body: NamedNode, kind: str, messag
     """A quality finding, the same for report text and IATI files: only where it was read differs
     (``source``, a text span or an XML element, and ``reported_in``, a report or an activity)."""
     ftype, dim = FINDING[kind]
-    e.add(f, t.TYPE, _RKG_QualityFinding)
-    e.add(f, t.TYPE, _DQV_QualityAnnotation)
-    e.add(f, _RKG_findingType, n(ftype))
-    e.add(f, _DQV_inDimension, n(dim))
-    e.add(f, _OA_motivatedBy, _DQV_qualityAssessment)
-    e.add(f, _OA_hasTarget, target)
-    e.add(f, _OA_hasBody, body)
-    e.add(body, t.TYPE, _OA_TextualBody)
-    e.add(body, t.VALUE, t.text(message))
-    e.add(f, t.LABEL, t.text(message))
-    e.add(f, _RKG_reportedIn, reported_in)
-    e.add(f, t.WAS_DERIVED_FROM, source)
-    e.add(target, _DQV_hasQualityAnnotation, f)
+    e.add(f, N.rdf.type, N.rkg.QualityFinding)
+    e.add(f, N.rdf.type, N.dqv.QualityAnnotation)
+    e.add(f, N.rkg.findingType, n(ftype))
+    e.add(f, N.dqv.inDimension, n(dim))
+    e.add(f, N.oa.motivatedBy, N.dqv.qualityAssessment)
+    e.add(f, N.oa.hasTarget, target)
+    e.add(f, N.oa.hasBody, body)
+    e.add(body, N.rdf.type, N.oa.TextualBody)
+    e.add(body, N.rdf.value, t.text(message))
+    e.add(f, N.rdfs.label, t.text(message))
+    e.add(f, N.rkg.reportedIn, reported_in)
+    e.add(f, N.prov.wasDerivedFrom, source)
+    e.add(target, N.dqv.hasQualityAnnotation, f)
 
 
 class ReferenceData:
@@ -197,43 +134,43 @@ def _sp_parent(code: str) -> str | None:
 
 def _sp_concept(e: Emitter, iris: IRIs, code: str, title: str | None) -> None:
     c = n(iris.sp(code))
-    e.add(c, t.TYPE, t.CONCEPT)
-    e.add(c, t.NOTATION, t.plain(code))
-    e.add(c, t.IN_SCHEME, n(iris.scheme(SP_SCHEME)))
-    e.add(c, t.PREF_LABEL, t.text(title) if title else t.text(code, None))
+    e.add(c, N.rdf.type, N.skos.Concept)
+    e.add(c, N.skos.notation, t.plain(code))
+    e.add(c, N.skos.inScheme, n(iris.scheme(SP_SCHEME)))
+    e.add(c, N.skos.prefLabel, t.text(title) if title else t.text(code, None))
     parent = _sp_parent(code)
     if parent:
-        e.add(c, t.BROADER, n(iris.sp(parent)))
+        e.add(c, N.skos.broader, n(iris.sp(parent)))
     else:
-        e.add(c, t.TOP_CONCEPT_OF, n(iris.scheme(SP_SCHEME)))
+        e.add(c, N.skos.topConceptOf, n(iris.scheme(SP_SCHEME)))
 
 
 def _org(e: Emitter, iris: IRIs, o: Organisation) -> None:
     s = n(iris.org(o.key))
-    e.add(s, t.TYPE, _ORG_Organization)
-    e.add(s, t.PREF_LABEL, t.text(o.name))
-    e.add(s, t.LABEL, t.text(o.name))
+    e.add(s, N.rdf.type, N.org.Organization)
+    e.add(s, N.skos.prefLabel, t.text(o.name))
+    e.add(s, N.rdfs.label, t.text(o.name))
     for a in (*o.acronyms, *o.aliases):
-        e.add(s, t.ALT_LABEL, t.text(a))
+        e.add(s, N.skos.altLabel, t.text(a))
     if o.iati_id:
-        e.add(s, t.IDENTIFIER, t.plain(o.iati_id))
-    e.add(s, _RKG_organisationKind, n(ORG_KIND[o.kind]))
+        e.add(s, N.dcterms.identifier, t.plain(o.iati_id))
+    e.add(s, N.rkg.organisationKind, n(ORG_KIND[o.kind]))
     if o.discovered:
-        e.add(s, _RKG_discovered, t.boolean(True))
+        e.add(s, N.rkg.discovered, t.boolean(True))
 
 
 def _place(e: Emitter, iris: IRIs, p: Place) -> None:
     s = n(iris.place(p.key))
-    e.add(s, t.TYPE, _RKG_Place)
-    e.add(s, t.PREF_LABEL, t.text(p.name, None))
-    e.add(s, t.LABEL, t.text(p.name, None))
+    e.add(s, N.rdf.type, N.rkg.Place)
+    e.add(s, N.skos.prefLabel, t.text(p.name, None))
+    e.add(s, N.rdfs.label, t.text(p.name, None))
     for a in p.alt_names:
-        e.add(s, t.ALT_LABEL, t.text(a, None))
+        e.add(s, N.skos.altLabel, t.text(a, None))
     if p.iso_code:
-        e.add(s, _RKG_iso3166Code, t.plain(p.iso_code))
-    e.add(s, _RKG_placeType, n(PLACE_TYPE[p.type]))
+        e.add(s, N.rkg.iso3166Code, t.plain(p.iso_code))
+    e.add(s, N.rkg.placeType, n(PLACE_TYPE[p.type]))
     if p.parent:
-        e.add(s, _RKG_within, n(iris.place(p.parent)))
+        e.add(s, N.rkg.within, n(iris.place(p.parent)))
 
 
 def reference_graph(gazetteer: Gazetteer, iris: IRIs) -> NamedGraph:
@@ -245,9 +182,9 @@ def reference_graph(gazetteer: Gazetteer, iris: IRIs) -> NamedGraph:
     for key in sorted(ref.place_keys):
         _place(e, iris, gazetteer.places[key])
     scheme = n(iris.scheme(SP_SCHEME))
-    e.add(scheme, t.TYPE, t.CONCEPT_SCHEME)
-    e.add(scheme, t.PREF_LABEL, t.text("UN Women Strategic Plan outcomes, outputs and indicators"))
-    e.add(scheme, t.LABEL, t.text("UN Women Strategic Plan outcomes, outputs and indicators"))
+    e.add(scheme, N.rdf.type, N.skos.ConceptScheme)
+    e.add(scheme, N.skos.prefLabel, t.text("UN Women Strategic Plan outcomes, outputs and indicators"))
+    e.add(scheme, N.rdfs.label, t.text("UN Women Strategic Plan outcomes, outputs and indicators"))
     for code, (_kind, title) in sorted(gazetteer.sp_codes.items()):
         _sp_concept(e, iris, code, title)
         parent = _sp_parent(code)
@@ -256,7 +193,7 @@ def reference_graph(gazetteer: Gazetteer, iris: IRIs) -> NamedGraph:
     for code in list(gazetteer.sp_codes):
         parent = _sp_parent(code)
         if parent:
-            e.add(n(iris.sp(parent)), t.NARROWER, n(iris.sp(code)))
+            e.add(n(iris.sp(parent)), N.skos.narrower, n(iris.sp(code)))
     return NamedGraph(e.graph, e.triples + codelist_triples(iris))
 
 
@@ -265,24 +202,24 @@ def codelist_triples(iris: IRIs) -> list[Triple]:
     e = Emitter(n(iris.graph(REFERENCE_GRAPH)))
     for key, scheme in codelists.SCHEMES.items():
         sch = n(iris.scheme(key))
-        e.add(sch, t.TYPE, t.CONCEPT_SCHEME)
+        e.add(sch, N.rdf.type, N.skos.ConceptScheme)
         label = f"IATI {scheme.label} codelist" + (f" ({scheme.owner})" if scheme.owner != "IATI" else "")
-        e.add(sch, t.PREF_LABEL, t.text(label))
-        e.add(sch, t.LABEL, t.text(label))
-        e.add(sch, t.SOURCE, n(scheme.url))
-        e.add(sch, t.LICENSE, n("https://creativecommons.org/licenses/by/4.0/"))
-        e.add(sch, t.RIGHTS, t.text('IATI Standard (http://iatistandard.org/), CC BY 4.0' +
+        e.add(sch, N.skos.prefLabel, t.text(label))
+        e.add(sch, N.rdfs.label, t.text(label))
+        e.add(sch, N.dcterms.source, n(scheme.url))
+        e.add(sch, N.dcterms.license, n("https://creativecommons.org/licenses/by/4.0/"))
+        e.add(sch, N.dcterms.rights, t.text('IATI Standard (http://iatistandard.org/), CC BY 4.0' +
                                     (f"; the list is the {scheme.owner}'s" if scheme.owner != "IATI" else "")))
         for code in codelists.load(key).codes.values():
             c = n(iris.code(key, code.code))
-            e.add(c, t.TYPE, t.CONCEPT)
-            e.add(c, t.NOTATION, t.plain(code.code))
-            e.add(c, t.PREF_LABEL, t.text(code.name))
-            e.add(c, t.LABEL, t.text(code.name))
-            e.add(c, t.IN_SCHEME, sch)
-            e.add(c, t.TOP_CONCEPT_OF, sch)
+            e.add(c, N.rdf.type, N.skos.Concept)
+            e.add(c, N.skos.notation, t.plain(code.code))
+            e.add(c, N.skos.prefLabel, t.text(code.name))
+            e.add(c, N.rdfs.label, t.text(code.name))
+            e.add(c, N.skos.inScheme, sch)
+            e.add(c, N.skos.topConceptOf, sch)
             if code.withdrawn:
-                e.add(c, t.DEPRECATED, t.boolean(True))
+                e.add(c, N.owl.deprecated, t.boolean(True))
     return e.triples
 
 
@@ -308,21 +245,21 @@ class ReportMapper:
             return s
         self._described.add(iri)
         e = self.e
-        e.add(s, t.TYPE, _RKG_TextSpan)
-        e.add(s, _OA_hasSource, self.report)
+        e.add(s, N.rdf.type, N.rkg.TextSpan)
+        e.add(s, N.oa.hasSource, self.report)
         pos = n(self.iris.selector(self.key, start, end, "position"))
         quote = n(self.iris.selector(self.key, start, end, "quote"))
-        e.add(s, _OA_hasSelector, pos)
-        e.add(pos, t.TYPE, _OA_TextPositionSelector)
-        e.add(pos, _OA_start, t.nni(start))
-        e.add(pos, _OA_end, t.nni(end))
-        e.add(s, _OA_hasSelector, quote)
-        e.add(quote, t.TYPE, _OA_TextQuoteSelector)
-        e.add(quote, _OA_exact, t.plain(self.r.text[start:end]))
-        e.add(quote, _OA_prefix, t.plain(self.r.text[max(0, start - _QUOTE_CONTEXT) : start]))
-        e.add(quote, _OA_suffix, t.plain(self.r.text[end : end + _QUOTE_CONTEXT]))
+        e.add(s, N.oa.hasSelector, pos)
+        e.add(pos, N.rdf.type, N.oa.TextPositionSelector)
+        e.add(pos, N.oa.start, t.nni(start))
+        e.add(pos, N.oa.end, t.nni(end))
+        e.add(s, N.oa.hasSelector, quote)
+        e.add(quote, N.rdf.type, N.oa.TextQuoteSelector)
+        e.add(quote, N.oa.exact, t.plain(self.r.text[start:end]))
+        e.add(quote, N.oa.prefix, t.plain(self.r.text[max(0, start - _QUOTE_CONTEXT) : start]))
+        e.add(quote, N.oa.suffix, t.plain(self.r.text[end : end + _QUOTE_CONTEXT]))
         if sentence and sentence != (start, end):
-            e.add(s, _RKG_sentence, self.span(*sentence))
+            e.add(s, N.rkg.sentence, self.span(*sentence))
         return s
 
     def evidence(self, ev: Evidence) -> NamedNode:
@@ -350,20 +287,20 @@ class ReportMapper:
 
     def _map_report(self) -> None:
         r, e = self.r, self.e
-        e.add(self.report, t.TYPE, _RKG_Report)
+        e.add(self.report, N.rdf.type, N.rkg.Report)
         label = r.title or f"Progress in {r.country.name} in {r.year}"
-        e.add(self.report, t.LABEL, t.text(label))
+        e.add(self.report, N.rdfs.label, t.text(label))
         if r.title:
-            e.add(self.report, t.TITLE, t.text(r.title))
-        e.add(self.report, _RKG_country, n(self.iris.place(r.country.alpha2)))
+            e.add(self.report, N.dcterms.title, t.text(r.title))
+        e.add(self.report, N.rkg.country, n(self.iris.place(r.country.alpha2)))
         self._ensure_place(r.country.alpha2)
-        e.add(self.report, _RKG_year, t.gyear(r.year))
+        e.add(self.report, N.rkg.year, t.gyear(r.year))
         if r.data_as_of:
-            e.add(self.report, _RKG_dataAsOf, t.xsd_date(r.data_as_of))
+            e.add(self.report, N.rkg.dataAsOf, t.xsd_date(r.data_as_of))
         if self.ref.gazetteer.reporting_org:
-            e.add(self.report, t.PUBLISHER, n(self.iris.org(self.ref.gazetteer.reporting_org.key)))
-        e.add(self.report, _RKG_sourceFile, t.plain(Path(r.source).name))
-        e.add(self.report, _RKG_sha256, t.plain(r.sha256))
+            e.add(self.report, N.dcterms.publisher, n(self.iris.org(self.ref.gazetteer.reporting_org.key)))
+        e.add(self.report, N.rkg.sourceFile, t.plain(Path(r.source).name))
+        e.add(self.report, N.rkg.sha256, t.plain(r.sha256))
 
     def map_section(self, sec: OutcomeSection, facts: SectionFacts) -> None:
         e, iris, r = self.e, self.iris, self.r
@@ -372,17 +309,17 @@ class ReportMapper:
         note = n(iris.note(self.key, sec.identifier))
         short = sec.identifier.split("-")[-1]
         with e.sharing():
-            e.add(outcome, t.TYPE, _RKG_Outcome)
-            e.add(outcome, t.IDENTIFIER, t.plain(sec.identifier))
-            e.add(outcome, t.LABEL, t.text(f"{short}: {statement[:90]}{'…' if len(statement) > 90 else ''}"))
-            e.add(outcome, _RKG_statement, t.text(statement))
-            e.add(outcome, _RKG_office, t.plain(sec.office))
-            e.add(outcome, t.WAS_DERIVED_FROM, self.span(*sec.statement_span))
+            e.add(outcome, N.rdf.type, N.rkg.Outcome)
+            e.add(outcome, N.dcterms.identifier, t.plain(sec.identifier))
+            e.add(outcome, N.rdfs.label, t.text(f"{short}: {statement[:90]}{'…' if len(statement) > 90 else ''}"))
+            e.add(outcome, N.rkg.statement, t.text(statement))
+            e.add(outcome, N.rkg.office, t.plain(sec.office))
+            e.add(outcome, N.prov.wasDerivedFrom, self.span(*sec.statement_span))
             al = facts.alignment
             if al is not None:
                 # the outcome may be aligned differently in reports of different plan periods; each
                 # note says which alignment its report gives and whether it was inferred
-                e.add(outcome, _RKG_alignedTo, n(iris.sp(al.code)))
+                e.add(outcome, N.rkg.alignedTo, n(iris.sp(al.code)))
             if al is not None and al.code not in self.ref.sp_codes and al.code not in self._described:
                 self._described.add(al.code)
                 _sp_concept(e, iris, al.code, al.title)
@@ -391,21 +328,21 @@ class ReportMapper:
                     self._described.add(parent)
                     _sp_concept(e, iris, parent, None)
 
-        e.add(note, t.TYPE, _RKG_ProgressNote)
+        e.add(note, N.rdf.type, N.rkg.ProgressNote)
         if al is not None:
-            e.add(note, _RKG_alignedTo, n(iris.sp(al.code)))
-            e.add(note, _RKG_alignmentInferred, t.boolean(al.inferred))
-        e.add(note, t.LABEL, t.text(f"{short} in {r.year} ({r.country.name})"))
-        e.add(note, t.IDENTIFIER, t.plain(sec.identifier))
-        e.add(note, _RKG_about, outcome)
-        e.add(note, _RKG_reportedIn, self.report)
-        e.add(note, _RKG_year, t.gyear(r.year))
-        e.add(note, _RKG_status, n(STATUS[facts.status.status]))
+            e.add(note, N.rkg.alignedTo, n(iris.sp(al.code)))
+            e.add(note, N.rkg.alignmentInferred, t.boolean(al.inferred))
+        e.add(note, N.rdfs.label, t.text(f"{short} in {r.year} ({r.country.name})"))
+        e.add(note, N.dcterms.identifier, t.plain(sec.identifier))
+        e.add(note, N.rkg.about, outcome)
+        e.add(note, N.rkg.reportedIn, self.report)
+        e.add(note, N.rkg.year, t.gyear(r.year))
+        e.add(note, N.rkg.status, n(STATUS[facts.status.status]))
         if facts.status.evidence:
-            e.add(note, _RKG_statusEvidence, self.evidence(facts.status.evidence))
+            e.add(note, N.rkg.statusEvidence, self.evidence(facts.status.evidence))
         if sec.narrative.text:
-            e.add(note, _RKG_narrative, t.text(sec.narrative.text))
-        e.add(note, t.WAS_DERIVED_FROM, self.span(*sec.span))
+            e.add(note, N.rkg.narrative, t.text(sec.narrative.text))
+        e.add(note, N.prov.wasDerivedFrom, self.span(*sec.span))
 
         for key, org in facts.discovered.items():
             if key not in self._described:
@@ -413,42 +350,43 @@ class ReportMapper:
                 first = next(m for m in facts.mentions if m.kind == "org" and m.key == key)
                 with e.sharing():
                     _org(e, iris, org)  # type: ignore[arg-type]
-                    e.add(n(iris.org(key)), t.WAS_DERIVED_FROM, self.evidence(first.evidence))
+                    e.add(n(iris.org(key)), N.prov.wasDerivedFrom, self.evidence(first.evidence))
         for m in facts.mentions:
             target = n(iris.org(m.key)) if m.kind == "org" else n(iris.place(m.key))
             if m.kind == "place":
                 self._ensure_place(m.key)
             mention = n(iris.mention(self.key, sec.identifier, m.evidence.span[0]))
-            e.add(note, _RKG_mention, mention)
-            e.add(mention, t.TYPE, _RKG_Mention)
-            e.add(mention, _RKG_refersTo, target)
-            e.add(mention, t.LABEL, t.text(r.text[m.evidence.span[0] : m.evidence.span[1]], None))
-            e.add(mention, t.WAS_DERIVED_FROM, self.evidence(m.evidence))
-            e.add(note, _RKG_partner if m.kind == "org" else _RKG_place, target)
+            e.add(note, N.rkg.mention, mention)
+            e.add(mention, N.rdf.type, N.rkg.Mention)
+            e.add(mention, N.rkg.refersTo, target)
+            e.add(mention, N.rdfs.label, t.text(r.text[m.evidence.span[0] : m.evidence.span[1]], None))
+            e.add(mention, N.prov.wasDerivedFrom, self.evidence(m.evidence))
+            e.add(note, N.rkg.partner if m.kind == "org" else N.rkg.place, target)
 
         fig_nodes = [n(iris.figure(self.key, sec.identifier, f.index)) for f in facts.figures]
         for f, fn in zip(facts.figures, fig_nodes):
-            e.add(note, _RKG_figure, fn)
-            e.add(fn, t.TYPE, _RKG_Figure)
-            e.add(fn, t.LABEL, t.text(f"{f.source_text} {f.counts}".strip() if f.unit not in ("XOF", "hectare", "percent")
-                                      else f"{f.source_text} {_UNIT_WORD[f.unit]} {f.counts}".strip()))
+            e.add(note, N.rkg.figure, fn)
+            e.add(fn, N.rdf.type, N.rkg.Figure)
+            words = f"{f.source_text} {f.counts}" if f.unit not in _UNIT_WORD else \
+                f"{f.source_text} {_UNIT_WORD[f.unit]} {f.counts}"
+            e.add(fn, N.rdfs.label, t.text(words.strip()))
             if f.value is not None:
-                e.add(fn, t.VALUE, t.number(f.value))
-            e.add(fn, _RKG_sourceText, t.plain(f.source_text))
-            e.add(fn, _RKG_unit, n(UNIT[f.unit]))
+                e.add(fn, N.rdf.value, t.number(f.value))
+            e.add(fn, N.rkg.sourceText, t.plain(f.source_text))
+            e.add(fn, N.rkg.unit, n(UNIT[f.unit]))
             if f.counts:
-                e.add(fn, _RKG_counts, t.text(f.counts))
+                e.add(fn, N.rkg.counts, t.text(f.counts))
             if f.sex:
-                e.add(fn, _RKG_sex, n(SEX[f.sex]))
+                e.add(fn, N.rkg.sex, n(SEX[f.sex]))
             for pk in f.places:
                 self._ensure_place(pk)
-                e.add(fn, _RKG_place, n(iris.place(pk)))
+                e.add(fn, N.rkg.place, n(iris.place(pk)))
             if f.part_of is not None:
-                e.add(fn, _RKG_partOf, fig_nodes[f.part_of])
-                e.add(fn, _RKG_breakdown, n(BREAKDOWN[f.breakdown or "category"]))
+                e.add(fn, N.rkg.partOf, fig_nodes[f.part_of])
+                e.add(fn, N.rkg.breakdown, n(BREAKDOWN[f.breakdown or "category"]))
             if f.share_of is not None:
-                e.add(fn, _RKG_shareOf, fig_nodes[f.share_of])
-            e.add(fn, t.WAS_DERIVED_FROM, self.evidence(f.evidence))
+                e.add(fn, N.rkg.shareOf, fig_nodes[f.share_of])
+            e.add(fn, N.prov.wasDerivedFrom, self.evidence(f.evidence))
 
         for fd in facts.findings:
             if fd.target == "outcome":

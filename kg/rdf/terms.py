@@ -1,4 +1,4 @@
-"""pyoxigraph terms for vocabulary IRIs and literals.
+"""pyoxigraph literals, and nodes for IRIs that are not vocabulary terms (those are ``kg.vocab.N``).
 
 Graphs are built as pyoxigraph quads, not rdflib triples: rdflib's ``Graph.add``
 runs at about 30,000 triples/s here, below the build's whole budget, while
@@ -11,49 +11,14 @@ from decimal import Decimal
 from functools import lru_cache
 
 from pyoxigraph import Literal, NamedNode
-from rdflib.namespace import RDF, RDFS, SKOS, DCTERMS, XSD, OWL
 
-from kg.vocab import PROV
-
-XSD_INTEGER = NamedNode(str(XSD.integer))
-XSD_DECIMAL = NamedNode(str(XSD.decimal))
-XSD_BOOLEAN = NamedNode(str(XSD.boolean))
-XSD_GYEAR = NamedNode(str(XSD.gYear))
-XSD_DATE = NamedNode(str(XSD.date))
-XSD_NNI = NamedNode(str(XSD.nonNegativeInteger))
-XSD_POSITIVE = NamedNode(str(XSD.positiveInteger))
+from kg.vocab import N
 
 
 @lru_cache(maxsize=4096)
 def n(iri: str) -> NamedNode:
     """A NamedNode for an IRI (vocabulary terms are rdflib URIRefs, i.e. str)."""
     return NamedNode(str(iri))
-
-
-TYPE = n(RDF.type)
-VALUE = n(RDF.value)
-LABEL = n(RDFS.label)
-COMMENT = n(RDFS.comment)
-PREF_LABEL = n(SKOS.prefLabel)
-ALT_LABEL = n(SKOS.altLabel)
-NOTATION = n(SKOS.notation)
-IN_SCHEME = n(SKOS.inScheme)
-TOP_CONCEPT_OF = n(SKOS.topConceptOf)
-BROADER = n(SKOS.broader)
-NARROWER = n(SKOS.narrower)
-CONCEPT = n(SKOS.Concept)
-CONCEPT_SCHEME = n(SKOS.ConceptScheme)
-IDENTIFIER = n(DCTERMS.identifier)
-TITLE = n(DCTERMS.title)
-DESCRIPTION = n(DCTERMS.description)
-DATE = n(DCTERMS.date)
-RIGHTS = n(DCTERMS.rights)
-PUBLISHER = n(DCTERMS.publisher)
-SOURCE = n(DCTERMS.source)
-LICENSE = n(DCTERMS.license)
-WAS_DERIVED_FROM = n(PROV.wasDerivedFrom)
-OWL_ONTOLOGY = n(OWL.Ontology)
-DEPRECATED = n(OWL.deprecated)
 
 
 def text(value: str, lang: str | None = "en") -> Literal:
@@ -65,31 +30,31 @@ def plain(value: str) -> Literal:
 
 
 def integer(value: int) -> Literal:
-    return Literal(str(value), datatype=XSD_INTEGER)
+    return Literal(str(value), datatype=N.xsd.integer)
 
 
 def nni(value: int) -> Literal:
-    return Literal(str(value), datatype=XSD_NNI)
+    return Literal(str(value), datatype=N.xsd.nonNegativeInteger)
 
 
 def positive(value: int) -> Literal:
-    return Literal(str(value), datatype=XSD_POSITIVE)
+    return Literal(str(value), datatype=N.xsd.positiveInteger)
 
 
 def number(value: Decimal) -> Literal:
     """xsd:integer for whole numbers as written, xsd:decimal otherwise ("37.5")."""
     if value == value.to_integral_value() and value.as_tuple().exponent >= 0:
-        return Literal(format(value, "f"), datatype=XSD_INTEGER)  # not int(): no 4,300-digit limit
-    return Literal(format(value, "f"), datatype=XSD_DECIMAL)
+        return Literal(format(value, "f"), datatype=N.xsd.integer)  # not int(): no 4,300-digit limit
+    return Literal(format(value, "f"), datatype=N.xsd.decimal)
 
 
 def boolean(value: bool) -> Literal:
-    return Literal("true" if value else "false", datatype=XSD_BOOLEAN)
+    return Literal("true" if value else "false", datatype=N.xsd.boolean)
 
 
 def gyear(value: int) -> Literal:
-    return Literal(f"{value:04d}", datatype=XSD_GYEAR)
+    return Literal(f"{value:04d}", datatype=N.xsd.gYear)
 
 
 def xsd_date(value: date) -> Literal:
-    return Literal(value.isoformat(), datatype=XSD_DATE)
+    return Literal(value.isoformat(), datatype=N.xsd.date)

@@ -18,11 +18,12 @@ from __future__ import annotations
 import hashlib
 import re
 import xml.parsers.expat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 from kg.errors import InputError, KGError
 from kg.uris import element_key
@@ -225,10 +226,10 @@ class _El:
         self.children: list[_El] = []
         self.text: list[str] = []
 
-    def all(self, tag: str) -> list["_El"]:
+    def all(self, tag: str) -> list[_El]:
         return [c for c in self.children if c.tag == tag]
 
-    def first(self, tag: str) -> "_El | None":
+    def first(self, tag: str) -> _El | None:
         return next((c for c in self.children if c.tag == tag), None)
 
     def content(self) -> str:

@@ -372,7 +372,8 @@ def _merge(first: OutcomeSection, again: OutcomeSection, line: int) -> None:
     new = again.narrative
     for i, p in enumerate(new.pieces):
         if ranges:
-            joiners.append("\n\n" if i == 0 else new.text[new.pieces[i - 1].logical_start + new.pieces[i - 1].length : p.logical_start])
+            prev = new.pieces[i - 1] if i else None
+            joiners.append("\n\n" if prev is None else new.text[prev.logical_start + prev.length : p.logical_start])
         ranges.append((p.source_start, p.source_start + p.length))
     first.repairs.extend(again.repairs)
     view, dups = _drop_duplicates(TextView(old.source, ranges, joiners))

@@ -8,8 +8,9 @@ version in one step; a failed write leaves the published version as it was.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Protocol
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 
@@ -23,7 +24,7 @@ class Snapshot(Protocol):
 
     def query(self, sparql: str, *, bindings: dict[str, ox.NamedNode | ox.Literal] | None = None,
               default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
-              union_default: bool = True):  # noqa: ANN201 - pyoxigraph results
+              union_default: bool = True):  # pyoxigraph results
         """Run a SPARQL query; values in ``bindings`` are substituted, never spliced into the text."""
         ...
 

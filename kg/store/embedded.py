@@ -24,8 +24,8 @@ import os
 import shutil
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -60,7 +60,7 @@ class EmbeddedSnapshot:
             raise damaged(location.parent.parent, f"version {version} cannot be opened: {e}") from None
 
     def query(self, sparql: str, *, bindings: dict | None = None, default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None, union_default: bool = True):  # noqa: ANN201
+              named_graphs: list[str] | None = None, union_default: bool = True):
         kwargs: dict = {}
         if bindings:
             kwargs["substitutions"] = {ox.Variable(k): v for k, v in bindings.items()}
@@ -72,7 +72,7 @@ class EmbeddedSnapshot:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         return self._db.query(sparql, **kwargs)
 
-    def quads(self, subject=None, predicate=None, obj=None, graph=None) -> Iterator[ox.Quad]:  # noqa: ANN001
+    def quads(self, subject=None, predicate=None, obj=None, graph=None) -> Iterator[ox.Quad]:
         return self._db.quads_for_pattern(subject, predicate, obj, graph)
 
     def graph_names(self) -> list[str]:
@@ -147,14 +147,14 @@ class EmbeddedStore:
         except (FileNotFoundError, gzip.BadGzipFile, EOFError):
             return snapshot._db.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
 
-    def query_service(self, **limits):  # noqa: ANN003, ANN201 - kg.query.service.QueryService
+    def query_service(self, **limits):  # kg.query.service.QueryService
         """Users' queries run in killable, sandboxed executor processes that open this store read-only."""
         from kg.query.service import QueryService
 
         return QueryService(self, **limits)
 
     # ---- writing -------------------------------------------------------------------------
-    def sink(self, *, replace_all: bool = False, dumps: bool = True) -> "StoreSink":
+    def sink(self, *, replace_all: bool = False, dumps: bool = True) -> StoreSink:
         return StoreSink(self, replace_all=replace_all, dumps=dumps)
 
 

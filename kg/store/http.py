@@ -64,7 +64,7 @@ class Remote:
 
     @classmethod
     def from_settings(cls, endpoint: str | None = None, graph_store: str | None = None,
-                      update: str | None = None) -> "Remote":
+                      update: str | None = None) -> Remote:
         query_url = settings.get("endpoint", endpoint)
         if not query_url:
             raise UsageError("no remote endpoint: give --endpoint URL or set KG_ENDPOINT")
@@ -76,7 +76,7 @@ class Remote:
         if token:
             auth["Authorization"] = f"Bearer {token}"
         elif user:
-            pair = f"{user}:{settings.credential('remote_password')}".encode("utf-8")
+            pair = f"{user}:{settings.credential('remote_password')}".encode()
             auth["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
         return cls(_check_url(query_url, "the endpoint"), gsp and _check_url(gsp, "the graph store URL"),
                    upd and _check_url(upd, "the update URL"), float(settings.get("remote_timeout")), auth)
@@ -215,7 +215,7 @@ def _media_type(resp: Any) -> str:
 def remote_error(e: BaseException, url: str, what: str, user: bool = False) -> RemoteError | QueryError:
     """One message for every way a remote request can fail (never with credentials in it)."""
     where = safe_url(url)
-    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException, QueryBadFormed, Unauthorized
+    from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException, Unauthorized
 
     if isinstance(e, (socket.timeout, TimeoutError)) or (
             isinstance(e, urllib.error.URLError) and isinstance(e.reason, (socket.timeout, TimeoutError))):

@@ -14,9 +14,10 @@ import hashlib
 import shutil
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -84,7 +85,7 @@ def publish(store: Any, graphs: Iterable[tuple[str, bytes]], *, total: int | Non
             result.unchanged.append(name)
             state = "unchanged"
         else:
-            line = f"{ox.NamedNode(name)} {N.rkg.graphDigest} {ox.Literal(digest)} .\n".encode("utf-8")
+            line = f"{ox.NamedNode(name)} {N.rkg.graphDigest} {ox.Literal(digest)} .\n".encode()
             store.put_graph(name, body + line)
             remote[name] = digest
             result.pushed.append(name)
@@ -96,7 +97,7 @@ def publish(store: Any, graphs: Iterable[tuple[str, bytes]], *, total: int | Non
     if store.current() != version:
         pub = ox.NamedNode(store.publication)
         store.put_graph(store.publication,
-                        f"{pub} {N.dcterms.identifier} {ox.Literal(version)} .\n".encode("utf-8"))
+                        f"{pub} {N.dcterms.identifier} {ox.Literal(version)} .\n".encode())
     result.version = version
     counts = store.counts(expected)
     wrong = {g: (counts.get(g, 0), n) for g, n in expected.items() if counts.get(g, 0) != n}

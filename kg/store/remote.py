@@ -25,7 +25,8 @@ import threading
 import time
 import urllib.parse
 from collections import OrderedDict
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -117,7 +118,7 @@ class RemoteStore:
     def is_empty(self) -> bool:
         return self.current() is None
 
-    def snapshot(self) -> "RemoteSnapshot":
+    def snapshot(self) -> RemoteSnapshot:
         now = time.monotonic()
         snap = self._snapshot
         if snap is not None and now - self._checked < _RECHECK_SECONDS:
@@ -180,19 +181,19 @@ class RemoteStore:
             send(self.remote, "PUT", url, ntriples, _NT, what=f"PUT graph {name}")
         elif r.update_url:
             for update in update_requests(name, ntriples):
-                send(self.remote, "POST", r.update_url, update.encode("utf-8"), "application/sparql-update; charset=utf-8",
-                           what=f"update graph {name}")
+                send(self.remote, "POST", r.update_url, update.encode("utf-8"),
+                     "application/sparql-update; charset=utf-8", what=f"update graph {name}")
         else:
             raise UsageError("the remote store is read-only to us: give --graph-store URL (SPARQL 1.1 Graph Store "
                              "Protocol) or --update URL (SPARQL 1.1 Update)")
 
-    def query_service(self, **limits: Any):  # noqa: ANN201 - kg.query.service.RemoteQueryService
+    def query_service(self, **limits: Any):  # kg.query.service.RemoteQueryService
         """Users' queries are checked here and run on the remote, within the deadline."""
         from kg.query.service import RemoteQueryService
 
         return RemoteQueryService(self, **limits)
 
-    def sink(self, **_: Any) -> "RemoteSink":
+    def sink(self, **_: Any) -> RemoteSink:
         return RemoteSink(self)
 
 
@@ -219,7 +220,7 @@ class RemoteSnapshot:
 
     def query(self, sparql: str, *, bindings: dict | None = None, default_graphs: list[str] | None = None,
               named_graphs: list[str] | None = None, union_default: bool = True,
-              timeout: float | None = None, user: bool = False):  # noqa: ANN201 - pyoxigraph results
+              timeout: float | None = None, user: bool = False):  # pyoxigraph results
         """Run one of the library's queries on the remote; ``bindings`` become a VALUES block of typed terms."""
         text = bind(sparql, bindings) if bindings else sparql
         dataset = self._dataset(default_graphs, named_graphs, union_default)
@@ -263,7 +264,7 @@ class RemoteSnapshot:
                 while len(self._described) > _DESCRIBED_MAX:
                     self._described.popitem(last=False)
 
-    def quads(self, subject=None, predicate=None, obj=None, graph=None) -> Iterator[ox.Quad]:  # noqa: ANN001
+    def quads(self, subject=None, predicate=None, obj=None, graph=None) -> Iterator[ox.Quad]:
         terms = {"s": subject, "p": predicate, "o": obj, "g": graph}
         if any(isinstance(t, ox.BlankNode) for t in terms.values()):
             return iter(())  # blank node labels are not stable across requests to a remote store

@@ -10,17 +10,26 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.formats import GRAPH_MEDIA_TYPES, BY_MEDIA_TYPE
-from kg.uris import ONTOLOGY
-from kg.vocab import N, RKG_NS, sparql_prologue
-from web.views.model import (KIND_NAMES, Entity, Fragment, IncomingGroup, PropertyValues, Quote, Value, compact,
-                             expand, is_fragment, local_name)
-from web.views.reader import Reader
+from kg.formats import BY_MEDIA_TYPE, GRAPH_MEDIA_TYPES
+from kg.vocab import RKG_NS, N, sparql_prologue
+from web.views.model import (
+    KIND_NAMES,
+    Entity,
+    Fragment,
+    IncomingGroup,
+    PropertyValues,
+    Quote,
+    Value,
+    compact,
+    expand,
+    is_fragment,
+    local_name,
+)
+from web.views.reader import ONTOLOGY_GRAPH, Reader
 from web.views.sections import section_for
 
 PAGE_SIZE = 50  # incoming links per property per page
 DOWNLOADS = [BY_MEDIA_TYPE[m] for m in GRAPH_MEDIA_TYPES]  # what an entity page offers its description in
-_ONTOLOGY_GRAPH = ox.NamedNode(ONTOLOGY)
 _Q = sparql_prologue()
 INCOMING_COUNTS = _Q + "SELECT ?o ?p (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?o ?p"
 INCOMING_PAGE = _Q + "SELECT DISTINCT ?o ?p ?s WHERE { ?s ?p ?o } ORDER BY ?s"
@@ -62,7 +71,7 @@ def entity(rd: Reader, iri: str, page: int = 1, page_prop: str | None = None) ->
 def _class_value(rd: Reader, term: Any) -> Value:
     v = rd.value(term)
     if isinstance(term, ox.NamedNode):
-        v.text = rd.text(term, N.rdfs.label, _ONTOLOGY_GRAPH) or local_name(term.value)
+        v.text = rd.text(term, N.rdfs.label, ONTOLOGY_GRAPH) or local_name(term.value)
     return v
 
 

@@ -26,12 +26,12 @@ IATI_CLASSES = [(N.rkg.Activity, "IATI activities"), (N.rkg.IatiResult, "IATI re
                 (N.rkg.Indicator, "Indicators"), (N.rkg.IndicatorValue, "Baselines, targets and actuals")]
 
 
-# -- home page --
 def summary(rd: Reader) -> dict[str, Any]:
     counts = {r["c"].value: int(r["n"].value) for r in rd.snap.query(CLASS_COUNTS)
               if isinstance(r["c"], ox.NamedNode)}
-    classes = [(name, counts.get(c, 0), c) for c, name in ((c.value, name) for c, name in HOME_CLASSES)]
-    classes += [(name, counts[c], c) for c, name in ((c.value, name) for c, name in IATI_CLASSES) if counts.get(c)]  # only when there are some
+    classes = [(name, counts.get(c.value, 0), c.value) for c, name in HOME_CLASSES]
+    # the IATI classes only when there are some
+    classes += [(name, counts[c.value], c.value) for c, name in IATI_CLASSES if counts.get(c.value)]
     reports = []
     for r in rd.snap.query(REPORTS):
         country = r["country"]

@@ -7,19 +7,30 @@ their sections and the IATI pages all read through it.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import pyoxigraph as ox
 
 from kg.uris import ONTOLOGY
 from kg.vocab import N
 from web.urls import Urls
-from web.views.model import (FigureRow, Finding, NoteRow, Quote, Value, compact, format_number, local_name, natural,
-                             short_sp)
+from web.views.model import (
+    FigureRow,
+    Finding,
+    NoteRow,
+    Quote,
+    Value,
+    compact,
+    format_number,
+    local_name,
+    natural,
+    short_sp,
+)
 
 LONG_TEXT = 200  # literals longer than this are shown as a paragraph
 LONG_QUOTE = 600  # quotes longer than this are folded away (<details>)
-_ONTOLOGY_GRAPH = ox.NamedNode(ONTOLOGY)
+ONTOLOGY_GRAPH = ox.NamedNode(ONTOLOGY)  # the named graph the ontology is published in
 _XSD_STRING = N.xsd.string.value
 _RDF_LANG_STRING = N.rdf.langString.value
 
@@ -96,7 +107,7 @@ class Reader:
             text = self.text(node, N.skos.notation) or self.text(node, N.dcterms.identifier)
         if not text:
             path = self.urls.entity(iri)
-            text = compact(iri) or (path[len("/id/"):] if path else iri)
+            text = compact(iri) or (iri[len(self.iris.base):] if path else iri)
         self._labels[iri] = text
         return text
 
@@ -104,7 +115,7 @@ class Reader:
         """A property's rdfs:label from the ontology graph, else its local name."""
         cached = self._prop_labels.get(iri)
         if cached is None:
-            cached = self.text(ox.NamedNode(iri), N.rdfs.label, _ONTOLOGY_GRAPH) or local_name(iri)
+            cached = self.text(ox.NamedNode(iri), N.rdfs.label, ONTOLOGY_GRAPH) or local_name(iri)
             self._prop_labels[iri] = cached
         return cached
 
@@ -171,7 +182,7 @@ class Reader:
             text, s_start = sp.get("exact"), sp.get("start")
             if text is not None:
                 at = start - s_start if start is not None and s_start is not None else -1
-                if not (0 <= at and text[at:at + len(exact)] == exact):
+                if not (at >= 0 and text[at:at + len(exact)] == exact):
                     at = text.find(exact)
                 if at >= 0:
                     before, after = text[:at], text[at + len(exact):]
@@ -206,10 +217,12 @@ class Reader:
         report = self.one(note, N.rkg.reportedIn)
         country = self.one(report, N.rkg.country) if report is not None else None
         status = self.one(note, N.rkg.status)
-        identifier = self.text(note, N.dcterms.identifier) or (self.text(outcome, N.dcterms.identifier) if outcome else None) or ""
+        identifier = (self.text(note, N.dcterms.identifier)
+                      or (self.text(outcome, N.dcterms.identifier) if outcome else None) or "")
         status_key = ""
         if status is not None:
-            status_key = re.sub(r"[^a-z-]", "", (self.text(status, N.skos.notation) or local_name(status.value)).lower())
+            code = self.text(status, N.skos.notation) or local_name(status.value)
+            status_key = re.sub(r"[^a-z-]", "", code.lower())
         inferred = self.one(note, N.rkg.alignmentInferred)
         return NoteRow(
             note=self.value(note), outcome=self.value(outcome) if outcome is not None else None,

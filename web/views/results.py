@@ -7,7 +7,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.formats import NTRIPLES, SPARQL_JSON, BY_NAME, Format
+from kg.formats import BY_NAME, NTRIPLES, SPARQL_JSON, Format
 from kg.vocab import N
 from web.urls import Urls
 from web.views.model import compact

@@ -7,7 +7,8 @@ may serve one kind: their dictionaries are merged in the order they registered.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pyoxigraph as ox
 
