@@ -75,15 +75,16 @@ def _quads(x) -> list:  # a list of quads, or a graph object with .quads()
 def child_compare(corpus: str) -> None:
     """Validate exactly what the build validates (each report with the reference nodes it links to, then the
     reference graph), once per engine; only the validate_quads calls are timed."""
-    from kg import pipeline
+    from kg.build import build
+    from kg.build.reports import linked_reference
     from kg.validate import validate_triples
 
-    result = pipeline.build([corpus], engine="shacl", keep=True, jobs=1)
+    result = build([corpus], engine="shacl", keep=True, jobs=1)
     reference = result.reference.triples
     by_subject: dict = {}
     for t in reference:
         by_subject.setdefault(t.subject.value, []).append(t)
-    graphs = [r.graph.triples + pipeline._linked_reference(r.graph.triples, by_subject) for r in result.reports]
+    graphs = [r.graph.triples + linked_reference(r.graph.triples, by_subject) for r in result.reports]
     graphs.append(reference)
     out = {"reports": len(result.reports), "triples": sum(len(g) for g in graphs)}
     for engine in ("shacl", "pyshacl"):

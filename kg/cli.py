@@ -10,10 +10,10 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from kg import __version__, resources, settings
+from kg.commands import Command, contributed
 from kg.errors import KGError, UsageError
 
 DEFAULT_OUTPUT = "out/results-kg.trig"
@@ -24,21 +24,6 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         print(f"kg: error: {message}", file=sys.stderr)
         raise SystemExit(2)
-
-
-@dataclass(frozen=True)
-class Command:
-    """One ``kg`` command: its arguments beyond the settings table's options, and what it runs.
-
-    The library's commands are listed here; the web wing contributes ``kg serve`` through the
-    ``results_kg.commands`` entry point, so the library never imports web code.
-    """
-
-    name: str
-    help: str
-    description: str
-    arguments: Callable[[argparse.ArgumentParser], None]
-    run: Callable[[argparse.Namespace], int]
 
 
 ORDER = ("build", "push", "load", "serve", "codelists", "validate")
@@ -80,16 +65,20 @@ def _validate_arguments(v: argparse.ArgumentParser) -> None:
     v.add_argument("files", nargs="+", metavar="FILE")
 
 
-def contributed_commands() -> list[Command]:
-    """Commands other packages add (``kg serve``, from the web wing), through an entry point."""
-    from importlib.metadata import entry_points
+def _contributed(argv: list[str]) -> list[Command]:
+    """The contributed commands this call needs: the one it runs, or all of them for the top-level help.
 
+    Loading one imports its package (the web wing for ``kg serve``), so a library command never does.
+    """
+    available = contributed()
+    wanted = next((a for a in argv if not a.startswith("-")), None)
+    names = [wanted] if wanted in available else list(available) if wanted is None else []
     found = []
-    for ep in entry_points(group="results_kg.commands"):
+    for name in names:
         try:
-            found.append(ep.load())
+            found.append(available[name].load())
         except ImportError as e:  # a broken installation: say so, keep the library's commands working
-            print(f"kg: command {ep.name!r} is installed but cannot be loaded: {e}", file=sys.stderr)
+            print(f"kg: command {name!r} is installed but cannot be loaded: {e}", file=sys.stderr)
     return found
 
 
@@ -119,11 +108,6 @@ def _progress(i: int, n: int, path: str) -> None:
         print(f"\r[{i}/{n}] {path[-60:]:<60}", end="" if i < n else "\n", file=sys.stderr, flush=True)
 
 
-def _options(args: argparse.Namespace) -> dict[str, object]:
-    """The settings given on the command line, by setting name (for ``open_configured``)."""
-    return {s.name: getattr(args, s.name) for s in settings.SETTINGS if getattr(args, s.name, None) is not None}
-
-
 def cmd_build(args: argparse.Namespace) -> int:
     from kg.build import FileSink, build
     from kg.store import open_configured
@@ -136,13 +120,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     if remote:
         if args.store is not None:
             raise UsageError("give either --store or --endpoint, not both")
-        store = open_configured(_options(args), kind="remote")
+        store = open_configured(settings.given(args), kind="remote")
         store.current()  # an unreachable remote fails now, not after the build
         sink = store.sink()
         sink.progress = push_progress(args.quiet)
         target = f"remote store {store.path}"
     elif args.store is not None:
-        store = open_configured({**_options(args), "store": args.store or None}, kind="embedded")
+        store = open_configured({**settings.given(args), "store": args.store or None}, kind="embedded")
         sink = store.sink()
         target = f"store {store.path}"
     else:
@@ -203,7 +187,7 @@ def cmd_load(args: argparse.Namespace) -> int:
             NamedNode(graph)
         except ValueError:
             raise UsageError(f"--graph {graph!r} is not an IRI") from None
-    store = open_configured(_options(args), kind="embedded")
+    store = open_configured(settings.given(args), kind="embedded")
     sink = store.sink()
     try:
         sink.write_quads(quads, graph)
@@ -220,9 +204,9 @@ def cmd_push(args: argparse.Namespace) -> int:
     from kg.store import open_configured
     from kg.store.publish import publish
 
-    local = open_configured(_options(args), kind="embedded")
+    local = open_configured(settings.given(args), kind="embedded")
     snap = local.snapshot()
-    remote = open_configured(_options(args), kind="remote")
+    remote = open_configured(settings.given(args), kind="remote")
     if not remote.remote.writable:
         raise UsageError("give --graph-store URL (SPARQL 1.1 Graph Store Protocol) or --update URL (SPARQL 1.1 "
                          "Update) to write to the remote store")
@@ -279,8 +263,14 @@ COMMANDS = [
 
 
 def main(argv: list[str] | None = None) -> int:
-    commands = sorted(COMMANDS + contributed_commands(),
+    argv = sys.argv[1:] if argv is None else list(argv)
+    commands = sorted(COMMANDS + _contributed(argv),
                       key=lambda c: ORDER.index(c.name) if c.name in ORDER else len(ORDER))
+    if argv[:1] == ["serve"] and not any(c.name == "serve" for c in commands):
+        print("kg: 'kg serve' comes with the web app, which this installation does not provide: install the "
+              "package with 'pip install .' from a checkout (an older installation must be installed again)",
+              file=sys.stderr)
+        return 2
     parser = _parser(commands)
     args = parser.parse_args(argv)
     if not args.command:

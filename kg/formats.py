@@ -16,7 +16,7 @@ from pyoxigraph import QueryResultsFormat, RdfFormat
 
 from kg.errors import UsageError
 
-GRAPH, DATASET, RESULTS, PAGE = "graph", "dataset", "results", "page"
+GRAPH, DATASET, RESULTS, PAGE, OTHER = "graph", "dataset", "results", "page", "other"
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Format:
     media_type: str
     extensions: tuple[str, ...]
     label: str
-    kind: str  # GRAPH (triples), DATASET (named graphs too), RESULTS (SPARQL results) or PAGE (HTML)
+    kind: str  # GRAPH (triples), DATASET (named graphs too), RESULTS (SPARQL results), PAGE (HTML) or OTHER
     oxigraph: RdfFormat | QueryResultsFormat | None = None
     rdflib: str | None = None
     aliases: tuple[str, ...] = ()  # ?format= names and other media types that name exactly this format
@@ -40,6 +40,11 @@ class Format:
     @property
     def is_rdf(self) -> bool:
         return self.kind in (GRAPH, DATASET)
+
+    @property
+    def short(self) -> str:
+        """The short name links and ``?format=`` use (the first alias: ``ttl``, ``json``)."""
+        return self.aliases[0] if self.aliases else self.name
 
 
 FORMATS: tuple[Format, ...] = (
@@ -62,7 +67,13 @@ FORMATS: tuple[Format, ...] = (
            w3c="SPARQL_Results_CSV"),
     Format("results-tsv", "text/tab-separated-values", (".tsv",), "TSV", RESULTS, QueryResultsFormat.TSV,
            aliases=("tsv",), w3c="SPARQL_Results_TSV"),
-    Format("html", "text/html", (".html",), "HTML", PAGE, aliases=("html", "application/xhtml+xml")),
+    Format("html", "text/html", (".html",), "HTML", PAGE, aliases=("html",), generic=("application/xhtml+xml",)),
+    # not negotiated: what the health check, the dumps and SPARQL requests are sent as
+    Format("json", "application/json", (".json",), "JSON", OTHER),
+    Format("gzip", "application/gzip", (".gz",), "gzip", OTHER),
+    Format("sparql-query", "application/sparql-query", (".rq",), "SPARQL query", OTHER),
+    Format("sparql-update", "application/sparql-update", (".ru",), "SPARQL update", OTHER),
+    Format("form", "application/x-www-form-urlencoded", (), "HTML form", OTHER),
 )
 BY_MEDIA_TYPE = {f.media_type: f for f in FORMATS}
 BY_NAME = {f.name: f for f in FORMATS}
@@ -70,7 +81,7 @@ RDF_FORMATS = tuple(f for f in FORMATS if f.is_rdf)
 BY_EXTENSION = {ext: f for f in RDF_FORMATS for ext in f.extensions}  # file names name RDF files
 _BY_ALIAS = {a: f for f in FORMATS for a in f.aliases}
 
-TURTLE, NTRIPLES, JSONLD, RDFXML = (BY_NAME[n] for n in ("turtle", "ntriples", "jsonld", "rdfxml"))
+TURTLE, NTRIPLES, JSONLD, RDFXML, TRIG = (BY_NAME[n] for n in ("turtle", "ntriples", "jsonld", "rdfxml", "trig"))
 HTML = BY_NAME["html"]
 SPARQL_JSON = BY_NAME["results-json"]
 
@@ -122,13 +133,6 @@ def results_format_for_media_type(media_type: str) -> QueryResultsFormat | None:
     """The query results format a Content-Type names, else None."""
     f = _received(media_type, (RESULTS,))
     return f.oxigraph if f is not None else None  # type: ignore[return-value]
-
-
-def for_name_or_media_type(value: str) -> Format:
-    f = BY_NAME.get(value) or BY_MEDIA_TYPE.get(value) or BY_EXTENSION.get("." + value.lstrip("."))
-    if f is None or not f.is_rdf:
-        raise UsageError(f"unknown RDF format {value!r} (known: {', '.join(f.name for f in RDF_FORMATS)})")
-    return f
 
 
 def accept_header(formats: Iterable[Format], *, generic: bool = False) -> str:

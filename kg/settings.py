@@ -44,7 +44,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("store", "KG_STORE", "kg-store",
             "Folder of the embedded store that kg build --store, kg load and kg serve use.",
             ("--store",), ("build", "push", "load", "serve"), metavar="PATH",
-            on={"build": {"nargs": "?", "const": "",
+            on={"build": {"nargs": "?", "const": "", "env_note": False,  # KG_STORE alone does not pick the store
                           "help": "publish into the embedded store at PATH (default KG_STORE or ./kg-store) instead "
                                   "of a file; each report's graph is replaced, readers see the old version or the "
                                   "new one"}}),
@@ -66,13 +66,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "KG_HOST", "127.0.0.1", "Address kg serve listens on.", ("--host",), ("serve",)),
     Setting("port", "KG_PORT", "8080", "Port kg serve listens on.", ("--port",), ("serve",), type=int),
     Setting("web_workers", "KG_WEB_WORKERS", "2", "gunicorn worker processes of kg serve.",
-            ("--workers",), ("serve",), type=int),
+            ("--workers",), ("serve",), type=int, metavar="N"),
     Setting("web_threads", "KG_WEB_THREADS", "8",
             "Threads per gunicorn worker (more than its query executors, so pages are served while queries wait).",
-            ("--threads",), ("serve",), type=int),
+            ("--threads",), ("serve",), type=int, metavar="N"),
     Setting("query_timeout", "KG_QUERY_TIMEOUT", "10",
             "Seconds a SPARQL query may run before it is stopped (its process is killed) and 503 returned.",
-            ("--query-timeout",), ("serve",), type=float),
+            ("--query-timeout",), ("serve",), type=float, metavar="S"),
     Setting("max_rows", "KG_MAX_ROWS", "10000",
             "Most result rows (or triples) a query returns; more are cut and X-SPARQL-MaxRows is set."),
     Setting("max_query_length", "KG_MAX_QUERY_LENGTH", "20000", "Longest SPARQL query accepted, in characters."),
@@ -119,7 +119,8 @@ def add_options(parser: argparse.ArgumentParser, command: str) -> None:
         if s.metavar:
             kwargs["metavar"] = s.metavar
         extra = dict(s.on.get(command, {}))
-        if "help" in extra:
+        env_note = extra.pop("env_note", True)
+        if "help" in extra and env_note:
             extra["help"] = f"{extra['help']} [env {s.env}]"
         kwargs.update(extra)
         parser.add_argument(*s.flags, **kwargs)
@@ -129,3 +130,8 @@ def resolve(name: str, args: argparse.Namespace | None = None) -> str:
     """A setting's value for a command: its option if given, else the environment, else the default."""
     value = getattr(args, name, None) if args is not None else None
     return get(name, None if value is None else str(value))
+
+
+def given(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings given on a command line, by setting name (what ``kg.store.open_configured`` takes)."""
+    return {s.name: v for s in SETTINGS if (v := getattr(args, s.name, None)) is not None}

@@ -14,9 +14,10 @@ from urllib.parse import quote, unquote
 from rdflib import URIRef
 
 from kg.errors import UsageError
+from kg.vocab import RKG_NS
 
 DEFAULT_BASE = "https://w3id.org/results-kg/id/"
-ONTOLOGY = "https://w3id.org/results-kg/def"
+ONTOLOGY = RKG_NS[:-1]  # the ontology's IRI, without the '#' its terms follow; also the name of its graph
 
 # kind -> path template; each {} is one path segment
 _TEMPLATES: dict[str, str] = {

@@ -226,8 +226,8 @@ def test_unknown_entity_is_a_404_page_with_a_search_box(client, app):
     from web import pages
 
     with app.test_request_context("/id/report/XXX-1999"):
-        assert pages.render_entity(IRI.report("XXX-1999")) is None
-        assert pages.render_entity(IRI.report("MLI-2021")).status_code == 200
+        assert pages.render_entity(IRI.report("XXX-1999"), "report") is None
+        assert pages.render_entity(IRI.report("MLI-2021"), "report").status_code == 200
 
 
 # ---- search ----------------------------------------------------------------------------------

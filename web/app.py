@@ -14,13 +14,13 @@ from flask import Flask, Response, request
 
 from kg import settings as kg_settings
 from kg.errors import KGError, RemoteError, RemoteTimeout
+from kg.formats import HTML
 from kg.store import open_configured
 from kg.uris import IRIs
 from web import ld, pages, sparql
 from web.context import KGContext
 from web.errors import error_response
 from web.urls import Urls
-from web.views import iati, notes  # noqa: F401 - they register the page sections of their kinds
 
 log = logging.getLogger("kg.web")
 
@@ -92,7 +92,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     def security_headers(resp: Response) -> Response:
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "no-referrer")
-        if resp.mimetype == "text/html":
+        if resp.mimetype == HTML.media_type:
             resp.headers.setdefault("Content-Security-Policy",
                                     "default-src 'self'; style-src 'self'; img-src 'self' data:; "
                                     "script-src 'self'; frame-ancestors 'none'")

@@ -13,8 +13,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.formats import FORMATS
-from kg.uris import ONTOLOGY
-from kg.vocab import W3C_FORMATS, N
+from kg.vocab import RKG_NS, W3C_FORMATS, N
 from web.urls import SPARQL, Urls
 
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
@@ -88,7 +87,7 @@ def ontology_terms(triples: list[ox.Triple]) -> list[Term]:
     kinds = {N.owl.Class.value: "Class", N.owl.ObjectProperty.value: "Object property",
              N.owl.DatatypeProperty.value: "Datatype property", N.skos.ConceptScheme.value: "Concept scheme",
              N.skos.Concept.value: "Concept", N.dqv.Dimension.value: "Quality dimension"}
-    ns = ONTOLOGY + "#"
+    ns = RKG_NS
     info: dict[str, dict[str, str]] = {}
     for t in triples:
         s = t.subject.value if isinstance(t.subject, ox.NamedNode) else ""
@@ -123,7 +122,7 @@ def void(snap: Any, urls: Urls, root: str, dumps: list[str]) -> list[ox.Triple]:
          T(ds, N.dcterms.publisher, n(urls.iris.org("un-women"))),
          T(ds, N.void.sparqlEndpoint, n(urls.absolute(root, SPARQL))),
          T(ds, N.void.uriSpace, L(urls.iris.base)),
-         T(ds, N.void.vocabulary, n(ONTOLOGY + "#")),
+         T(ds, N.void.vocabulary, n(RKG_NS)),
          T(ds, N.void.triples, L(str(len(snap)), datatype=xsd_int))]
     for name in dumps:
         url = n(urls.absolute(root, urls.dump(name)))

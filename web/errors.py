@@ -11,7 +11,7 @@ from web.negotiate import parse_accept
 from web.urls import SPARQL
 
 log = logging.getLogger("kg.web")
-_HTML_TYPES = (HTML.media_type, *HTML.aliases[1:])  # text/html, application/xhtml+xml
+_HTML_TYPES = (HTML.media_type, *HTML.generic)  # text/html, application/xhtml+xml
 
 
 def wants_html() -> bool:

@@ -16,10 +16,10 @@ from flask import Blueprint, Response, abort, render_template, request, send_fil
 
 from kg import resources
 from kg.errors import NotFound
-from kg.formats import GRAPH_EXTENSIONS, GRAPH_MEDIA_TYPES, HTML, JSONLD, TURTLE, serialize_triples
+from kg.formats import BY_NAME, GRAPH_EXTENSIONS, GRAPH_MEDIA_TYPES, HTML, JSONLD, TURTLE, serialize_triples
 from kg.store.embedded import DUMPS
 from kg.uris import ONTOLOGY
-from kg.vocab import PREFIXES
+from kg.vocab import RKG_NS
 from web import describe
 from web.cache import RENDERED
 from web.context import kg
@@ -65,11 +65,13 @@ def resource(rest: str) -> Response:
 
 
 def _representation(snap: Any, iri: str, media_type: str) -> Response:
+    """``iri``'s page or description; the IRI parser (``Urls.parse``) says which kind of page it gets."""
     seed = f"{snap.version}\x00{iri}\x00{sorted(request.args.items(multi=True))}"
     key = f"{seed}\x00{media_type}\x00{kg().store.path}"
     if media_type == HTML.media_type:
         def html() -> bytes:
-            resp = render_entity(iri)
+            parsed = kg().urls.parse(iri)
+            resp = render_entity(iri, parsed.kind if parsed else None)
             if resp is None:
                 raise NotFound(f"no resource {iri} in this dataset")
             return resp.get_data()
@@ -109,7 +111,7 @@ def ontology(ext: str | None = None) -> Response:
     seed = f"{snap.version}\x00def"
     if media == HTML.media_type:
         return cached(lambda: render_template("ld_ontology.html", terms=describe.ontology_terms(triples),
-                                              namespace=PREFIXES["rkg"]).encode("utf-8"), HTML.media_type, seed)
+                                              namespace=RKG_NS).encode("utf-8"), HTML.media_type, seed)
     return cached(lambda: serialize_triples(triples, media), media, seed)
 
 
@@ -171,7 +173,7 @@ def dump(name: str) -> Response:
     path = folder / name
     if not path.is_file():
         raise NotFound("this version of the store has no dumps; rebuild with 'kg build --store' to write them")
-    resp = send_file(path, mimetype="application/gzip", as_attachment=True, download_name=name,
+    resp = send_file(path, mimetype=BY_NAME["gzip"].media_type, as_attachment=True, download_name=name,
                      etag=f"{snap.version}-{name}", conditional=True, max_age=MAX_AGE)
     return resp
 
@@ -181,6 +183,6 @@ def healthz() -> Response:
     ctx = kg()
     snap = ctx.snapshot()
     body = {"status": "ok", "version": snap.version, "graphs": len(snap.graph_names())}
-    resp = Response(json.dumps(body), mimetype="application/json")
+    resp = Response(json.dumps(body), mimetype=BY_NAME["json"].media_type)
     resp.headers["Cache-Control"] = "no-store"
     return resp

@@ -13,6 +13,7 @@ from kg.formats import HTML
 from kg.query import inspect
 from web.cache import VersionCache
 from web.context import kg
+from web.urls import QUERY
 from web.views import home as home_view
 from web.views.entity import PAGE_SIZE, entity
 from web.views.examples import example_queries
@@ -77,7 +78,7 @@ def search() -> Response:
                                  limit=SEARCH_LIMIT))
 
 
-@bp.route("/query")
+@bp.route(QUERY)
 def query_page() -> Response:
     ctx = kg()
     examples = example_queries()
@@ -100,17 +101,18 @@ def query_page() -> Response:
             result = ctx.queries.run(text, media_type=RESULT_MEDIA[form], inspection=inspection)
             table = result_table(ctx.urls, result.form, result.body, result.media_type, result.truncated)
             formats = {"SELECT": SELECT_FORMATS, "ASK": BOOLEAN_FORMATS}.get(form, GRAPH_FORMATS)
-            downloads = [(f.label, ctx.urls.sparql(text, format=f.aliases[0])) for f in formats]
+            downloads = [(f.label, ctx.urls.sparql(text, format=f.short)) for f in formats]
         except KGError as e:  # syntax errors (400), read-only (403), timeouts and busy (503)
             error, status = e, e.http_status
     return _html(render_template("query.html", text=text or "", examples=examples, example=example, table=table,
                                  error=error, status=status, downloads=downloads), status)
 
 
-def render_entity(iri: str) -> Response | None:
-    """The HTML page of an entity, or None if the IRI is in no triple (``web.ld`` then answers 404)."""
+def render_entity(iri: str, kind: str | None) -> Response | None:
+    """The HTML page of an entity of ``kind`` (an IRI kind of ``kg/uris.py``; None for IRIs we did not mint),
+    or None if the IRI is in no triple (``web.ld`` then answers 404)."""
     ctx = kg()
-    e = entity(Reader(ctx.snapshot(), ctx.urls), iri, page=_page_arg(), page_prop=request.args.get("prop"))
+    e = entity(Reader(ctx.snapshot(), ctx.urls), iri, kind, page=_page_arg(), page_prop=request.args.get("prop"))
     if e is None:
         return None
     return _html(render_template("entity.html", e=e, page_size=PAGE_SIZE))

@@ -15,7 +15,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from kg import resources, settings
-from kg.cli import Command
+from kg.commands import Command
 from kg.store import open_configured
 
 
@@ -59,14 +59,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from kg.uris import IRIs
 
     base = settings.resolve("base_iri", args)
-    endpoint = settings.resolve("endpoint", args)
-    app_config: dict[str, str] = {"base_iri": base}
-    options = {s.name: getattr(args, s.name) for s in settings.SETTINGS if getattr(args, s.name, None) is not None}
+    options = settings.given(args)
     store = open_configured(options)
-    if endpoint:
+    app_config: dict[str, str] = {"base_iri": base}
+    if store.kind == "remote":
         # the web app gets the query URL only: it never writes, and an empty remote is an error
         # (run kg push), never filled with the bundled demo reports behind the operator's back
-        app_config.update(endpoint=endpoint)
+        app_config["endpoint"] = settings.resolve("endpoint", args)
         empty = False
     else:
         app_config["store"] = str(store.path)

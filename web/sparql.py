@@ -7,12 +7,13 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request, url_for
 
 from kg.errors import QueryError, ReadOnly, UnsupportedMediaType, UsageError
-from kg.formats import TURTLE
-from kg.query import BOOLEAN_TYPES, GRAPH_TYPES, RESULT_TYPES, inspect
+from kg.formats import BY_NAME, TURTLE
+from kg.query import BOOLEAN_TYPES, GRAPH_MEDIA_TYPES, RESULT_TYPES, inspect
 from web.context import kg
 from web.describe import service_description as describe_service
 from web.errors import wants_html
 from web.negotiate import negotiate
+from web.respond import rdf_response
 from web.urls import SPARQL, Urls
 
 bp = Blueprint("sparql", __name__)
@@ -37,13 +38,13 @@ def _request_query() -> tuple[str | None, list[str] | None, list[str] | None]:
         query = _one(args.getlist("query"), "query")
     else:
         ctype = (request.mimetype or "").lower()
-        if ctype == "application/x-www-form-urlencoded":
+        if ctype == BY_NAME["form"].media_type:
             form = request.form
             if "update" in form:
                 raise ReadOnly("this endpoint is read-only: SPARQL updates are not accepted")
             query = _one(form.getlist("query"), "query")
             params = form if ("default-graph-uri" in form or "named-graph-uri" in form) else args
-        elif ctype == "application/sparql-query":
+        elif ctype == BY_NAME["sparql-query"].media_type:
             charset = request.mimetype_params.get("charset", "utf-8").lower()
             if charset not in ("utf-8", "utf8"):
                 raise UnsupportedMediaType(f"queries must be sent as UTF-8, not {charset}")
@@ -52,7 +53,7 @@ def _request_query() -> tuple[str | None, list[str] | None, list[str] | None]:
             except UnicodeDecodeError:
                 raise QueryError("the query is not valid UTF-8") from None
             params = args
-        elif ctype == "application/sparql-update":
+        elif ctype == BY_NAME["sparql-update"].media_type:
             raise ReadOnly("this endpoint is read-only: SPARQL updates are not accepted")
         else:
             return _unsupported(ctype)
@@ -90,7 +91,7 @@ def sparql() -> Response:
     ctx = kg()
     inspection = inspect(query, ctx.queries.max_query_length)
     form = inspection.form
-    available = RESULT_TYPES if form == "SELECT" else BOOLEAN_TYPES if form == "ASK" else GRAPH_TYPES
+    available = RESULT_TYPES if form == "SELECT" else BOOLEAN_TYPES if form == "ASK" else GRAPH_MEDIA_TYPES
     media_type = negotiate(request.headers.get("Accept"), available, default=available[0],
                            override=request.values.getlist("format"))
     etag = None
@@ -123,8 +124,6 @@ def _with_headers(resp: Response, etag: str | None) -> Response:
 
 def service_description() -> Response:
     """SPARQL 1.1 Service Description of this endpoint, in the negotiated RDF syntax."""
-    from web.ld import rdf_response
-
     triples = describe_service(Urls.absolute(request.url_root, SPARQL), kg().snapshot().graph_names())
     return rdf_response(triples, request.headers.get("Accept"), request.args.getlist("format"),
                         default=TURTLE.media_type, extra_headers=CORS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from urllib.parse import quote, urlencode
 
 from kg.uris import ONTOLOGY, IRIs, Parsed
+from kg.vocab import RKG_NS
 
 ID = "/id/"
 DEF = "/def"
@@ -47,10 +48,10 @@ class Urls:
         path = self.entity(iri)
         if path is not None:
             return path
-        if iri == ONTOLOGY or iri == ONTOLOGY + "#":
+        if iri in (ONTOLOGY, RKG_NS):
             return DEF
-        if iri.startswith(ONTOLOGY + "#"):
-            return self.term(iri[len(ONTOLOGY) + 1:])
+        if iri.startswith(RKG_NS):
+            return self.term(iri[len(RKG_NS):])
         if iri.startswith(("http://", "https://")):
             return iri
         return None
@@ -75,9 +76,6 @@ class Urls:
     def sparql(self, query: str | None = None, **params: str) -> str:
         args = ({"query": query} if query is not None else {}) | params
         return SPARQL + ("?" + urlencode(args) if args else "")
-
-    def query_page(self, **params: str) -> str:
-        return QUERY + ("?" + urlencode(params) if params else "")
 
     def dump(self, name: str) -> str:
         return DUMPS + name

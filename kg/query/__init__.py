@@ -7,7 +7,7 @@ under the row cap, ``executor`` is the killable process a local query runs in, a
 from __future__ import annotations
 
 from kg.query.check import Inspection, check_query, form_of, inspect
-from kg.query.results import BOOLEAN_TYPES, GRAPH_TYPES, RESULT_TYPES, QueryResult, serialize_result
+from kg.query.results import BOOLEAN_TYPES, GRAPH_MEDIA_TYPES, RESULT_TYPES, QueryResult, serialize_result
 
-__all__ = ["BOOLEAN_TYPES", "GRAPH_TYPES", "RESULT_TYPES", "Inspection", "QueryResult", "check_query", "form_of",
+__all__ = ["BOOLEAN_TYPES", "GRAPH_MEDIA_TYPES", "RESULT_TYPES", "Inspection", "QueryResult", "check_query", "form_of",
            "inspect", "serialize_result"]

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from kg.errors import QueryError, ReadOnly
+from kg.vocab import N
 
 _UPDATE = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 _FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
@@ -113,7 +114,7 @@ def form_of(sparql: str) -> str:
     return next((w for w in _words(sparql) if w in _FORMS), "SELECT")
 
 
-_XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+_XSD_NS = N.xsd.namespace
 
 
 def check_query(sparql: str, base_iri: str | None = None) -> None:

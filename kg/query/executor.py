@@ -27,7 +27,7 @@ def execute(db: Any, sparql: str, form: str, media_type: str | None, max_rows: i
 
 
 def _executor_main() -> None:
-    """Executor process (``python -m kg.query``): answer pickled requests on stdin until EOF."""
+    """Executor process (``python -m kg.query.executor``): answer pickled requests on stdin until EOF."""
     import pickle
     import sys
 

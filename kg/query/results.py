@@ -15,15 +15,14 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
-from rdflib.namespace import XSD
 
 from kg.errors import QueryError
 from kg.formats import BOOLEAN_TYPES, BY_MEDIA_TYPE, GRAPH_MEDIA_TYPES, RESULT_TYPES, serialize_triples
+from kg.vocab import N
 
-_NUMERIC = {str(XSD.integer), str(XSD.decimal), str(XSD.double), str(XSD.boolean)}
-_XSD_STRING = str(XSD.string)
-GRAPH_TYPES = GRAPH_MEDIA_TYPES
-__all__ = ["BOOLEAN_TYPES", "GRAPH_TYPES", "RESULT_TYPES", "QueryResult", "serialize_boolean", "serialize_result",
+_NUMERIC = {t.value for t in (N.xsd.integer, N.xsd.decimal, N.xsd.double, N.xsd.boolean)}
+_XSD_STRING = N.xsd.string.value
+__all__ = ["BOOLEAN_TYPES", "GRAPH_MEDIA_TYPES", "RESULT_TYPES", "QueryResult", "serialize_boolean", "serialize_result",
            "serialize_select"]
 
 
@@ -138,6 +137,6 @@ def serialize_result(res: Any, form: str, media_type: str | None, max_rows: int)
             truncated = True
             break
         triples.append(t)
-    mt = media_type if media_type in GRAPH_TYPES else GRAPH_TYPES[0]
+    mt = media_type if media_type in GRAPH_MEDIA_TYPES else GRAPH_MEDIA_TYPES[0]
     body = serialize_triples(triples, mt)
     return QueryResult(body, mt, form, truncated)

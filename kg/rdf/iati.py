@@ -22,11 +22,12 @@ from pyoxigraph import NamedNode
 from kg import codelists
 from kg.gazetteer import name_key
 from kg.rdf import terms as t
-from kg.rdf.report import Emitter, NamedGraph, ReferenceData, finding_triples
+from kg.rdf.graph import Emitter, NamedGraph, finding_triples
+from kg.rdf.reference import ReferenceData
 from kg.rdf.terms import n
 from kg.read.iati import Activity, CodeRef, IatiFile, Narrative, OrgRef, Value, parse_value
 from kg.uris import IRIs
-from kg.vocab import RKG, N
+from kg.vocab import N
 
 ORGANISATIONS_GRAPH = "iati-organisations"
 _IATI_ORG_ID = re.compile(r"^[A-Z]{2}-[A-Z0-9]+-[A-Za-z0-9.\-]+$")
@@ -37,10 +38,10 @@ _UNIT = {"1": N.rkg.Count, "2": N.rkg.Percent}
 _DATE_PROPERTY = {"1": N.rkg.plannedStart, "2": N.rkg.actualStart, "3": N.rkg.plannedEnd, "4": N.rkg.actualEnd}
 _VALUE_CLASS = {"baseline": N.rkg.Baseline, "target": N.rkg.Target, "actual": N.rkg.Actual}
 # IATI OrganisationType -> the coarse kind every organisation node has (rkg:organisationKind)
-N.org.KIND = {"10": RKG.Government, "11": RKG.Government, "15": RKG.Government, "21": RKG.CivilSociety,
-             "22": RKG.CivilSociety, "23": RKG.CivilSociety, "24": RKG.CivilSociety, "60": RKG.Donor,
-             "70": RKG.PrivateSector, "71": RKG.PrivateSector, "72": RKG.PrivateSector, "73": RKG.PrivateSector,
-             "80": RKG.Academic}
+_ORG_KIND = {"10": N.rkg.Government, "11": N.rkg.Government, "15": N.rkg.Government, "21": N.rkg.CivilSociety,
+             "22": N.rkg.CivilSociety, "23": N.rkg.CivilSociety, "24": N.rkg.CivilSociety, "60": N.rkg.Donor,
+             "70": N.rkg.PrivateSector, "71": N.rkg.PrivateSector, "72": N.rkg.PrivateSector, "73": N.rkg.PrivateSector,
+             "80": N.rkg.Academic}
 
 
 @dataclass
@@ -281,7 +282,7 @@ class ActivityMapper:
             for which, values in (("target", p.targets), ("actual", p.actuals)):
                 for val in values:
                     v = n(iris.period_value(which, a.identifier, rkey, ind.key, p.key, val.key))
-                    e.add(ps, n(RKG.target if which == "target" else RKG.actual), v)
+                    e.add(ps, N.rkg.target if which == "target" else N.rkg.actual, v)
                     e.add(v, N.rkg.inPeriod, ps)
                     self.value(v, val, s, mcode)
 
@@ -363,7 +364,7 @@ def organisations_graph(orgs: dict[str, IatiOrganisation], iris: IRIs) -> NamedG
                 e.add(s, N.skos.altLabel, t.text(other, olang or "und"))
         if o.ref and _IATI_ORG_ID.match(o.ref):
             e.add(s, N.dcterms.identifier, t.plain(o.ref))
-        e.add(s, N.rkg.organisationKind, n(N.org.KIND.get(o.type or "", RKG.OtherOrganisation)))
+        e.add(s, N.rkg.organisationKind, _ORG_KIND.get(o.type or "", N.rkg.OtherOrganisation))
         if o.type:
             e.add(s, N.rkg.iatiOrganisationType, n(iris.code("iati-organisation-type", o.type)))
     return NamedGraph(e.graph, e.triples)

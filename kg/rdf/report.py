@@ -1,227 +1,27 @@
-"""Records and facts to RDF: the only place that decides which triples we write."""
+"""A report's records and extracted facts as RDF: its graph, one per report (mirrors ``kg/read/report.py``)."""
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Triple
+from pyoxigraph import NamedNode
 
-from kg import codelists
 from kg.extract import Evidence, SectionFacts, strip_alignment
-from kg.gazetteer import Gazetteer, Organisation, Place
 from kg.rdf import terms as t
+from kg.rdf.graph import Emitter, NamedGraph, finding_triples
+from kg.rdf.reference import ReferenceData, org_triples, place_triples, sp_concept_triples, sp_parent
 from kg.rdf.terms import n
 from kg.read.report import OutcomeSection, ReportRecord
 from kg.uris import IRIs
-from kg.vocab import RKG, SDMX_CODE, N
+from kg.vocab import N
 
-STATUS = {"achieved": RKG.Achieved, "partially-achieved": RKG.PartiallyAchieved,
-          "not-achieved": RKG.NotAchieved, "not-stated": RKG.StatusNotStated}
-UNIT = {"people": RKG.People, "count": RKG.Count, "XOF": RKG.XOF, "hectare": RKG.Hectare,
-        "percent": RKG.Percent}
-BREAKDOWN = {"sex": RKG.BySex, "place": RKG.ByPlace, "category": RKG.ByCategory, "subset": RKG.Subset}
-SEX = {"F": SDMX_CODE["sex-F"], "M": SDMX_CODE["sex-M"]}
-ORG_KIND = {"un-entity": RKG.UNEntity, "government": RKG.Government, "civil-society": RKG.CivilSociety,
-            "donor": RKG.Donor, "private-sector": RKG.PrivateSector, "academic": RKG.Academic,
-            "other": RKG.OtherOrganisation}
-PLACE_TYPE = {"country": RKG.Country, "region": RKG.Region, "district": RKG.District, "cercle": RKG.Cercle,
-              "commune": RKG.Commune, "city": RKG.City}
-FINDING = {"inferred-alignment": (RKG.InferredAlignment, RKG.Completeness),
-           "duplicate-passage": (RKG.DuplicatePassage, RKG.Uniqueness),
-           "rejoined-paragraph": (RKG.RejoinedParagraph, RKG.Consistency),
-           "malformed-number": (RKG.MalformedNumber, RKG.Accuracy),
-           "glued-number": (RKG.GluedNumber, RKG.Accuracy),
-           "parts-do-not-add-up": (RKG.PartsDoNotAddUp, RKG.Consistency),
-           "share-mismatch": (RKG.ShareMismatch, RKG.Consistency),
-           # IATI files (kg/rdf/iati.py)
-           "unknown-code": (RKG.UnknownCode, RKG.Consistency),
-           "missing-value": (RKG.MissingValue, RKG.Completeness)}
-SP_SCHEME = "strategic-plan"
-REFERENCE_GRAPH = "reference"
-# Countries whose first-level subdivisions are reference data (the curated table covers them)
+STATUS = {"achieved": N.rkg.Achieved, "partially-achieved": N.rkg.PartiallyAchieved,
+          "not-achieved": N.rkg.NotAchieved, "not-stated": N.rkg.StatusNotStated}
+UNIT = {"people": N.rkg.People, "count": N.rkg.Count, "XOF": N.rkg.XOF, "hectare": N.rkg.Hectare,
+        "percent": N.rkg.Percent}
+BREAKDOWN = {"sex": N.rkg.BySex, "place": N.rkg.ByPlace, "category": N.rkg.ByCategory, "subset": N.rkg.Subset}
+SEX = {"F": getattr(N.sdmx_code, "sex-F"), "M": getattr(N.sdmx_code, "sex-M")}
+
 _QUOTE_CONTEXT = 32
-
-@dataclass
-class Emitter:
-    """Collects the triples of one named graph, deduplicating as it goes."""
-
-    graph: NamedNode
-    triples: list[Triple] = field(default_factory=list)
-    # triples about nodes other reports describe too (outcomes, places, organisations, SP
-    # concepts): the build validates these across reports, since each report alone can't
-    # show that two of them disagree
-    shared: list[Triple] = field(default_factory=list)
-    _seen: set[Triple] = field(default_factory=set)
-    _sharing: bool = False
-
-    def add(self, s: NamedNode, p: NamedNode, o) -> None:  # any pyoxigraph term
-        t = Triple(s, p, o)
-        if t not in self._seen:
-            self._seen.add(t)
-            self.triples.append(t)
-            if self._sharing:
-                self.shared.append(t)
-
-    @contextmanager
-    def sharing(self) -> Iterator[None]:
-        self._sharing = True
-        try:
-            yield
-        finally:
-            self._sharing = False
-
-
-@dataclass
-class NamedGraph:
-    """Triples and the name of the graph they belong in (quads are made only when a format needs them)."""
-
-    name: NamedNode
-    triples: list[Triple]
-    shared: list[Triple] = field(default_factory=list)
-
-    def quads(self) -> list:
-        from pyoxigraph import Quad
-
-        g = self.name
-        return [Quad(t.subject, t.predicate, t.object, g) for t in self.triples]
-
-
-def finding_triples(e: Emitter, f: NamedNode, body: NamedNode, kind: str, message: str, target: NamedNode,
-                    reported_in: NamedNode, source: NamedNode) -> None:
-    """A quality finding, the same for report text and IATI files: only where it was read differs
-    (``source``, a text span or an XML element, and ``reported_in``, a report or an activity)."""
-    ftype, dim = FINDING[kind]
-    e.add(f, N.rdf.type, N.rkg.QualityFinding)
-    e.add(f, N.rdf.type, N.dqv.QualityAnnotation)
-    e.add(f, N.rkg.findingType, n(ftype))
-    e.add(f, N.dqv.inDimension, n(dim))
-    e.add(f, N.oa.motivatedBy, N.dqv.qualityAssessment)
-    e.add(f, N.oa.hasTarget, target)
-    e.add(f, N.oa.hasBody, body)
-    e.add(body, N.rdf.type, N.oa.TextualBody)
-    e.add(body, N.rdf.value, t.text(message))
-    e.add(f, N.rdfs.label, t.text(message))
-    e.add(f, N.rkg.reportedIn, reported_in)
-    e.add(f, N.prov.wasDerivedFrom, source)
-    e.add(target, N.dqv.hasQualityAnnotation, f)
-
-
-class ReferenceData:
-    """What lives in the reference graph, so report graphs describe only the rest."""
-
-    def __init__(self, gazetteer: Gazetteer) -> None:
-        self.gazetteer = gazetteer
-        curated_countries = {p.country for p in gazetteer.places.values() if p.type in ("city", "commune", "cercle")}
-        self.place_keys = {
-            p.key for p in gazetteer.places.values()
-            if p.type == "country" or p.country in curated_countries
-        }
-        self.org_keys = set(gazetteer.orgs)
-        self.sp_codes = set(gazetteer.sp_codes)
-
-
-def _sp_parent(code: str) -> str | None:
-    """SP_D_1.2 -> SP_D_1; SP_D_1.2A -> SP_D_1.2; SP_D_1A -> SP_D_1; SP_D_0.1.4 -> SP_D_0.1."""
-    m = re.match(r"^(SP_[DO]_[0-9.]*[0-9])([A-Za-z])$", code)
-    if m:
-        return m.group(1)
-    m = re.match(r"^(SP_[DO]_[0-9.]+)\.[0-9]+$", code)
-    return m.group(1) if m else None
-
-
-def _sp_concept(e: Emitter, iris: IRIs, code: str, title: str | None) -> None:
-    c = n(iris.sp(code))
-    e.add(c, N.rdf.type, N.skos.Concept)
-    e.add(c, N.skos.notation, t.plain(code))
-    e.add(c, N.skos.inScheme, n(iris.scheme(SP_SCHEME)))
-    e.add(c, N.skos.prefLabel, t.text(title) if title else t.text(code, None))
-    parent = _sp_parent(code)
-    if parent:
-        e.add(c, N.skos.broader, n(iris.sp(parent)))
-    else:
-        e.add(c, N.skos.topConceptOf, n(iris.scheme(SP_SCHEME)))
-
-
-def _org(e: Emitter, iris: IRIs, o: Organisation) -> None:
-    s = n(iris.org(o.key))
-    e.add(s, N.rdf.type, N.org.Organization)
-    e.add(s, N.skos.prefLabel, t.text(o.name))
-    e.add(s, N.rdfs.label, t.text(o.name))
-    for a in (*o.acronyms, *o.aliases):
-        e.add(s, N.skos.altLabel, t.text(a))
-    if o.iati_id:
-        e.add(s, N.dcterms.identifier, t.plain(o.iati_id))
-    e.add(s, N.rkg.organisationKind, n(ORG_KIND[o.kind]))
-    if o.discovered:
-        e.add(s, N.rkg.discovered, t.boolean(True))
-
-
-def _place(e: Emitter, iris: IRIs, p: Place) -> None:
-    s = n(iris.place(p.key))
-    e.add(s, N.rdf.type, N.rkg.Place)
-    e.add(s, N.skos.prefLabel, t.text(p.name, None))
-    e.add(s, N.rdfs.label, t.text(p.name, None))
-    for a in p.alt_names:
-        e.add(s, N.skos.altLabel, t.text(a, None))
-    if p.iso_code:
-        e.add(s, N.rkg.iso3166Code, t.plain(p.iso_code))
-    e.add(s, N.rkg.placeType, n(PLACE_TYPE[p.type]))
-    if p.parent:
-        e.add(s, N.rkg.within, n(iris.place(p.parent)))
-
-
-def reference_graph(gazetteer: Gazetteer, iris: IRIs) -> NamedGraph:
-    """The reference graph: curated organisations and places, ISO places, the SP scheme."""
-    ref = ReferenceData(gazetteer)
-    e = Emitter(n(iris.graph(REFERENCE_GRAPH)))
-    for o in gazetteer.orgs.values():
-        _org(e, iris, o)
-    for key in sorted(ref.place_keys):
-        _place(e, iris, gazetteer.places[key])
-    scheme = n(iris.scheme(SP_SCHEME))
-    e.add(scheme, N.rdf.type, N.skos.ConceptScheme)
-    e.add(scheme, N.skos.prefLabel, t.text("UN Women Strategic Plan outcomes, outputs and indicators"))
-    e.add(scheme, N.rdfs.label, t.text("UN Women Strategic Plan outcomes, outputs and indicators"))
-    for code, (_kind, title) in sorted(gazetteer.sp_codes.items()):
-        _sp_concept(e, iris, code, title)
-        parent = _sp_parent(code)
-        if parent and parent not in gazetteer.sp_codes:
-            _sp_concept(e, iris, parent, None)
-    for code in list(gazetteer.sp_codes):
-        parent = _sp_parent(code)
-        if parent:
-            e.add(n(iris.sp(parent)), N.skos.narrower, n(iris.sp(code)))
-    return NamedGraph(e.graph, e.triples + codelist_triples(iris))
-
-
-def codelist_triples(iris: IRIs) -> list[Triple]:
-    """The IATI codelists we bundle, as SKOS concept schemes (for the reference graph)."""
-    e = Emitter(n(iris.graph(REFERENCE_GRAPH)))
-    for key, scheme in codelists.SCHEMES.items():
-        sch = n(iris.scheme(key))
-        e.add(sch, N.rdf.type, N.skos.ConceptScheme)
-        label = f"IATI {scheme.label} codelist" + (f" ({scheme.owner})" if scheme.owner != "IATI" else "")
-        e.add(sch, N.skos.prefLabel, t.text(label))
-        e.add(sch, N.rdfs.label, t.text(label))
-        e.add(sch, N.dcterms.source, n(scheme.url))
-        e.add(sch, N.dcterms.license, n("https://creativecommons.org/licenses/by/4.0/"))
-        e.add(sch, N.dcterms.rights, t.text('IATI Standard (http://iatistandard.org/), CC BY 4.0' +
-                                    (f"; the list is the {scheme.owner}'s" if scheme.owner != "IATI" else "")))
-        for code in codelists.load(key).codes.values():
-            c = n(iris.code(key, code.code))
-            e.add(c, N.rdf.type, N.skos.Concept)
-            e.add(c, N.skos.notation, t.plain(code.code))
-            e.add(c, N.skos.prefLabel, t.text(code.name))
-            e.add(c, N.rdfs.label, t.text(code.name))
-            e.add(c, N.skos.inScheme, sch)
-            e.add(c, N.skos.topConceptOf, sch)
-            if code.withdrawn:
-                e.add(c, N.owl.deprecated, t.boolean(True))
-    return e.triples
-
 
 
 class ReportMapper:
@@ -279,7 +79,7 @@ class ReportMapper:
                 continue
             self._described.add(p.key)
             with self.e.sharing():
-                _place(self.e, self.iris, p)
+                place_triples(self.e, self.iris, p)
 
     def map_report(self) -> None:
         with self.e.sharing():  # the report node is the source of the shared nodes' spans
@@ -322,11 +122,11 @@ class ReportMapper:
                 e.add(outcome, N.rkg.alignedTo, n(iris.sp(al.code)))
             if al is not None and al.code not in self.ref.sp_codes and al.code not in self._described:
                 self._described.add(al.code)
-                _sp_concept(e, iris, al.code, al.title)
-                parent = _sp_parent(al.code)
+                sp_concept_triples(e, iris, al.code, al.title)
+                parent = sp_parent(al.code)
                 if parent and parent not in self.ref.sp_codes and parent not in self._described:
                     self._described.add(parent)
-                    _sp_concept(e, iris, parent, None)
+                    sp_concept_triples(e, iris, parent, None)
 
         e.add(note, N.rdf.type, N.rkg.ProgressNote)
         if al is not None:
@@ -337,7 +137,7 @@ class ReportMapper:
         e.add(note, N.rkg.about, outcome)
         e.add(note, N.rkg.reportedIn, self.report)
         e.add(note, N.rkg.year, t.gyear(r.year))
-        e.add(note, N.rkg.status, n(STATUS[facts.status.status]))
+        e.add(note, N.rkg.status, STATUS[facts.status.status])
         if facts.status.evidence:
             e.add(note, N.rkg.statusEvidence, self.evidence(facts.status.evidence))
         if sec.narrative.text:
@@ -349,7 +149,7 @@ class ReportMapper:
                 self._described.add(key)
                 first = next(m for m in facts.mentions if m.kind == "org" and m.key == key)
                 with e.sharing():
-                    _org(e, iris, org)  # type: ignore[arg-type]
+                    org_triples(e, iris, org)  # type: ignore[arg-type]
                     e.add(n(iris.org(key)), N.prov.wasDerivedFrom, self.evidence(first.evidence))
         for m in facts.mentions:
             target = n(iris.org(m.key)) if m.kind == "org" else n(iris.place(m.key))
@@ -373,17 +173,17 @@ class ReportMapper:
             if f.value is not None:
                 e.add(fn, N.rdf.value, t.number(f.value))
             e.add(fn, N.rkg.sourceText, t.plain(f.source_text))
-            e.add(fn, N.rkg.unit, n(UNIT[f.unit]))
+            e.add(fn, N.rkg.unit, UNIT[f.unit])
             if f.counts:
                 e.add(fn, N.rkg.counts, t.text(f.counts))
             if f.sex:
-                e.add(fn, N.rkg.sex, n(SEX[f.sex]))
+                e.add(fn, N.rkg.sex, SEX[f.sex])
             for pk in f.places:
                 self._ensure_place(pk)
                 e.add(fn, N.rkg.place, n(iris.place(pk)))
             if f.part_of is not None:
                 e.add(fn, N.rkg.partOf, fig_nodes[f.part_of])
-                e.add(fn, N.rkg.breakdown, n(BREAKDOWN[f.breakdown or "category"]))
+                e.add(fn, N.rkg.breakdown, BREAKDOWN[f.breakdown or "category"])
             if f.share_of is not None:
                 e.add(fn, N.rkg.shareOf, fig_nodes[f.share_of])
             e.add(fn, N.prov.wasDerivedFrom, self.evidence(f.evidence))

@@ -39,6 +39,7 @@ class Snapshot(Protocol):
 
 
 class GraphStore(Protocol):
+    kind: str  # "embedded" or "remote"
     path: Path | str  # the folder, or the remote's query URL (without credentials)
 
     def snapshot(self) -> Snapshot: ...

@@ -30,13 +30,13 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import StoreError
-from kg.formats import BY_NAME
+from kg.formats import BY_NAME, NTRIPLES, TRIG, TURTLE
 from kg.vocab import OUTPUT_PREFIXES
 
 _KEEP_VERSIONS = 3  # readers that opened an older version may still be reading it
 _RECHECK_SECONDS = 0.2  # how often a reader looks for a newer version
-DUMPS = {"nt": ("results-kg.nt.gz", ox.RdfFormat.N_TRIPLES), "ttl": ("results-kg.ttl.gz", ox.RdfFormat.TURTLE),
-         "trig": ("results-kg.trig.gz", ox.RdfFormat.TRIG)}
+# the dumps of every version: results-kg.nt.gz, results-kg.ttl.gz, results-kg.trig.gz
+DUMPS = {f.extensions[0][1:]: (f"results-kg{f.extensions[0]}.gz", f.oxigraph) for f in (NTRIPLES, TURTLE, TRIG)}
 
 
 def damaged(path: Path, detail: str) -> StoreError:
@@ -86,6 +86,8 @@ class EmbeddedSnapshot:
 
 
 class EmbeddedStore:
+    kind = "embedded"
+
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         if self.path.exists() and not self.path.is_dir():

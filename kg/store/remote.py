@@ -68,6 +68,8 @@ OUTGOING = """SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?x ?p ?o } BIND(?x AS ?s) }"
 class RemoteStore:
     """The store interface over a remote SPARQL 1.1 database (see the module docstring)."""
 
+    kind = "remote"
+
     def __init__(self, remote: Remote, iris: IRIs, *, query_timeout: float = 10.0) -> None:
         self.remote = remote
         self.iris = iris
@@ -182,7 +184,7 @@ class RemoteStore:
         elif r.update_url:
             for update in update_requests(name, ntriples):
                 send(self.remote, "POST", r.update_url, update.encode("utf-8"),
-                     "application/sparql-update; charset=utf-8", what=f"update graph {name}")
+                     BY_NAME["sparql-update"].media_type + "; charset=utf-8", what=f"update graph {name}")
         else:
             raise UsageError("the remote store is read-only to us: give --graph-store URL (SPARQL 1.1 Graph Store "
                              "Protocol) or --update URL (SPARQL 1.1 Update)")

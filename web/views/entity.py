@@ -35,8 +35,8 @@ INCOMING_COUNTS = _Q + "SELECT ?o ?p (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o
 INCOMING_PAGE = _Q + "SELECT DISTINCT ?o ?p ?s WHERE { ?s ?p ?o } ORDER BY ?s"
 
 
-def entity(rd: Reader, iri: str, page: int = 1, page_prop: str | None = None) -> Entity | None:
-    """Everything an entity's page shows, or None if the IRI is in no triple."""
+def entity(rd: Reader, iri: str, kind: str | None, page: int = 1, page_prop: str | None = None) -> Entity | None:
+    """Everything an entity's page shows, or None if the IRI is in no triple; ``kind`` picks its section."""
     try:
         node = ox.NamedNode(iri)
     except ValueError:
@@ -45,7 +45,6 @@ def entity(rd: Reader, iri: str, page: int = 1, page_prop: str | None = None) ->
     incoming = _incoming(rd, node, page, page_prop)
     if not outgoing and not incoming:
         return None
-    kind = rd.kind(iri)
     types = [t.object for t in outgoing if t.predicate == N.rdf.type]
     type_values = sorted((_class_value(rd, t) for t in types),
                          key=lambda v: (not (v.iri or "").startswith(RKG_NS), v.text))
@@ -62,7 +61,8 @@ def entity(rd: Reader, iri: str, page: int = 1, page_prop: str | None = None) ->
         kind_name=KIND_NAMES.get(kind or "", type_values[0].text if type_values else "Resource"),
         label=rd.label(iri), types=type_values, properties=properties, fragments=fragments,
         quotes=_quotes(rd, node, kind), findings=rd.findings_about([node]), incoming=incoming,
-        downloads=[(f.label, path + f.extensions[0], f.media_type) for f in DOWNLOADS] if path else [],
+        downloads=[(f.label, rd.urls.entity_format(iri, f.extensions[0]), f.media_type) for f in DOWNLOADS]
+        if path else [],
     )
     entity.section = section_for(rd, kind, node)
     return entity

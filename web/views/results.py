@@ -7,7 +7,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.formats import BY_NAME, NTRIPLES, SPARQL_JSON, Format
+from kg.formats import BOOLEAN_TYPES, BY_MEDIA_TYPE, GRAPH_MEDIA_TYPES, NTRIPLES, RESULT_TYPES, SPARQL_JSON, Format
 from kg.vocab import N
 from web.urls import Urls
 from web.views.model import compact
@@ -16,9 +16,9 @@ MAX_TABLE_ROWS = 1000  # query result rows shown in HTML (downloads have them al
 # what each form's results are read in, and offered as downloads in
 RESULT_MEDIA = {"SELECT": SPARQL_JSON.media_type, "ASK": SPARQL_JSON.media_type,
                 "CONSTRUCT": NTRIPLES.media_type, "DESCRIBE": NTRIPLES.media_type}
-SELECT_FORMATS: list[Format] = [BY_NAME[n] for n in ("results-json", "results-xml", "results-csv", "results-tsv")]
-BOOLEAN_FORMATS = SELECT_FORMATS[:2]  # CSV and TSV have no boolean results
-GRAPH_FORMATS: list[Format] = [BY_NAME[n] for n in ("turtle", "jsonld", "rdfxml", "ntriples")]
+SELECT_FORMATS: list[Format] = [BY_MEDIA_TYPE[m] for m in RESULT_TYPES]
+BOOLEAN_FORMATS: list[Format] = [BY_MEDIA_TYPE[m] for m in BOOLEAN_TYPES]
+GRAPH_FORMATS: list[Format] = [BY_MEDIA_TYPE[m] for m in GRAPH_MEDIA_TYPES]
 
 
 @dataclass

@@ -2,8 +2,8 @@
 
 Each view module registers the sections it knows (``@section("report")``), so the
 entity page asks this registry and imports none of them; the app factory imports
-the modules that register (``web.views.notes``, ``web.views.iati``). Several sections
-may serve one kind: their dictionaries are merged in the order they registered.
+the package ``web.views`` imports the modules that register (``notes``, ``iati``). Several
+sections may serve one kind: their dictionaries are merged, and must not share a key.
 """
 from __future__ import annotations
 
@@ -31,5 +31,9 @@ def section_for(reader: Reader, kind: str | None, node: ox.NamedNode) -> dict[st
     """What the registered sections of ``kind`` show about ``node`` (empty for kinds with none)."""
     out: dict[str, Any] = {}
     for fn in _SECTIONS.get(kind or "", []):
-        out.update(fn(reader, node))
+        part = fn(reader, node)
+        clash = out.keys() & part.keys()
+        if clash:  # two modules fill the same part of one page: a programming error, not a page to show
+            raise RuntimeError(f"sections of {kind!r} pages both give {sorted(clash)}")
+        out.update(part)
     return out

@@ -1,0 +1,140 @@
+"""The reference graph: curated partners, places, Strategic Plan concepts and IATI codelists as RDF.
+
+Built once per build from the gazetteer and the bundled codelists; report and IATI graphs
+link to its nodes, and it is validated with every graph that does.
+"""
+from __future__ import annotations
+
+import re
+
+from pyoxigraph import Triple
+
+from kg import codelists
+from kg.gazetteer import Gazetteer, Organisation, Place
+from kg.rdf import terms as t
+from kg.rdf.graph import Emitter, NamedGraph
+from kg.rdf.terms import n
+from kg.uris import IRIs
+from kg.vocab import N
+
+ORG_KIND = {"un-entity": N.rkg.UNEntity, "government": N.rkg.Government, "civil-society": N.rkg.CivilSociety,
+            "donor": N.rkg.Donor, "private-sector": N.rkg.PrivateSector, "academic": N.rkg.Academic,
+            "other": N.rkg.OtherOrganisation}
+PLACE_TYPE = {"country": N.rkg.Country, "region": N.rkg.Region, "district": N.rkg.District, "cercle": N.rkg.Cercle,
+              "commune": N.rkg.Commune, "city": N.rkg.City}
+SP_SCHEME = "strategic-plan"
+REFERENCE_GRAPH = "reference"
+
+
+class ReferenceData:
+    """What lives in the reference graph, so report graphs describe only the rest."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        curated_countries = {p.country for p in gazetteer.places.values() if p.type in ("city", "commune", "cercle")}
+        self.place_keys = {
+            p.key for p in gazetteer.places.values()
+            if p.type == "country" or p.country in curated_countries
+        }
+        self.org_keys = set(gazetteer.orgs)
+        self.sp_codes = set(gazetteer.sp_codes)
+
+
+def sp_parent(code: str) -> str | None:
+    """SP_D_1.2 -> SP_D_1; SP_D_1.2A -> SP_D_1.2; SP_D_1A -> SP_D_1; SP_D_0.1.4 -> SP_D_0.1."""
+    m = re.match(r"^(SP_[DO]_[0-9.]*[0-9])([A-Za-z])$", code)
+    if m:
+        return m.group(1)
+    m = re.match(r"^(SP_[DO]_[0-9.]+)\.[0-9]+$", code)
+    return m.group(1) if m else None
+
+
+def sp_concept_triples(e: Emitter, iris: IRIs, code: str, title: str | None) -> None:
+    c = n(iris.sp(code))
+    e.add(c, N.rdf.type, N.skos.Concept)
+    e.add(c, N.skos.notation, t.plain(code))
+    e.add(c, N.skos.inScheme, n(iris.scheme(SP_SCHEME)))
+    e.add(c, N.skos.prefLabel, t.text(title) if title else t.text(code, None))
+    parent = sp_parent(code)
+    if parent:
+        e.add(c, N.skos.broader, n(iris.sp(parent)))
+    else:
+        e.add(c, N.skos.topConceptOf, n(iris.scheme(SP_SCHEME)))
+
+
+def org_triples(e: Emitter, iris: IRIs, o: Organisation) -> None:
+    s = n(iris.org(o.key))
+    e.add(s, N.rdf.type, N.org.Organization)
+    e.add(s, N.skos.prefLabel, t.text(o.name))
+    e.add(s, N.rdfs.label, t.text(o.name))
+    for a in (*o.acronyms, *o.aliases):
+        e.add(s, N.skos.altLabel, t.text(a))
+    if o.iati_id:
+        e.add(s, N.dcterms.identifier, t.plain(o.iati_id))
+    e.add(s, N.rkg.organisationKind, ORG_KIND[o.kind])
+    if o.discovered:
+        e.add(s, N.rkg.discovered, t.boolean(True))
+
+
+def place_triples(e: Emitter, iris: IRIs, p: Place) -> None:
+    s = n(iris.place(p.key))
+    e.add(s, N.rdf.type, N.rkg.Place)
+    e.add(s, N.skos.prefLabel, t.text(p.name, None))
+    e.add(s, N.rdfs.label, t.text(p.name, None))
+    for a in p.alt_names:
+        e.add(s, N.skos.altLabel, t.text(a, None))
+    if p.iso_code:
+        e.add(s, N.rkg.iso3166Code, t.plain(p.iso_code))
+    e.add(s, N.rkg.placeType, PLACE_TYPE[p.type])
+    if p.parent:
+        e.add(s, N.rkg.within, n(iris.place(p.parent)))
+
+
+def reference_graph(gazetteer: Gazetteer, iris: IRIs) -> NamedGraph:
+    """The reference graph: curated organisations and places, ISO places, the SP scheme."""
+    ref = ReferenceData(gazetteer)
+    e = Emitter(n(iris.graph(REFERENCE_GRAPH)))
+    for o in gazetteer.orgs.values():
+        org_triples(e, iris, o)
+    for key in sorted(ref.place_keys):
+        place_triples(e, iris, gazetteer.places[key])
+    scheme = n(iris.scheme(SP_SCHEME))
+    e.add(scheme, N.rdf.type, N.skos.ConceptScheme)
+    e.add(scheme, N.skos.prefLabel, t.text("UN Women Strategic Plan outcomes, outputs and indicators"))
+    e.add(scheme, N.rdfs.label, t.text("UN Women Strategic Plan outcomes, outputs and indicators"))
+    for code, (_kind, title) in sorted(gazetteer.sp_codes.items()):
+        sp_concept_triples(e, iris, code, title)
+        parent = sp_parent(code)
+        if parent and parent not in gazetteer.sp_codes:
+            sp_concept_triples(e, iris, parent, None)
+    for code in list(gazetteer.sp_codes):
+        parent = sp_parent(code)
+        if parent:
+            e.add(n(iris.sp(parent)), N.skos.narrower, n(iris.sp(code)))
+    return NamedGraph(e.graph, e.triples + codelist_triples(iris))
+
+
+def codelist_triples(iris: IRIs) -> list[Triple]:
+    """The IATI codelists we bundle, as SKOS concept schemes (for the reference graph)."""
+    e = Emitter(n(iris.graph(REFERENCE_GRAPH)))
+    for key, scheme in codelists.SCHEMES.items():
+        sch = n(iris.scheme(key))
+        e.add(sch, N.rdf.type, N.skos.ConceptScheme)
+        label = f"IATI {scheme.label} codelist" + (f" ({scheme.owner})" if scheme.owner != "IATI" else "")
+        e.add(sch, N.skos.prefLabel, t.text(label))
+        e.add(sch, N.rdfs.label, t.text(label))
+        e.add(sch, N.dcterms.source, n(scheme.url))
+        e.add(sch, N.dcterms.license, n("https://creativecommons.org/licenses/by/4.0/"))
+        e.add(sch, N.dcterms.rights, t.text('IATI Standard (http://iatistandard.org/), CC BY 4.0' +
+                                    (f"; the list is the {scheme.owner}'s" if scheme.owner != "IATI" else "")))
+        for code in codelists.load(key).codes.values():
+            c = n(iris.code(key, code.code))
+            e.add(c, N.rdf.type, N.skos.Concept)
+            e.add(c, N.skos.notation, t.plain(code.code))
+            e.add(c, N.skos.prefLabel, t.text(code.name))
+            e.add(c, N.rdfs.label, t.text(code.name))
+            e.add(c, N.skos.inScheme, sch)
+            e.add(c, N.skos.topConceptOf, sch)
+            if code.withdrawn:
+                e.add(c, N.owl.deprecated, t.boolean(True))
+    return e.triples
