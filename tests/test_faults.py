@@ -196,6 +196,25 @@ def test_a_locked_store_names_the_path_and_what_to_do(small_store):
     assert kg("build", str(SEED), "--store", str(small_store), "-q").returncode == 0  # free again
 
 
+def test_versions_a_killed_build_never_published_do_not_push_out_the_published_one(small_store):
+    """Regression: two builds killed after renaming their version but before switching CURRENT left
+    two unpublished versions, which counted among the three that pruning keeps, so the next build
+    deleted the version readers were using until it published (a fresh open of it then failed)."""
+    published = (small_store / "CURRENT").read_text().strip()
+    for _ in range(2):
+        r = killed_build("after:os.rename", 1, SEED, small_store)
+        assert r.returncode == -signal.SIGKILL, r.stderr[-500:]
+    (small_store / ".CURRENT.99999").write_text("v999999\n")  # a switch of CURRENT a killed build did not finish
+    assert (small_store / "CURRENT").read_text().strip() == published
+    assert kg("build", str(SEED), "--store", str(small_store), "-q").returncode == 0
+    now = (small_store / "CURRENT").read_text().strip()
+    kept = sorted(p.name for p in (small_store / "versions").iterdir() if p.name.startswith("v") and "." not in p.name)
+    assert kept == [published, now], kept  # the unpublished ones are gone, the one readers had is still there
+    ox.Store.read_only(str(small_store / "versions" / published))  # and a reader that names it can open it
+    assert not list(small_store.glob(".CURRENT.*"))
+    assert int(now[1:]) == int(published[1:]) + 1  # numbering goes on from the published version
+
+
 @pytest.mark.parametrize("damage", ["missing-version", "garbage-current", "corrupt-database"])
 def test_a_damaged_store_names_the_path_and_what_to_do(small_store, damage, tmp_path):
     version = (small_store / "CURRENT").read_text().strip()

@@ -192,9 +192,12 @@ class StoreSink:
                              source=str(store.path)) from None
         for stray in versions.glob(".new-*"):  # left by a writer that was killed; we hold the lock, none is live
             shutil.rmtree(stray, ignore_errors=True) if stray.is_dir() else stray.unlink(missing_ok=True)
+        for stray in store.path.glob(".CURRENT.*"):  # a switch of CURRENT that a killed writer did not finish
+            stray.unlink(missing_ok=True)
         self._new = versions / f".new-{os.getpid()}-{int(time.time() * 1000)}"
         self._pieces = self._new.with_name(self._new.name + ".pieces")
         current = store.current()
+        _drop_unpublished(store, current)
         if current and not replace_all and not store.version_dir(current).is_dir():
             self._release()
             raise damaged(store.path, f"CURRENT names version {current!r}, which is not in versions/")
@@ -341,6 +344,23 @@ def _write_dumps(pieces: Path, out: Path) -> None:
             for piece in sorted(pieces.glob(f"*.{key}.gz")):
                 with open(piece, "rb") as f:
                     shutil.copyfileobj(f, dump, 1 << 20)
+
+
+def _version_number(name: str) -> int | None:
+    return int(name[1:]) if name.startswith("v") and name[1:].isdigit() else None
+
+
+def _drop_unpublished(store: EmbeddedStore, current: str | None) -> None:
+    """Remove versions numbered above the published one: a killed writer renamed them but never switched
+    CURRENT to them, and nobody has read them. Left in place, they would count among the versions
+    ``_prune`` keeps, and the next publish could delete the version readers were using until then."""
+    top = _version_number(current) if current else 0
+    if top is None:
+        return
+    for p in (store.path / "versions").iterdir():  # vNNNNNN and its .dumps and .pieces
+        n = _version_number(p.name.split(".", 1)[0])
+        if n is not None and n > top:
+            shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
 
 
 def _prune(store: EmbeddedStore) -> None:
