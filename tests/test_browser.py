@@ -86,9 +86,11 @@ def test_search_partner_open_outcome_follow_figure_run_query(live_server, browse
     # run an example query and see its results as a table
     d.get(live_server + "/query")
     _first_link(d, "example=partially-achieved").click()  # a question the seed alone answers
-    _wait(d, EC.presence_of_element_located((By.CSS_SELECTOR, "textarea")))
+    # wait by URL, not by element: the query page and the example's page both have a form and a table,
+    # so an element found too early can belong to the page being left (a stale element)
+    _wait(d, EC.url_contains("example=partially-achieved"))
     d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    table = _wait(d, EC.presence_of_element_located((By.CSS_SELECTOR, "main table")))
-    rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
+    _wait(d, EC.url_contains("query="))
+    rows = _wait(d, lambda drv: drv.find_elements(By.CSS_SELECTOR, "main table tbody tr"))
     assert rows, "the example query returned rows"
     assert "query=" in d.current_url  # the results page has a shareable URL

@@ -11,8 +11,8 @@ version) that only replaces the published one when every report succeeded.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pyoxigraph as ox
 

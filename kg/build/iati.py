@@ -96,7 +96,7 @@ class IatiBuild:
                         f"activity {act.identifier}: its graph violates the shapes; left out\n{one.text()}", one,
                         source=act.source, line=act.where.line))
         self.result.timings["validate"] += time.perf_counter() - t0
-        for act, m in good:
+        for _act, m in good:
             self._write(m)
 
     def _write(self, m: MappedActivity) -> None:

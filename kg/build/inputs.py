@@ -23,8 +23,8 @@ def collect_inputs(inputs: list[str | Path]) -> list[Path]:
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            def fail(e: OSError) -> None:
-                raise UsageError(f"cannot read folder: {e.strerror}", source=e.filename or str(p))
+            def fail(e: OSError, folder: Path = p) -> None:
+                raise UsageError(f"cannot read folder: {e.strerror}", source=e.filename or str(folder))
             found = []
             for root, dirs, names in os.walk(p, onerror=fail):
                 dirs.sort()

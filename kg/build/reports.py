@@ -9,10 +9,10 @@ import multiprocessing
 import os
 import time
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import pyoxigraph as ox
 
@@ -141,7 +141,8 @@ def process_report(ctx: BuildContext, path: str) -> ReportResult:
             res.places.add(t.object.value)
     res.triples = len(graph.triples)
     outcome_type, identifier = str(RKG.Outcome), N.dcterms.identifier.value
-    outcomes = {t.subject.value for t in graph.triples if t.predicate.value == _RDF_TYPE and t.object.value == outcome_type}
+    outcomes = {t.subject.value for t in graph.triples
+                if t.predicate.value == _RDF_TYPE and t.object.value == outcome_type}
     res.outcomes = [(t.object.value, t.subject.value) for t in graph.triples
                     if t.predicate.value == identifier and t.subject.value in outcomes]
     t5 = time.perf_counter()

@@ -92,11 +92,12 @@ class FileSink:
         except OSError as e:
             raise OutputError(f"cannot write here: {e.strerror}", source=str(e.filename or self.path)) from None
         self._raw = os.fdopen(fd, "wb")
-        self._out: IO[bytes] = gzip.GzipFile(fileobj=self._raw, mode="wb", mtime=0) if self.path.suffix == ".gz" else self._raw
+        self._out: IO[bytes] = (gzip.GzipFile(fileobj=self._raw, mode="wb", mtime=0) if self.path.suffix == ".gz"
+                                else self._raw)
         if self.format.name == "jsonld":
             self._write(b'{\n"@context": ' + json.dumps(_context(), indent=1).encode("utf-8") + b',\n"@graph": [\n')
         if self.format.name == "rdfxml":
-            self._nt = tempfile.TemporaryFile()
+            self._nt = tempfile.TemporaryFile()  # noqa: SIM115 - open until commit converts it, or abort
 
     def _write(self, data: bytes) -> None:
         try:
