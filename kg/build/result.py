@@ -27,25 +27,6 @@ class BuiltReport:
 
 
 @dataclass
-class ReportResult:
-    """What processing one report file yields; crosses process boundaries, so plain data."""
-
-    path: str
-    key: str | None = None
-    graph: str | None = None
-    error: KGError | None = None
-    chunk: bytes = b""
-    shared_nt: bytes = b""
-    triples: int = 0
-    types: Counter = field(default_factory=Counter)
-    partners: set[str] = field(default_factory=set)
-    places: set[str] = field(default_factory=set)
-    outcomes: list[tuple[str, str]] = field(default_factory=list)  # (IATI result identifier, outcome IRI)
-    timings: dict[str, float] = field(default_factory=dict)
-    built: BuiltReport | None = None
-
-
-@dataclass
 class BuildResult:
     reference: NamedGraph
     ontology: NamedGraph
