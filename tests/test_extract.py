@@ -207,3 +207,17 @@ def test_scale_words_and_fractional_counts():
 def test_town_qualifier_carries_over_a_list():
     _, f = facts_of("In the cities of Segou (80 men and 120 women) and Mopti (31 men and 169 women), and in Kayes.")
     assert [m.key for m in f.mentions if m.kind == "place"] == ["ML-4-segou", "ML-5-mopti", "ML-1"]
+
+
+def test_a_narrative_on_the_statement_next_line_keeps_its_figures_partners_and_places():
+    """Issue 11: portal pages with no blank line after the statement lost the whole narrative."""
+    r = parse_report("Progress in Niger country in 2022\n\nOUTCOME XM-DAC-41146-NER_D_2.1\n\n"
+                     "Women have income security and decent work.\n"
+                     "The outcome was partially achieved. In 2022, 1,200 women received seed funds with UNDP "
+                     "in Tillabéri.\n")
+    facts = extract_section(r, r.sections[0], load_gazetteer())
+    assert r.sections[0].statement == "Women have income security and decent work."
+    assert fig(facts, "1,200", "women").value == 1200
+    assert {m.key for m in facts.mentions if m.kind == "org"} == {"undp"}
+    assert [m.key for m in facts.mentions if m.kind == "place"]
+    assert facts.status.status == "partially-achieved"

@@ -193,3 +193,42 @@ def test_any_narrative_round_trips_through_offsets(paragraphs):
     for s in r.sections:
         for p in s.narrative.pieces:
             assert r.text[p.source_start : p.source_start + p.length] == s.narrative.text[p.logical_start : p.logical_start + p.length]
+
+
+# ---- the statement and the narrative without a blank line between them (issue 11) ------------------
+
+
+def _one_section(body: str):
+    r = parse_report(f"Progress in Niger country in 2022\n\nOUTCOME XM-DAC-41146-NER_D_2.1\n\n{body}", source="ner.txt")
+    [sec] = r.sections
+    return r, sec
+
+
+@pytest.mark.parametrize("body, statement, narrative_starts", [
+    # the narrative starts on the statement's next line
+    ("Women have income security and decent work.\nIn 2022, 1,200 women received seed funds in Tillabéri.\n",
+     "Women have income security and decent work.", "In 2022, 1,200 women"),
+    # the statement says what it is related to, and the narrative follows at once
+    ("Women lead (related to SP_D_1.1: More women lead)\nThe outcome was not reached in 2022. 40 mayors met.\n",
+     "Women lead (related to SP_D_1.1: More women lead)", "The outcome was not reached"),
+    # ... also when the statement is wrapped over two lines before it
+    ("By 2025, women and girls\nlive free of violence (related to SP_D_3.1: Violence ends).\n300 police officers were trained.\n",
+     "By 2025, women and girls live free of violence (related to SP_D_3.1: Violence ends).", "300 police officers"),
+    # CRLF line ends
+    ("Women have income security.\r\n200 women were trained.\r\n", "Women have income security.", "200 women"),
+])
+def test_the_narrative_right_after_the_statement_is_read_as_narrative(body, statement, narrative_starts):
+    r, sec = _one_section(body)
+    assert sec.statement == statement
+    assert sec.narrative.text.startswith(narrative_starts)
+    s, e = sec.statement_span
+    assert " ".join(r.text[s:e].split()) == statement  # offsets still point at the source
+    first = sec.narrative.pieces[0]
+    assert r.text[first.source_start:first.source_start + first.length].startswith(narrative_starts)
+
+
+def test_a_statement_wrapped_over_lines_stays_one_statement():
+    r, sec = _one_section("By 2025, women and girls live free of violence and\nharmful practices in all regions\n\n"
+                          "The outcome was achieved.\n")
+    assert sec.statement == "By 2025, women and girls live free of violence and harmful practices in all regions"
+    assert sec.narrative.text == "The outcome was achieved."

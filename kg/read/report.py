@@ -315,6 +315,40 @@ def _strip_stray_quotes(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
+# "(related to SP_D_1.2: More national …)": where an outcome statement ends, when it says so
+_RELATED_END = re.compile(r"\(\s*related\s+to\s+SP_[^()]*\)", re.I)
+_NON_SPACE = re.compile(r"\S")
+
+
+def _statement_end(text: str, start: int, end: int) -> int:
+    """Where the statement ends in the first paragraph after a heading.
+
+    A statement is one paragraph, but many portal pages start the narrative on the very next line,
+    with no blank line between, and reading the whole paragraph as the statement would lose the
+    narrative (its figures, partners and places) without a word. The statement ends with the line
+    that holds its "(related to SP_…)", else at the first line break where the text does not carry
+    on the sentence (a line ending without a full stop, followed by one starting in lower case, is
+    one wrapped line).
+    """
+    m = _RELATED_END.search(text, start, end)
+    nl = text.find("\n", m.end() if m else start, end)
+    while nl >= 0 and not m:
+        line_end = _rstrip_at(text, nl)
+        following = _NON_SPACE.search(text, nl + 1, end)
+        ends_sentence = line_end > start and text[line_end - 1] in _SENTENCE_END
+        if ends_sentence or following is None or not following.group(0).islower():
+            break
+        nl = text.find("\n", nl + 1, end)
+    return end if nl < 0 else _rstrip_at(text, nl)
+
+
+def _rstrip_at(text: str, i: int) -> int:
+    """``i`` moved back over white space (a CR before the LF, trailing blanks)."""
+    while i > 0 and text[i - 1].isspace():
+        i -= 1
+    return i
+
+
 def _section(text: str, source: str, heading: _Line, body: list[_Line], idm: re.Match[str]) -> OutcomeSection:
     ident = idm.group(0)
     paras = _paragraphs(body)
@@ -323,6 +357,11 @@ def _section(text: str, source: str, heading: _Line, body: list[_Line], idm: re.
             f"outcome {ident} has no statement (expected a paragraph after the heading)",
             source=source, line=heading.number,
         )
+    first_s, first_e, first_n = paras[0]
+    cut = _statement_end(text, first_s, first_e)
+    rest = cut + (len(text[cut:first_e]) - len(text[cut:first_e].lstrip()))
+    if rest < first_e:  # the narrative began on the statement's next line: it is the first paragraph
+        paras = [(first_s, cut, first_n), (rest, first_e, first_n + text.count("\n", first_s, rest)), *paras[1:]]
     st_s, st_e = _strip_stray_quotes(text, paras[0][0], paras[0][1])
     statement = " ".join(text[st_s:st_e].split())
     repairs: list[Repair] = []
