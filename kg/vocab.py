@@ -108,6 +108,8 @@ class RKG(DefinedNamespace):
     InferredAlignment: URIRef
     DuplicatePassage: URIRef
     RejoinedParagraph: URIRef
+    EmptyNarrative: URIRef
+    LongStatement: URIRef
     MalformedNumber: URIRef
     GluedNumber: URIRef
     PartsDoNotAddUp: URIRef

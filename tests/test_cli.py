@@ -220,3 +220,18 @@ def test_broken_symlink_input_is_named(tmp_path):
     (tmp_path / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
     r = run("build", str(tmp_path / "gone.txt"))
     assert r.returncode == 2 and "gone.txt" in r.stderr
+
+
+def test_a_section_with_nothing_to_read_builds_with_a_warning_and_a_finding(tmp_path):
+    """Issue 11: no silent loss. The build goes on (exit 0), says file and line, and publishes a finding."""
+    page = tmp_path / "ner.txt"
+    page.write_text("Progress in Niger country in 2022\n\nOUTCOME XM-DAC-41146-NER_D_2.1\n\n"
+                    "Women have income security.\n\nOUTCOME XM-DAC-41146-NER_D_3.1\n\nNo violence.\n\n"
+                    "The outcome was achieved.\n", encoding="utf-8")
+    out = tmp_path / "ner.nt"
+    r = run("build", str(page), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert f"kg build: warning: {page}:3: outcome XM-DAC-41146-NER_D_2.1 has a statement but no narrative" in r.stderr
+    assert "NER_D_3.1" not in r.stderr
+    assert "findings                1" in r.stdout
+    assert "<https://w3id.org/results-kg/def#EmptyNarrative>" in out.read_text(encoding="utf-8")

@@ -232,3 +232,14 @@ def test_a_statement_wrapped_over_lines_stays_one_statement():
                           "The outcome was achieved.\n")
     assert sec.statement == "By 2025, women and girls live free of violence and harmful practices in all regions"
     assert sec.narrative.text == "The outcome was achieved."
+
+
+def test_a_section_with_nothing_to_read_is_said_not_built_empty_in_silence():
+    r, sec = _one_section("Women have income security and decent work.\n")
+    assert [x.kind for x in sec.repairs] == ["empty-narrative"]
+    assert "NER_D_2.1" in sec.repairs[0].detail and "line 3" in sec.repairs[0].detail
+    long = "By 2025, women " + "and girls " * 100 + "live free of violence"  # one line, no full stop, 1,000+ chars
+    r, sec = _one_section(long + "\n\nThe outcome was achieved.\n")
+    assert [x.kind for x in sec.repairs] == ["long-statement"]
+    s, e = sec.repairs[0].span
+    assert r.text[s:e] == long

@@ -80,6 +80,7 @@ def build(
                 errors.append(res.error)
                 continue
             keys[res.key] = res.path  # type: ignore[index]
+            result.warnings.extend(res.warnings)
             for stage, seconds in res.timings.items():
                 result.timings[stage] += seconds
             result.counts.update(res.types)

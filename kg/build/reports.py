@@ -18,12 +18,13 @@ import pyoxigraph as ox
 
 from kg.build.result import BuiltReport
 from kg.build.sinks import serialize_graph
-from kg.errors import KGError, UsageError, ValidationFailed
+from kg.errors import KGError, ReportFormatError, UsageError, ValidationFailed
 from kg.extract import extract_section
 from kg.formats import BY_NAME
 from kg.gazetteer import Gazetteer, load_gazetteer
 from kg.rdf import ReferenceData, map_report, reference_graph
 from kg.read import read_report
+from kg.read.report import WARNING_KINDS
 from kg.uris import IRIs
 from kg.validate import validate_triples
 from kg.vocab import RKG, N
@@ -50,6 +51,8 @@ class ReportResult:
     outcomes: list[tuple[str, str]] = field(default_factory=list)  # (IATI result identifier, outcome IRI)
     timings: dict[str, float] = field(default_factory=dict)
     built: BuiltReport | None = None
+    # what was built but may be incomplete (a section with nothing to read), to print with file and line
+    warnings: list[KGError] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,8 @@ def process_report(ctx: BuildContext, path: str) -> ReportResult:
         return res
     timings.update(read=t1 - t0, extract=t2 - t1, map=t3 - t2, validate=t4 - t3)
     res.key, res.graph = record.key, graph.name.value
+    res.warnings = [ReportFormatError(r.detail.replace(f" (line {sec.line})", ""), source=path, line=sec.line)
+                    for sec in record.sections for r in sec.repairs if r.kind in WARNING_KINDS]
     if not report.conforms:
         res.error = ValidationFailed(f"the graph built from this report violates the shapes\n{report.text()}",
                                      report, source=path)

@@ -39,7 +39,8 @@ class BuildResult:
     report_graphs: list[str] = field(default_factory=list)
     # IATI activities left out, each with what is wrong with it (the rest of their file is built)
     skipped: list[KGError] = field(default_factory=list)
-    # what was read but left out of an activity that was built (a malformed activity-date)
+    # what was read but left out of an activity that was built (a malformed activity-date), and report
+    # sections built with nothing to read (an empty narrative, a statement that swallowed it)
     warnings: list[KGError] = field(default_factory=list)
     activity_graphs: list[str] = field(default_factory=list)
     links: int = 0  # IATI results linked to report outcomes

@@ -16,6 +16,8 @@ from kg.vocab import N
 FINDING = {"inferred-alignment": (N.rkg.InferredAlignment, N.rkg.Completeness),
            "duplicate-passage": (N.rkg.DuplicatePassage, N.rkg.Uniqueness),
            "rejoined-paragraph": (N.rkg.RejoinedParagraph, N.rkg.Consistency),
+           "empty-narrative": (N.rkg.EmptyNarrative, N.rkg.Completeness),
+           "long-statement": (N.rkg.LongStatement, N.rkg.Completeness),
            "malformed-number": (N.rkg.MalformedNumber, N.rkg.Accuracy),
            "glued-number": (N.rkg.GluedNumber, N.rkg.Accuracy),
            "parts-do-not-add-up": (N.rkg.PartsDoNotAddUp, N.rkg.Consistency),

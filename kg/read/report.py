@@ -56,7 +56,7 @@ class Country:
 class Repair:
     """A change the reader made to the text, to be published as a quality finding."""
 
-    kind: str  # "rejoined-paragraph" | "duplicate-passage"
+    kind: str  # "rejoined-paragraph" | "duplicate-passage" | "empty-narrative" | "long-statement"
     span: tuple[int, int]  # source characters concerned (the gap, or the dropped copy)
     detail: str
     kept: tuple[int, int] | None = None  # for duplicates: the copy we kept
@@ -318,6 +318,10 @@ def _strip_stray_quotes(text: str, s: int, e: int) -> tuple[int, int]:
 # "(related to SP_D_1.2: More national …)": where an outcome statement ends, when it says so
 _RELATED_END = re.compile(r"\(\s*related\s+to\s+SP_[^()]*\)", re.I)
 _NON_SPACE = re.compile(r"\S")
+# characters past which a statement is taken for one that swallowed narrative (the sample's longest: 431)
+LONG_STATEMENT = 800
+# what the reader notes that the build also prints as a warning (naming file and line)
+WARNING_KINDS = ("empty-narrative", "long-statement")
 
 
 def _statement_end(text: str, start: int, end: int) -> int:
@@ -382,6 +386,16 @@ def _section(text: str, source: str, heading: _Line, body: list[_Line], idm: re.
     view = TextView(text, ranges, joiners)
     view, dup_repairs = _drop_duplicates(view)
     repairs.extend(dup_repairs)
+    # no silent loss: a section that gives nothing to read is said, not just built empty
+    if not view.text.strip():
+        repairs.append(Repair("empty-narrative", (heading.start, st_e),
+                              f"outcome {ident} (line {heading.number}) has a statement but no narrative: nothing "
+                              "after it was read"))
+    if len(statement) > LONG_STATEMENT:
+        repairs.append(Repair("long-statement", (st_s, st_e),
+                              f"the statement of outcome {ident} (line {heading.number}) is {len(statement):,} "
+                              f"characters long (statements are under {LONG_STATEMENT:,}): part of the narrative "
+                              "may have been read as the statement"))
     end = body[-1].end if body else heading.end
     return OutcomeSection(
         identifier=ident,
