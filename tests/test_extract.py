@@ -221,3 +221,29 @@ def test_a_narrative_on_the_statement_next_line_keeps_its_figures_partners_and_p
     assert {m.key for m in facts.mentions if m.kind == "org"} == {"undp"}
     assert [m.key for m in facts.mentions if m.kind == "place"]
     assert facts.status.status == "partially-achieved"
+
+
+@pytest.mark.parametrize("sentence, status", [
+    ("The outcome was not reached in 2021 because of the security situation.", "not-achieved"),
+    ("This outcome has not been achieved.", "not-achieved"),
+    ("The outcome was not yet met.", "not-achieved"),
+    ("The outcome was partially met in 2022.", "partially-achieved"),
+    ("The outcome was met.", "achieved"),
+    ("The outcome has been fully attained.", "achieved"),
+    ("The outcome was not fully achieved.", "partially-achieved"),
+    ("The outcome was reached, 300 women were trained.", "achieved"),
+    ("The outcome meeting was held in Niamey.", "not-stated"),
+])
+def test_status_phrasings_of_other_offices(sentence, status):
+    _, f = facts_of(sentence + " Later, 40 mayors met.")
+    assert f.status.status == status
+    if status != "not-stated":
+        assert f.status.evidence is not None
+
+
+def test_every_row_of_the_status_table_is_read():
+    from kg.extract.status import phrases
+
+    for phrase, status in phrases().items():
+        _, f = facts_of(f"The outcome was {phrase} in 2022.")
+        assert f.status.status == status, phrase

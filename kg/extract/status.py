@@ -1,28 +1,52 @@
-"""Achievement status of an outcome, from the sentence that states it."""
+"""Achievement status of an outcome, from the sentence that states it.
+
+The phrasings ("was achieved", "was not reached", "was partially met") are a table,
+``data/status_phrases.tsv``, so a new office's wording is one row. The subject must be
+the outcome: "This result was achieved through …" is not a status.
+"""
 from __future__ import annotations
 
+import csv
 import re
+from functools import lru_cache
 
+from kg import resources
 from kg.extract.model import Evidence, StatusFact
 from kg.text import Sentence, TextView, sentences
 
-# "The outcome was not achieved", "This outcome was partially achieved",
-# "The outcome is partially achieved during the course of 2021", "was fully achieved".
-# The subject must be the outcome: "This result was achieved through …" is not a status.
-_STATUS = re.compile(
-    r"\b(?:the|this)\s+outcome\s+(?:was|is|has\s+been|were|have\s+been)\s+"
-    r"(?P<q>not\s+|partially\s+|partly\s+|fully\s+|largely\s+)?(?:been\s+)?achieved\b",
-    re.I,
-)
-_MAP = {"not": "not-achieved", "partially": "partially-achieved", "partly": "partially-achieved",
-        "largely": "partially-achieved", "fully": "achieved", "": "achieved"}
+STATUSES = ("achieved", "partially-achieved", "not-achieved")
+
+
+@lru_cache(maxsize=1)
+def phrases() -> dict[str, str]:
+    """Phrase (lower case, single spaces) -> status, from the table; an unknown status there is an error."""
+    out: dict[str, str] = {}
+    with (resources.data_dir() / "status_phrases.tsv").open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            phrase, status = " ".join(row["phrase"].lower().split()), row["status"].strip()
+            if status not in STATUSES:
+                raise ValueError(f"data/status_phrases.tsv: {phrase!r} has status {status!r}, not one of {STATUSES}")
+            out[phrase] = status
+    return out
+
+
+@lru_cache(maxsize=1)
+def _pattern() -> re.Pattern[str]:
+    # longest first, so "not fully achieved" wins over "achieved"; an optional "been" may stand between words
+    alts = sorted(phrases(), key=len, reverse=True)
+    words = "|".join(r"\s+(?:been\s+)?".join(map(re.escape, p.split())) for p in alts)
+    return re.compile(
+        r"\b(?:the|this)\s+outcome\s+(?:was|is|were|has\s+been|have\s+been|has|have)\s+(?:been\s+)?"
+        rf"(?P<phrase>{words})\b", re.I)
 
 
 def find_status(view: TextView, sents: list[Sentence] | None = None) -> StatusFact:
+    table = phrases()
+    pattern = _pattern()
     for s in sents if sents is not None else sentences(view.text):
-        m = _STATUS.search(s.text)
+        m = pattern.search(s.text)
         if m:
-            q = (m["q"] or "").strip().lower()
+            phrase = " ".join(w for w in m["phrase"].lower().split() if w != "been")
             span = view.to_source(s.start + m.start(), s.start + m.end())
-            return StatusFact(_MAP[q], Evidence(span, view.to_source(s.start, s.end)))
+            return StatusFact(table[phrase], Evidence(span, view.to_source(s.start, s.end)))
     return StatusFact("not-stated", None)
