@@ -266,6 +266,8 @@ class SD(DefinedNamespace):
 
 # W3C's registry of format IRIs (sd:resultFormat values): an open list, read not written by us
 W3C_FORMATS = "http://www.w3.org/ns/formats/"
+# the licence the dataset and the IATI codelists it carries are published under
+CC_BY_4 = "https://creativecommons.org/licenses/by/4.0/"
 
 PREFIXES: dict[str, str] = {
     "rkg": RKG_NS,

@@ -13,10 +13,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.formats import FORMATS
-from kg.vocab import RKG_NS, W3C_FORMATS, N
+from kg.vocab import CC_BY_4, RKG_NS, W3C_FORMATS, N
 from web.urls import SPARQL, Urls
 
-LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 GZIP_MEDIA_TYPE = "http://www.iana.org/assignments/media-types/application/gzip"
 
 MAX_INCOMING = 200
@@ -118,7 +117,7 @@ def void(snap: Any, urls: Urls, root: str, dumps: list[str]) -> list[ox.Triple]:
          T(ds, N.dcterms.description, L(
              "Outcomes, progress notes, partners, places and figures read from UN Women country results reports, "
              "each fact traceable to the characters of the report it came from.", language="en")),
-         T(ds, N.dcterms.license, n(LICENCE)),
+         T(ds, N.dcterms.license, n(CC_BY_4)),
          T(ds, N.dcterms.publisher, n(urls.iris.org("un-women"))),
          T(ds, N.void.sparqlEndpoint, n(urls.absolute(root, SPARQL))),
          T(ds, N.void.uriSpace, L(urls.iris.base)),

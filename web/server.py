@@ -17,6 +17,7 @@ from gunicorn.app.base import BaseApplication
 from kg import resources, settings
 from kg.commands import Command
 from kg.store import open_configured
+from web.urls import SPARQL
 
 
 class _Server(BaseApplication):
@@ -79,7 +80,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     host = settings.resolve("host", args)
     port = int(settings.resolve("port", args))
     timeout = float(settings.resolve("query_timeout", args))
-    print(f"serving {store.path} on http://{host}:{port}/ (SPARQL at /sparql)", file=sys.stderr, flush=True)
+    print(f"serving {store.path} on http://{host}:{port}/ (SPARQL at {SPARQL})", file=sys.stderr, flush=True)
     serve(host=host, port=port, workers=int(settings.resolve("web_workers", args)),
           threads=int(settings.resolve("web_threads", args)), timeout=timeout,
           app_config={**app_config, "query_timeout": str(timeout)})

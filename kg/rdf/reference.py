@@ -15,7 +15,7 @@ from kg.rdf import terms as t
 from kg.rdf.graph import Emitter, NamedGraph
 from kg.rdf.terms import n
 from kg.uris import IRIs
-from kg.vocab import N
+from kg.vocab import CC_BY_4, N
 
 ORG_KIND = {"un-entity": N.rkg.UNEntity, "government": N.rkg.Government, "civil-society": N.rkg.CivilSociety,
             "donor": N.rkg.Donor, "private-sector": N.rkg.PrivateSector, "academic": N.rkg.Academic,
@@ -124,7 +124,7 @@ def codelist_triples(iris: IRIs) -> list[Triple]:
         e.add(sch, N.skos.prefLabel, t.text(label))
         e.add(sch, N.rdfs.label, t.text(label))
         e.add(sch, N.dcterms.source, n(scheme.url))
-        e.add(sch, N.dcterms.license, n("https://creativecommons.org/licenses/by/4.0/"))
+        e.add(sch, N.dcterms.license, n(CC_BY_4))
         e.add(sch, N.dcterms.rights, t.text('IATI Standard (http://iatistandard.org/), CC BY 4.0' +
                                     (f"; the list is the {scheme.owner}'s" if scheme.owner != "IATI" else "")))
         for code in codelists.load(key).codes.values():
