@@ -38,6 +38,12 @@ def _build_arguments(b: argparse.ArgumentParser) -> None:
                         f"optionally .gz (default: {DEFAULT_OUTPUT})")
     b.add_argument("--country", help="country name or ISO code, for reports without a title line")
     b.add_argument("--year", type=int, help="reporting year, for reports without a title line")
+    b.add_argument("--office", metavar="CODE",
+                   help="office code of the identifiers (MLI, RD, WCA), checked against them; a regional, "
+                        "multi-country or headquarters office's report needs no --country")
+    b.add_argument("--strict", action="store_true",
+                   help="fail on a damaged page (an outcome heading cut off) instead of leaving that section out "
+                        "with a warning")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress or summary")
 
 
@@ -136,7 +142,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         for_path(output)  # an unknown extension is a usage error before any work
         sink = FileSink(output)
         target = f"{output} ({sink.format.label})"
-    result = build(inputs, iris=iris, engine=engine, country=args.country, year=args.year, sink=sink,
+    result = build(inputs, iris=iris, engine=engine, country=args.country, year=args.year, office=args.office,
+                   strict=args.strict, sink=sink,
                    keep=False, jobs=settings.resolve("jobs", args), progress=None if args.quiet else _progress)
     for problem in result.skipped:  # the rest of each file was built; say what was left out and why
         print(f"kg build: skipped {problem}", file=sys.stderr)

@@ -31,6 +31,7 @@ _TEMPLATES: dict[str, str] = {
     "org": "org/{}",
     "place": "place/{}",
     "sp": "sp/{}",
+    "currency": "currency/{}",
     "scheme": "scheme/{}",
     "graph": "graph/{}",
     "report-graph": "graph/report/{}",
@@ -144,6 +145,10 @@ class IRIs:
 
     def sp(self, code: str) -> URIRef:
         return self._mint("sp", code)
+
+    def currency(self, code: str) -> URIRef:
+        """A currency as a unit, by its ISO 4217 code."""
+        return self._mint("currency", code)
 
     def scheme(self, name: str) -> URIRef:
         return self._mint("scheme", name)

@@ -78,12 +78,14 @@ class RKG(DefinedNamespace):
     Achieved: URIRef
     PartiallyAchieved: URIRef
     NotAchieved: URIRef
+    OnTrack: URIRef
+    Delayed: URIRef
     StatusNotStated: URIRef
 
     UnitScheme: URIRef
     People: URIRef
     Count: URIRef
-    XOF: URIRef
+    Currency: URIRef
     Hectare: URIRef
     Percent: URIRef
 
@@ -110,6 +112,8 @@ class RKG(DefinedNamespace):
     RejoinedParagraph: URIRef
     EmptyNarrative: URIRef
     LongStatement: URIRef
+    CutHeading: URIRef
+    UnreadStatus: URIRef
     MalformedNumber: URIRef
     GluedNumber: URIRef
     PartsDoNotAddUp: URIRef

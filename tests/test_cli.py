@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import rdflib
 
 import kg as _kg
 from helpers import REPO
@@ -91,7 +92,10 @@ def test_country_and_year_options_for_reports_without_title(tmp_path):
     p.write_text("Menu\nSearch\n\noutcome XM-DAC-41146-NER_D_2.1\n\nWomen have income security.\n\n"
                  "The outcome was achieved. 300 women in Niamey and Tillabéri were trained with UNDP.\n")
     r = run("build", str(p), "-o", str(tmp_path / "g.nt"))
-    assert r.returncode == 1 and "pass --country" in r.stderr
+    assert r.returncode == 1 and "pass --year" in r.stderr
+    # the office code NER says the country; a --country that contradicts it is refused, with the file named
+    r = run("build", str(p), "--country", "Mali", "--year", "2022", "-o", str(tmp_path / "g.nt"))
+    assert r.returncode == 1 and "portal.txt: --country Mali contradicts the office NER" in r.stderr, r.stderr
     r = run("build", str(p), "--country", "Niger", "--year", "2022", "-o", str(tmp_path / "g.nt"))
     assert r.returncode == 0, r.stderr
     nt = (tmp_path / "g.nt").read_text()
@@ -205,9 +209,11 @@ def test_reports_of_one_outcome_in_two_years_build_a_consistent_graph(tmp_path, 
 def test_parallel_build_writes_the_same_graph_as_a_serial_one(tmp_path, seed_text):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    for country in ("Mali", "Niger", "Senegal", "Chad", "Guinea", "Ghana", "Nigeria", "Benin", "Togo"):
+    for country, code in (("Mali", "MLI"), ("Niger", "NER"), ("Senegal", "SEN"), ("Chad", "TCD"), ("Guinea", "GIN"),
+                          ("Ghana", "GHA"), ("Nigeria", "NGA"), ("Benin", "BEN"), ("Togo", "TGO")):
         (corpus / f"{country}.txt").write_text(
-            seed_text.replace("Progress in Mali country", f"Progress in {country} country"), encoding="utf-8")
+            seed_text.replace("Progress in Mali country", f"Progress in {country} country").replace("-MLI_", f"-{code}_"),
+            encoding="utf-8")
     a, b = tmp_path / "a.nq", tmp_path / "b.nq"
     ra = run("build", str(corpus), "-o", str(a), "--jobs", "1")
     rb = run("build", str(corpus), "-o", str(b), "--jobs", "2")
@@ -235,3 +241,58 @@ def test_a_section_with_nothing_to_read_builds_with_a_warning_and_a_finding(tmp_
     assert "NER_D_3.1" not in r.stderr
     assert "findings                1" in r.stdout
     assert "<https://w3id.org/results-kg/def#EmptyNarrative>" in out.read_text(encoding="utf-8")
+
+
+_TORN = ("Menu\nOur reach\n\noutcome XM-DAC-41146-SEN_D_1.1\nWomen lead and participate in decision-making.\n"
+         "The outcome was partially achieved. 120 women candidates were trained in Dakar.\n\n"
+         "outcome XM-DAC-411\n46-SEN_D_1.2 the rest of this heading was lost.\nThe outcome was achieved.\n")
+
+
+def test_a_page_cut_mid_heading_builds_what_it_contains(tmp_path):
+    """Issue 11: the section under a cut heading is left out with a warning and a finding; the rest builds."""
+    page = tmp_path / "sen.txt"
+    page.write_text(_TORN, encoding="utf-8")
+    out = tmp_path / "sen.nt"
+    r = run("build", str(page), "--year", "2023", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert (f"kg build: warning: {page}:8: the outcome heading is cut off ('XM-DAC-411' is the start of an "
+            "identifier); the section (lines 8-10) is left out") in r.stderr
+    assert "outcomes                1" in r.stdout
+    g = rdflib.Graph().parse(out, format="nt")
+    rows = list(g.query("""
+        PREFIX rkg: <https://w3id.org/results-kg/def#> PREFIX oa: <http://www.w3.org/ns/oa#>
+        SELECT ?target ?exact WHERE { ?f rkg:findingType rkg:CutHeading ; oa:hasTarget ?target ;
+            <http://www.w3.org/ns/prov#wasDerivedFrom>/oa:hasSelector/oa:exact ?exact }"""))
+    assert [(str(t).rsplit("/", 1)[1], str(e)) for t, e in rows] == [("SEN-2023", "outcome XM-DAC-411")]
+
+
+def test_strict_makes_a_cut_heading_fatal_and_writes_nothing(tmp_path):
+    page = tmp_path / "sen.txt"
+    page.write_text(_TORN, encoding="utf-8")
+    out = tmp_path / "sen.nt"
+    out.write_text("previous build\n")
+    r = run("build", str(page), "--year", "2023", "--strict", "-o", str(out))
+    assert r.returncode == 1
+    assert f"{page}:8: the outcome heading is cut off" in r.stderr and "(--strict)" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert out.read_text() == "previous build\n"
+
+
+def test_a_regional_office_report_has_an_office_and_no_country(tmp_path):
+    page = tmp_path / "wca.txt"
+    page.write_text("outcome XM-DAC-41146-WCA_D_1.1\nWomen lead in the region.\n"
+                    "The outcome was achieved. 40 women mediators from Senegal and Niger met in Dakar.\n",
+                    encoding="utf-8")
+    out = tmp_path / "wca.nt"
+    r = run("build", str(page), "--office", "WCA", "--year", "2022", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    g = rdflib.Graph().parse(out, format="nt")
+    rkg = rdflib.Namespace("https://w3id.org/results-kg/def#")
+    report = rdflib.URIRef("https://w3id.org/results-kg/id/report/WCA-2022")
+    assert str(g.value(report, rkg.office)) == "WCA"
+    assert g.value(report, rkg.country) is None
+    assert "West and Central Africa" in str(g.value(report, rdflib.RDFS.label))
+    places = {str(o).rsplit("/", 1)[1] for o in g.objects(None, rkg.place)}
+    assert {"SN", "NE"} <= places
+    r = run("build", str(page), "--office", "MLI", "--year", "2022", "-o", str(out))
+    assert r.returncode == 1 and "--office MLI contradicts the identifiers' office WCA" in r.stderr

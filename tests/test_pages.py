@@ -141,7 +141,7 @@ def test_partner_page_answers_in_how_many_outcomes_where_and_how_many_women(clie
     assert naive != 22003  # adding every women figure would count some women twice
     assert f"{naive:,}" not in body
     # totals by unit, never mixing units
-    assert re.search(r"West African CFA franc</a></td><td class=\"num\">[\d,]+</td>", body)
+    assert re.search(r"CFA Franc BCEAO</a></td><td class=\"num\">[\d,]+</td>", body)
 
 
 def test_place_page_for_segou_lists_the_outcomes_naming_it_or_a_place_within(client, snap):

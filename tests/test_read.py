@@ -105,7 +105,13 @@ def test_title_without_the_word_country_bom_and_crlf():
     (b"Progress in Mali country in 2021\n\nOUTCOME XM-DAC-41146-MLI_D_1.2\n\nok\n\nbad \xff byte\n", 7, "not valid UTF-8"),
     (b"Progress in Atlantis country in 2021\n\nOUTCOME XM-DAC-41146-MLI_D_1.2\n\nS\n", None, "unknown country"),
     (b"Data as of: someday\n\nOUTCOME XM-DAC-41146-MLI_D_1.2\n\nS\n", 1, "unreadable 'Data as of' date"),
-    (b"OUTCOME XM-DAC-41146-MLI_D_1.2\n\nS\n", None, "no country"),
+    (b"OUTCOME XM-DAC-41146-MLI_D_1.2\n\nS\n", None, "no year"),
+    (b"Progress in Mali country in 2021\n\nOUTCOME XM-DAC-41146-QQQ_D_1.2\n\nS\n", 3, "unknown office code 'QQQ'"),
+    (b"Progress in Niger country in 2021\n\nOUTCOME XM-DAC-41146-MLI_D_1.2\n\nS\n", None,
+     "contradicts the office MLI"),
+    (b"Progress in Mali country in 2021\n\nOUTCOME XM-DAC-41146-MLI_D_1.2\n\nS\n\nOUTCOME XM-DAC-41146-NER_D_1.1"
+     b"\n\nT\n", 7, "several offices"),
+    (b"Progress in Mali country in 2021\n\noutcome XM-DAC-411\n\nS\n", 3, "every outcome heading is cut off"),
     (b"Progress in Mali country in 2021\n\nOUTCOME XM-DAC-41146-MLI_D_1.2\n\nA\n\nOUTCOME XM-DAC-41146-MLI_D_1.2\n\nB\n",
      7, "appears twice with different statements"),
 ])
@@ -243,3 +249,44 @@ def test_a_section_with_nothing_to_read_is_said_not_built_empty_in_silence():
     assert [x.kind for x in sec.repairs] == ["long-statement"]
     s, e = sec.repairs[0].span
     assert r.text[s:e] == long
+
+
+def test_outcome_label_lines_are_labels_not_narrative():
+    r = parse_report("Outcome 2: Political participation\n\noutcome XM-DAC-41146-NER_D_1.2\nWomen lead.\n"
+                     "The outcome was achieved.\nOutcome 3 - Economic empowerment\noutcome XM-DAC-41146-NER_D_2.1\n"
+                     "Women earn.\nThe outcome was not reached.\n", source="p.txt", year=2022)
+    assert [(s.identifier[-9:], s.label, s.narrative.text) for s in r.sections] == [
+        ("NER_D_1.2", "Outcome 2: Political participation", "The outcome was achieved."),
+        ("NER_D_2.1", "Outcome 3 - Economic empowerment", "The outcome was not reached.")]
+    a, b = r.sections[0].label_span
+    assert r.text[a:b] == "Outcome 2: Political participation"
+
+
+def test_footnote_markers_are_not_text():
+    r = parse_report("Progress in Niger country in 2022\n\nOUTCOME XM-DAC-41146-NER_D_1.2\n\nWomen lead.\n\n"
+                     "The outcome was achieved in 2022.[1] 45 women were elected[2] in Zinder.\n",
+                     source="p.txt")
+    view = r.sections[0].narrative
+    assert "[" not in view.text and "45 women were elected in Zinder." in view.text
+    i = view.text.index("45")
+    assert r.text[view.to_source(i, i + 2)[0]:][:2] == "45"
+
+
+def test_a_cut_heading_leaves_its_section_out_and_keeps_the_rest():
+    r = parse_report("OUTCOME XM-DAC-41146-MLI_D_1.1\n\nA.\n\nNarrative one.\n\noutcome XM-DAC-41146-ML\n\nB.\n\n"
+                     "OUTCOME XM-DAC-41146-MLI_D_1.3\n\nC.\n\nNarrative three.\n", source="p.txt", year=2023)
+    assert [s.identifier[-9:] for s in r.sections] == ["MLI_D_1.1", "MLI_D_1.3"]
+    assert [(d.kind, d.line) for d in r.damage] == [("cut-heading", 7)]
+    assert r.country is not None and r.country.alpha2 == "ML" and r.office.code == "MLI"
+    with pytest.raises(ReportFormatError) as e:
+        parse_report(r.text, source="p.txt", year=2023, strict=True)
+    assert e.value.line == 7 and "cut off" in e.value.message
+
+
+def test_a_label_opening_the_statement_is_not_part_of_it():
+    r = parse_report("outcome XM-DAC-41146-RD_D_2.1\nOutcome 2: By 2022, women in Kenya earn more.\n"
+                     "The outcome was delayed.\n", source="p.txt", year=2020)
+    sec = r.sections[0]
+    assert (sec.label, sec.statement) == ("Outcome 2", "By 2022, women in Kenya earn more.")
+    assert r.text[sec.statement_span[0]:sec.statement_span[1]] == "By 2022, women in Kenya earn more."
+    assert r.country is not None and r.country.alpha2 == "KE"  # RD is Kenya's office (data/offices.tsv)

@@ -41,6 +41,8 @@ def build(
     engine: str = "shacl",
     country: str | None = None,
     year: int | None = None,
+    office: str | None = None,
+    strict: bool = False,
     sink: Sink | None = None,
     keep: bool = True,
     jobs: str | int | None = 1,
@@ -58,7 +60,7 @@ def build(
     n_jobs = jobs_for(jobs, len(files))
     if keep and n_jobs > 1:
         raise UsageError("keep=True needs an in-process build (jobs=1)")
-    opts = Options(iris.base, engine, country, year, sink.format.name if sink else None, keep)
+    opts = Options(iris.base, engine, country, year, sink.format.name if sink else None, keep, office, strict)
     ctx = BuildContext(opts, gazetteer)
     result = BuildResult(ctx.reference, ontology_graph())
     errors: list[KGError] = []

@@ -63,6 +63,8 @@ class Options:
     year: int | None
     chunk_format: str | None  # a formats.BY_NAME key, or None for no chunk
     keep: bool
+    office: str | None = None
+    strict: bool = False  # damage (a cut heading) fails the report instead of leaving a section out
 
 
 class BuildContext:
@@ -116,7 +118,8 @@ def process_report(ctx: BuildContext, path: str) -> ReportResult:
     timings = res.timings
     try:
         t0 = time.perf_counter()
-        record = read_report(path, country=ctx.opts.country, year=ctx.opts.year)
+        record = read_report(path, country=ctx.opts.country, year=ctx.opts.year, office=ctx.opts.office,
+                             strict=ctx.opts.strict)
         t1 = time.perf_counter()
         facts = [extract_section(record, s, ctx.gazetteer) for s in record.sections]
         t2 = time.perf_counter()
@@ -129,8 +132,9 @@ def process_report(ctx: BuildContext, path: str) -> ReportResult:
         return res
     timings.update(read=t1 - t0, extract=t2 - t1, map=t3 - t2, validate=t4 - t3)
     res.key, res.graph = record.key, graph.name.value
-    res.warnings = [ReportFormatError(r.detail.replace(f" (line {sec.line})", ""), source=path, line=sec.line)
-                    for sec in record.sections for r in sec.repairs if r.kind in WARNING_KINDS]
+    res.warnings = [ReportFormatError(d.detail, source=path, line=d.line) for d in record.damage]
+    res.warnings += [ReportFormatError(r.detail.replace(f" (line {sec.line})", ""), source=path, line=sec.line)
+                     for sec in record.sections for r in sec.repairs if r.kind in WARNING_KINDS]
     if not report.conforms:
         res.error = ValidationFailed(f"the graph built from this report violates the shapes\n{report.text()}",
                                      report, source=path)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from kg.extract.alignment import find_alignment, strip_alignment
 from kg.extract.checks import check
-from kg.extract.figures import link, scan
+from kg.extract.figures import link, number_words_last, scan
 from kg.extract.model import Evidence, FigureFact, FindingFact, MentionFact, SectionFacts
 from kg.extract.status import find_status
 from kg.gazetteer import Gazetteer, Organisation
@@ -30,6 +30,11 @@ def extract_section(report: ReportRecord, section: OutcomeSection, gazetteer: Ga
 
     findings: list[FindingFact] = []
     status = find_status(view, sents)
+    if status.candidate is not None:
+        words = view.source[status.candidate.span[0]:status.candidate.span[1]]
+        findings.append(FindingFact(
+            "unread-status", f"'{words}' seems to state the outcome's status in words data/status_phrases.tsv does not "
+            "have; published as not stated", status.candidate.sentence, "note"))
     st_s, st_e = section.statement_span
     alignment = find_alignment(st_s, report.text[st_s:st_e], section.kind, section.number, report.year)
     if alignment is not None and alignment.inferred:
@@ -50,12 +55,14 @@ def extract_section(report: ReportRecord, section: OutcomeSection, gazetteer: Ga
     for h in org_hits:
         if h.key != reporting:
             mentions.append(MentionFact("org", h.key, evidence(h.start, h.end)))
-    place_hits = gazetteer.find_places(text, report.country.alpha2, [(h.start, h.end) for h in org_hits])
+    country = report.country.alpha2 if report.country is not None else ""
+    place_hits = gazetteer.find_places(text, country, [(h.start, h.end) for h in org_hits])
     for h in place_hits:
         mentions.append(MentionFact("place", h.key, evidence(h.start, h.end)))
 
-    raw = scan(text, sents)
+    raw = scan(text, sents, country)
     link(text, sents, raw, [(h.start, h.end, h.key) for h in place_hits])
+    raw = number_words_last(raw)
     figures = []
     for f in raw:
         figures.append(FigureFact(

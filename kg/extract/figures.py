@@ -13,6 +13,9 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from text_to_num import text2num
+
+from kg.extract import currency
 from kg.text import Sentence
 
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
@@ -27,16 +30,37 @@ _NAMING = re.compile(
     r"(?:N°|\bNo\.?|\bNr\.?|#|\b(?:[Rr]esolutions?|UNSCR|SCR|SDGs?|Goals?|Targets?|[Ll]aws?|[Dd]ecrees?|"
     r"[Aa]rticles?|Art\.|[Aa]cts?|[Oo]rdinances?|[Pp]hases?|[Pp]illars?|[Oo]utcomes?|[Oo]utputs?|"
     r"[Ii]ndicators?|[Ss]ections?|[Cc]hapters?|[Pp]ages?|[Aa]nnex(?:es)?|[Ll]evels?|[Tt]ier|[Cc]ommunes?|"
-    r"[Pp]aragraphs?|[Vv]ersion|[Cc]ategory|[Gg]rade))\s*$")
+    r"[Pp]aragraphs?|[Vv]ersion|[Cc]ategory|[Gg]rade|[Pp]rovinces?|[Zz]ones?|[Ww]ards?|[Hh]elplines?|"
+    r"[Hh]otlines?|[Tt]oll-free(?:\s+(?:line|number))?|(?:short\s+)?[Cc]ode|[Nn]umber))\s*$")
 _SCALE = re.compile(r"\s*(million|billion|thousand)\b", re.I)
 _SCALES = {"thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
 _ORDINAL = re.compile(r"^(?:st|nd|rd|th)\b")
 _PERCENT_AFTER = re.compile(r"^\s*(?:%|per\s*cent\b|percent\b)")
-_XOF_AFTER = re.compile(r"^\s*(?:CFA\s+francs?|F\s?CFA|XOF|francs?\s+CFA)\b", re.I)
-_XOF_BEFORE = re.compile(r"\b(?:XOF|F?CFA)\s*$")
+# a scale glued to a number only counts next to a currency: "1.3MUS$", "US$ 2.5M"
+_SHORT_SCALE = re.compile(r"\s?(?P<scale>mn|bn|M|m|B|K|k)")
+# numbers written as words: a run of number words, valued by text2num; "one" alone is never a figure
+_UNITS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+          "seventeen eighteen nineteen")
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety"
+_WORD_NUMBER = re.compile(
+    rf"\b(?:(?:{'|'.join(_TENS.split())})(?:[-\s](?:{'|'.join(_UNITS.split()[:9])}))?|"
+    rf"(?:{'|'.join(_UNITS.split())}))(?:\s+(?:hundred|thousand|million)(?:\s+(?:and\s+)?"
+    rf"(?:(?:{'|'.join(_TENS.split())})(?:[-\s](?:{'|'.join(_UNITS.split()[:9])}))?|(?:{'|'.join(_UNITS.split())})))?)*\b",
+    re.I)
+# a bare number set against the figure before it counts the same thing
+_COMPARED = re.compile(r"\b(?:compared\s+(?:with|to)|up\s+from|down\s+from|against|versus|vs\.?|from|"
+                       r"instead\s+of|rather\s+than)\s+(?:only\s+|just\s+|some\s+|about\s+)?$", re.I)
+# a footnote's own number at the start of its line: "3 The Act was passed in …"
+_FOOTNOTE_LINE = re.compile(r"(?:^|\n)[ \t]*$")
+# what a duration or an age looks like around a number: not a count of anything reached
+_DURATION_AFTER = re.compile(r"(?:\s*-\s*|\s+)(?:days?|weeks?|months?|years?|hours?|minutes?|nights?)\b"
+                             , re.I)
+_AGE_BEFORE = re.compile(r"\b(?:aged|ages?|age\s+of|ages\s+of|between\s+the\s+ages\s+of|under\s+the\s+age\s+of)"
+                         r"\s+(?:\d+\s*(?:to|-|–|and)\s*)?$", re.I)
+_AGE_AFTER = re.compile(r"(?:\s*-\s*|\s+)years?(?:\s*-\s*|\s+)old\b|\s*(?:-\s*)?year-olds?\b", re.I)
 _HA_AFTER = re.compile(r"^\s*(?:ha|hectares?)\b", re.I)
-_WORD = re.compile(r"\s*([A-Za-z][\w'’\-]*)")
-_OF_THEM = re.compile(r"\s+of\s+(?:them|whom)\s+(?:were\s+|are\s+)?([A-Za-z]+)", re.I)
+_WORD = re.compile(r"\s*([A-Za-z][\w'’\-]*\+?)")
+_OF_THEM = re.compile(r"\s+of\s+(?:them|whom)\b(?:\s+(?:were\s+|are\s+)?([A-Za-z]+))?", re.I)
 _SEX_PAREN = re.compile(r"\s*\(\s*(men|women|male|female|males|females|boys|girls)\s*\)", re.I)
 _LOOKBACK_OF = re.compile(r"([A-Za-z][\w'’\-]*)\s+of\s+"
                           r"(?:more\s+than\s+|over\s+|at\s+least\s+|about\s+|some\s+|nearly\s+|almost\s+)?$", re.I)
@@ -54,15 +78,39 @@ _STOP = frozenset(
     before under within among between since across against but or if so then also not be been being can
     could should would may might must do did does our your his her they them we it""".split()
 )
+# verbs that end what a figure counts without the "-ed" the phrase reader stops at
+_IRREGULAR_VERBS = frozenset(
+    """won took made got became began held met went set gave ran saw built sold paid left brought taught
+    kept found told spent sent lost rose fell grew led""".split()
+)
 _FEMALE = frozenset("women woman girls girl female females".split())
 _MALE = frozenset("men man boys boy male males".split())
 _PEOPLE = frozenset(
     """people persons person women woman men man girls girl boys boy beneficiaries members participants
-    officers journalists communicators teenagers leaders officials councilors councillors agents directors
-    managers actors farmers youth adolescents children individuals residents voters candidates staff
-    trainers students survivors victims refugees volunteers mediators judges police representatives
-    entrepreneurs producers workers households families midwives parliamentarians ministers mayors""".split()
+    officers journalists communicators teenagers leaders officials councilors councillors counsellors counselors
+    agents directors managers actors farmers youth youths adolescents children individuals residents voters
+    candidates aspirants staff trainers trainees students survivors victims refugees returnees migrants volunteers
+    mediators judges magistrates prosecutors lawyers paralegals police representatives entrepreneurs producers
+    workers midwives parliamentarians ministers mayors visitors relays observers statisticians nurses doctors
+    teachers pupils learners graduates employees clients patients users callers herders pastoralists fishers
+    traders vendors artisans activists advocates champions defenders mentors coaches facilitators enumerators
+    experts specialists consultants researchers academics delegates deputies senators councillors chiefs elders
+    imams priests clerics soldiers peacekeepers personnel cadets recruits inmates detainees prisoners
+    displaced newcomers settlers owners founders heads widows mothers fathers parents wives husbands
+    daughters sons orphans persons-with-disabilities""".split()
 )
+# a head noun naming people by what they do: "statisticians", "prosecutors", "service providers"
+_PEOPLE_SUFFIX = re.compile(r"(?:ists|ians|ors|ers|ees|ants)$")
+_NOT_PEOPLE = frozenset(
+    """sectors indicators factors doors floors errors corridors centers centres papers numbers letters orders
+    matters computers containers chapters quarters registers folders posters banners clusters layers filters
+    waters borders headquarters markers meters metres liters litres kilometers kilometres committees fees
+    restaurants grants plants plans donors partners tractors motors monitors chambers towers shelters corners
+    elevators generators charters tenders powers offers answers barriers dossiers ledgers degrees guarantees
+    trailers fibers fibres gutters""".split()
+)
+# "focal points", "community relays": what the words name only together
+_PEOPLE_PHRASES = ("focal points", "focal persons", "human rights defenders", "local elected", "elected officials")
 _MAX_WORDS = 6
 
 
@@ -101,8 +149,8 @@ def parse_number(raw: str) -> Decimal | None:
     return None
 
 
-def _skip(text: str, a: int, b: int, raw: str) -> tuple[bool, bool]:
-    """(skip, glued): numbers that are not figures — identifiers, dates, years, list markers."""
+def _skip(text: str, a: int, b: int, raw: str, money_next: bool = False) -> tuple[bool, bool]:
+    """(skip, glued): numbers that are not figures — identifiers, dates, years, list and footnote markers."""
     prev = text[a - 1] if a else " "
     before = text[max(0, a - 12) : a]
     after = text[b : b + 12]
@@ -116,8 +164,10 @@ def _skip(text: str, a: int, b: int, raw: str) -> tuple[bool, bool]:
     if re.match(r"[-/]\d", text[b : b + 2]) or (prev == "-" and a >= 2 and text[a - 2].isdigit()):
         return True, False  # "Law 2015-052", "2020/2021", a phone number
     if prev.isalpha():
-        if re.search(r"[a-z]{3}$", before) and len(raw) >= 2:
+        if re.search(r"[a-z]{3}$", before) and len(raw) >= 3:
             glued = True  # "region14668"
+        elif re.search(r"[A-Za-z]{2}$", before) and len(raw) <= 2 and not text[b : b + 1].isalnum():
+            return True, False  # a footnote mark after a word: "the law3", "Police4"
         else:
             return True, False  # a code such as G5
     if prev == "." and a >= 2 and text[a - 2].isalpha():
@@ -125,14 +175,16 @@ def _skip(text: str, a: int, b: int, raw: str) -> tuple[bool, bool]:
     nxt = text[b : b + 1]
     if nxt.isalpha() and _ORDINAL.match(text[b:]):
         return True, False
-    if nxt.isalpha() and not _HA_AFTER.match(after):
-        return True, False  # "3D", "5G"
+    if nxt.isalpha() and not _HA_AFTER.match(after) and not money_next:
+        return True, False  # "3D", "5G" (but "1.3MUS$" is an amount)
     if nxt == "." and text[b + 1 : b + 2].isdigit():
         return True, False
     if _MONTH_BEFORE.search(text[max(0, a - 12) : a]) or _MONTH_AFTER.match(after):
         return True, False
     if prev == "(" and nxt == ")" and _INT.match(raw) and not raw.startswith("0") and int(raw) <= 20:
         return True, False  # "(1) participation in …"
+    if len(raw) <= 2 and _FOOTNOTE_LINE.search(text[max(0, a - 4) : a]) and re.match(r" [A-Z]", text[b : b + 2]):
+        return True, False  # a footnote's number at the start of its line
     if len(raw) == 4 and _INT.match(raw) and 1950 <= int(raw) <= 2100:
         m = _WORD.match(text[b:])
         if not (m and m.group(1).lower() in _PEOPLE):
@@ -155,12 +207,16 @@ def _phrase(text: str, p: int) -> tuple[str, int]:
             if (not words or not nxt or nxt.group(1).lower() in _STOP
                     or text[m.end(): nxt.start(1)].strip() or re.match(r"\s*\d", text[m.end():])):
                 break
+            if lw == "and" and words[-1].lower() in _PEOPLE and _unit_for(" ".join(
+                    w.group(1) for w in _words_after(text, m.end(), 2))) != "people":
+                break  # "3,720 displaced women and girls and vocational training": a new list item
             words.append(w)
             end = m.end()
             continue
-        if lw in _STOP:
+        if lw in _STOP or lw in _IRREGULAR_VERBS:
             break
-        if words and lw.endswith("ed") and "-" not in w and lw not in ("displaced", "trained", "skilled"):
+        if (words and lw.endswith("ed") and "-" not in w and lw not in ("displaced", "trained", "skilled")
+                and not all(x.lower().endswith("ed") for x in words)):  # "two formed armed movements"
             break
         words.append(w)
         end = m.end()
@@ -184,13 +240,33 @@ def _phrase(text: str, p: int) -> tuple[str, int]:
     return " ".join(text[first:idx].split()), idx
 
 
+def _words_after(text: str, p: int, n: int) -> list[re.Match[str]]:
+    out = []
+    while len(out) < n and (m := _WORD.match(text, p)):
+        out.append(m)
+        p = m.end()
+    return out
+
+
 def _sex_of(phrase: str) -> str | None:
     """Sex of what a phrase counts: "women farmers", "additional women"; none for "women and men"."""
     head = phrase.lower().split(" of ")[0].split()
-    if not head or "and" in head:
+    if not head:
         return None
-    sexes = {"F" for w in head if w in _FEMALE} | {"M" for w in head if w in _MALE}
-    return sexes.pop() if len(sexes) == 1 else None
+    # "women and girls", "men and boys": every part names the same sex; "women and men", "women and
+    # young people" name no one sex
+    parts = [p.split() for p in " ".join(head).split(" and ")]
+    found = []
+    for i, words in enumerate(parts):
+        sexes = {"F" for w in words if w in _FEMALE} | {"M" for w in words if w in _MALE}
+        if not sexes and i and len(parts[0]) > 1 and parts[0][0] in _FEMALE | _MALE and len(words) <= 2:
+            # "women candidates and activists", "women ex-combatants and conflict victims": the first
+            # word qualifies every noun of the list (but "women and young people" names two groups)
+            continue
+        if len(sexes) != 1:
+            return None
+        found.append(sexes.pop())
+    return found[0] if len(set(found)) == 1 else None
 
 
 def _pure_sex(f: RawFigure) -> bool:
@@ -199,43 +275,101 @@ def _pure_sex(f: RawFigure) -> bool:
 
 
 def _unit_for(phrase: str) -> str:
-    head = phrase.lower().split(" of ")[0].split()
-    return "people" if any(w in _PEOPLE for w in head) else "count"
+    """People when the phrase names people: a word of the list, or a head noun of an agent's shape."""
+    head = phrase.lower().split(" of ")[0]
+    words = [w.strip("'’") for w in head.split()]
+    if any(w in _PEOPLE for w in words) or any(p in head for p in _PEOPLE_PHRASES):
+        return "people"
+    # each listed noun's head: its first plural word ("service providers", "women-owned businesses won …")
+    heads = [next((w for w in part.split() if w.endswith("s")), "") for part in head.split(" and ")]
+    if heads and all(_PEOPLE_SUFFIX.search(w) and w not in _NOT_PEOPLE for w in heads):
+        return "people"
+    return "count"
 
 
-def scan(text: str, sents: list[Sentence]) -> list[RawFigure]:
-    """Find every figure in ``text`` (logical offsets)."""
+def _candidates(text: str) -> list[tuple[int, int, str, Decimal | None, bool]]:
+    """(start, end, as written, value, written in words) of every number, in text order."""
+    out = [(m.start(), m.end(), m.group(0), None, False) for m in _NUMBER.finditer(text)]
+    for m in _WORD_NUMBER.finditer(text):
+        words = m.group(0)
+        if words.lower() == "one":
+            continue  # "one of the", "one another": never a count we can trust
+        try:
+            value = Decimal(text2num(" ".join(words.lower().split()), "en"))
+        except ValueError:
+            continue  # not a number text2num can read ("forty five thousand and" cut short)
+        out.append((m.start(), m.end(), words, value, True))
+    return sorted(out)
+
+
+def _money_scale(text: str, a: int, b: int, money: currency.Matchers) -> bool:
+    """A short scale glued to an amount: "1.3MUS$", "US$ 2.5M" (never "5m" of cable, "3k run")."""
+    sc = _SHORT_SCALE.match(text, b)
+    if sc is None:
+        return False
+    if money.after.match(text, sc.end()):
+        return True
+    return bool(money.before.search(text[max(0, a - 8) : a])) and not text[sc.end() : sc.end() + 1].isalpha()
+
+
+def _not_counted(text: str, a: int, b: int) -> bool:
+    """Durations ("three days", "a 5-day course", "for 6 months") and ages ("aged 15 to 24", "18 years old")."""
+    return bool(_DURATION_AFTER.match(text, b) or _AGE_AFTER.match(text, b)
+                or _AGE_BEFORE.search(text[max(0, a - 40) : a]))
+
+
+def scan(text: str, sents: list[Sentence], country: str = "") -> list[RawFigure]:
+    """Find every figure in ``text`` (logical offsets); ``country`` (ISO alpha-2) decides currency forms."""
     starts = [s.start for s in sents]
+    money = currency.matchers(country)
     out: list[RawFigure] = []
-    for m in _NUMBER.finditer(text):
-        a, b, raw = m.start(), m.end(), m.group(0)
-        skip, glued = _skip(text, a, b, raw)
-        if skip:
+    for a, b, raw, word_value, in_words in _candidates(text):
+        glued = False
+        if in_words:
+            if text[a - 1 : a].isalnum() or text[b : b + 1].isalnum():
+                continue
+        else:
+            money_next = _money_scale(text, a, b, money)
+            skip, glued = _skip(text, a, b, raw, money_next=bool(money_next))
+            if skip:
+                continue
+        if _not_counted(text, a, b):
             continue
-        value = parse_number(raw)
+        value = word_value if in_words else parse_number(raw)
         unit_end = b
         if (sc := _SCALE.match(text, b)) and value is not None:
             value *= _SCALES[sc.group(1).lower()]  # "XOF 2.3 billion", "1.5 million people"
+            unit_end = b = sc.end()
+        elif (sc := _SHORT_SCALE.match(text, b)) and value is not None and not in_words and \
+                _money_scale(text, a, b, money):
+            value *= currency.SHORT_SCALES[sc["scale"]]  # "1.3MUS$", "US$ 2.5M"
             unit_end = b = sc.end()
         rest = text[b:]
         unit = ""
         if (u := _PERCENT_AFTER.match(rest)):
             unit, unit_end = "percent", b + u.end()
-        elif (u := _XOF_AFTER.match(rest)):
-            unit, unit_end = "XOF", b + u.end()
+        elif (u := money.after.match(rest)):
+            unit, unit_end = currency.code_of(u["form"], money), b + u.end()
         elif (u := _HA_AFTER.match(rest)):
             unit, unit_end = "hectare", b + u.end()
-        elif _XOF_BEFORE.search(text[max(0, a - 8) : a]):
-            unit = "XOF"
+        elif (u := money.before.search(text[max(0, a - 24) : a])):
+            unit = currency.code_of(u["form"], money)
         p = unit_end
         if text[a - 1 : a] == "(" and text[b : b + 1] == ")":
             p = b + 1  # "(03) training of trainers workshops"
         counts, phrase_end = "", p
         sex = None
         if (of_them := _OF_THEM.match(text, p)):
-            counts, phrase_end = of_them.group(1), of_them.end()
-            sex = _sex_of(counts)
-        elif unit in ("XOF", "hectare"):
+            counts, phrase_end = of_them.group(1) or "", of_them.end()
+            named = _sex_of(counts) or (counts.lower() in _PEOPLE and counts)
+            if not named and out:
+                # "96 women leaders, 40 of them from displaced households", "1,150 of them obtained
+                # land": "them" are what the figure before counts
+                counts, sex, phrase_end = out[-1].counts, out[-1].sex, p
+                unit = unit or out[-1].unit
+            else:
+                sex = _sex_of(counts)
+        elif unit and unit not in ("people", "count", "percent"):  # an amount of money or an area
             nxt = re.match(r"\s+(?:in|of)\s+", text[p:])
             if nxt:
                 counts, phrase_end = _phrase(text, p + nxt.end())
@@ -254,15 +388,36 @@ def scan(text: str, sents: list[Sentence]) -> list[RawFigure]:
                 sex = "F" if sp.group(1).lower() in _FEMALE else "M"
             if counts and counts.split()[0].lower() in ("of",):
                 counts = ""
+            if not counts and out and _COMPARED.search(text[max(0, a - 30) : a]) and out[-1].sentence == (
+                    bisect.bisect_right(starts, a) - 1):
+                # "318 women now hold seats, compared with 127 at the start": the same thing, counted before
+                counts, sex, unit = out[-1].counts, out[-1].sex, out[-1].unit
         if not unit:
             unit = "people" if (sex or _unit_for(counts) == "people") else "count"
+        if unit != "people":
+            sex = None  # "45% of whom are women" is a share, not a count of women
         k = bisect.bisect_right(starts, a) - 1
         fractional_count = (unit in ("people", "count") and value is not None
                             and value != value.to_integral_value())
-        out.append(RawFigure(len(out), a, m.end(), unit_end, phrase_end, raw,
+        out.append(RawFigure(len(out), a, a + len(raw), unit_end, phrase_end, raw,
                              None if fractional_count else value, unit, counts, sex, max(k, 0), glued,
                              ambiguous=fractional_count))
     return out
+
+
+def number_words_last(figs: list[RawFigure]) -> list[RawFigure]:
+    """Figures numbered digits first, then numbers written in words, each in text order.
+
+    A figure's IRI carries its index; numbers in words were read later than digits, and putting
+    them after keeps every earlier figure's IRI (the seed report's among them) where it was.
+    """
+    order = [f for f in figs if f.raw[:1].isdigit()] + [f for f in figs if not f.raw[:1].isdigit()]
+    new = {f.index: i for i, f in enumerate(order)}
+    for f in order:
+        f.index = new[f.index]
+        f.part_of = new[f.part_of] if f.part_of is not None else None
+        f.share_of = new[f.share_of] if f.share_of is not None else None
+    return order
 
 
 def _groups(text: str, s: Sentence) -> list[tuple[int, int, int]]:
@@ -320,6 +475,9 @@ def link(text: str, sents: list[Sentence], figs: list[RawFigure],
                        and (grp_of[f.index] is None or grp_of[f.index][0] < g[0] < grp_of[f.index][1]
                             or grp_of[f.index][1] < g[0])]
             owner = None
+            if any(f.unit == "people" or (not f.counts and not f.unit) for f in members):
+                # people in a bracket belong to people before it: "the six communes of Bamako (749 …)"
+                outside = [f for f in outside if f.unit == "people" or not f.counts]
             if outside:
                 cand = outside[-1]
                 # the owner must be the figure this bracket qualifies, not an unrelated earlier one
@@ -360,7 +518,7 @@ def link(text: str, sents: list[Sentence], figs: list[RawFigure],
                 if f.start <= cut or f.part_of is not None:
                     continue
                 for t in reversed(earlier):
-                    same = (f.unit == t.unit and f.unit in ("hectare", "XOF")) or (
+                    same = (f.unit == t.unit and f.unit not in ("people", "count", "percent")) or (
                         f.counts and t.counts and f.counts.split()[-1].lower() == t.counts.split()[-1].lower())
                     if same:
                         f.part_of, f.part_kind = t.index, "subset"

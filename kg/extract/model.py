@@ -17,8 +17,9 @@ class Evidence:
 
 @dataclass
 class StatusFact:
-    status: str  # achieved | partially-achieved | not-achieved | not-stated
+    status: str  # achieved | partially-achieved | not-achieved | on-track | delayed | not-stated
     evidence: Evidence | None
+    candidate: Evidence | None = None  # not stated: a sentence that seems to say it in unknown words
 
 
 @dataclass

@@ -14,7 +14,7 @@ from kg import resources
 from kg.extract.model import Evidence, StatusFact
 from kg.text import Sentence, TextView, sentences
 
-STATUSES = ("achieved", "partially-achieved", "not-achieved")
+STATUSES = ("achieved", "partially-achieved", "not-achieved", "on-track", "delayed")
 
 
 @lru_cache(maxsize=1)
@@ -36,17 +36,30 @@ def _pattern() -> re.Pattern[str]:
     alts = sorted(phrases(), key=len, reverse=True)
     words = "|".join(r"\s+(?:been\s+)?".join(map(re.escape, p.split())) for p in alts)
     return re.compile(
-        r"\b(?:the|this)\s+outcome\s+(?:was|is|were|has\s+been|have\s+been|has|have)\s+(?:been\s+)?"
-        rf"(?P<phrase>{words})\b", re.I)
+        rf"{_SUBJECT}\s+{_VERB}\s+(?:been\s+)?(?:still\s+)?(?P<phrase>{words})(?![\w-])", re.I)
+
+
+# the outcome, or progress towards it, is the subject: "This result was achieved through …" is not a status
+_SUBJECT = r"\b(?:(?:the|this)\s+outcome|progress\s+(?:towards?|on)\s+(?:the|this)\s+outcome)"
+_VERB = r"(?:was|is|were|has\s+been|have\s+been|has|have|remains|remained)"
+# a sentence that speaks of the outcome's progress in words the table does not have ("The outcome was
+# mostly realised"): kept as the candidate, so the finding can quote it
+_CANDIDATE = re.compile(rf"{_SUBJECT}\s+{_VERB}\s+(?:not\s+|only\s+|been\s+|largely\s+|mostly\s+)*[a-z-]+ed\b",
+                        re.I)
 
 
 def find_status(view: TextView, sents: list[Sentence] | None = None) -> StatusFact:
+    """The first sentence that states the status; else "not-stated", with a candidate sentence if one
+    seems to state it in words the table lacks."""
     table = phrases()
     pattern = _pattern()
+    candidate = None
     for s in sents if sents is not None else sentences(view.text):
         m = pattern.search(s.text)
         if m:
-            phrase = " ".join(w for w in m["phrase"].lower().split() if w != "been")
+            phrase = " ".join(w for w in m["phrase"].lower().split() if w not in ("been", "still"))
             span = view.to_source(s.start + m.start(), s.start + m.end())
             return StatusFact(table[phrase], Evidence(span, view.to_source(s.start, s.end)))
-    return StatusFact("not-stated", None)
+        if candidate is None and (c := _CANDIDATE.search(s.text)):
+            candidate = Evidence(view.to_source(s.start + c.start(), s.start + c.end()), view.to_source(s.start, s.end))
+    return StatusFact("not-stated", None, candidate)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import pycountry
 from pyoxigraph import Triple
 
 from kg import codelists
@@ -23,6 +24,14 @@ ORG_KIND = {"un-entity": N.rkg.UNEntity, "government": N.rkg.Government, "civil-
 PLACE_TYPE = {"country": N.rkg.Country, "region": N.rkg.Region, "district": N.rkg.District, "cercle": N.rkg.Cercle,
               "commune": N.rkg.Commune, "city": N.rkg.City}
 SP_SCHEME = "strategic-plan"
+CURRENCY_SCHEME = "currencies"
+# each plan period numbers its results its own way (DOMAIN.md): 2022-2025 codes are SP_D_0.<n>…
+SP_PERIODS = {"2018-2021": "strategic-plan-2018-2021", "2022-2025": "strategic-plan-2022-2025"}
+
+
+def sp_period(code: str) -> str:
+    """The plan period a Strategic Plan code belongs to, from its shape."""
+    return "2022-2025" if re.match(r"^SP_[DO]_0\.", code) else "2018-2021"
 REFERENCE_GRAPH = "reference"
 
 
@@ -54,12 +63,28 @@ def sp_concept_triples(e: Emitter, iris: IRIs, code: str, title: str | None) -> 
     e.add(c, N.rdf.type, N.skos.Concept)
     e.add(c, N.skos.notation, t.plain(code))
     e.add(c, N.skos.inScheme, n(iris.scheme(SP_SCHEME)))
+    period = n(iris.scheme(SP_PERIODS[sp_period(code)]))
+    e.add(c, N.skos.inScheme, period)
     e.add(c, N.skos.prefLabel, t.text(title) if title else t.text(code, None))
     parent = sp_parent(code)
     if parent:
         e.add(c, N.skos.broader, n(iris.sp(parent)))
     else:
         e.add(c, N.skos.topConceptOf, n(iris.scheme(SP_SCHEME)))
+        e.add(c, N.skos.topConceptOf, period)
+
+
+def currency_triples(e: Emitter, iris: IRIs, code: str) -> None:
+    """A currency unit, by ISO 4217 code, named as pycountry (ISO 4217) names it."""
+    c = n(iris.currency(code))
+    cur = pycountry.currencies.get(alpha_3=code)
+    name = cur.name if cur is not None else code
+    e.add(c, N.rdf.type, N.skos.Concept)
+    e.add(c, N.rdf.type, N.rkg.Currency)
+    e.add(c, N.skos.prefLabel, t.text(name))
+    e.add(c, N.rdfs.label, t.text(name))
+    e.add(c, N.skos.notation, t.plain(code))
+    e.add(c, N.skos.inScheme, n(iris.scheme(CURRENCY_SCHEME)))
 
 
 def org_triples(e: Emitter, iris: IRIs, o: Organisation) -> None:
@@ -102,6 +127,16 @@ def reference_graph(gazetteer: Gazetteer, iris: IRIs) -> NamedGraph:
     e.add(scheme, N.rdf.type, N.skos.ConceptScheme)
     e.add(scheme, N.skos.prefLabel, t.text("UN Women Strategic Plan outcomes, outputs and indicators"))
     e.add(scheme, N.rdfs.label, t.text("UN Women Strategic Plan outcomes, outputs and indicators"))
+    for period, key in SP_PERIODS.items():
+        label = t.text(f"UN Women Strategic Plan {period}: outcomes, outputs and indicators")
+        ps = n(iris.scheme(key))
+        e.add(ps, N.rdf.type, N.skos.ConceptScheme)
+        e.add(ps, N.skos.prefLabel, label)
+        e.add(ps, N.rdfs.label, label)
+    cs = n(iris.scheme(CURRENCY_SCHEME))
+    e.add(cs, N.rdf.type, N.skos.ConceptScheme)
+    e.add(cs, N.skos.prefLabel, t.text("Currencies (ISO 4217), as units of amounts of money"))
+    e.add(cs, N.rdfs.label, t.text("Currencies (ISO 4217), as units of amounts of money"))
     for code, (_kind, title) in sorted(gazetteer.sp_codes.items()):
         sp_concept_triples(e, iris, code, title)
         parent = sp_parent(code)

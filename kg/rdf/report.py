@@ -8,16 +8,24 @@ from pyoxigraph import NamedNode
 from kg.extract import Evidence, SectionFacts, strip_alignment
 from kg.rdf import terms as t
 from kg.rdf.graph import Emitter, NamedGraph, finding_triples
-from kg.rdf.reference import ReferenceData, org_triples, place_triples, sp_concept_triples, sp_parent
+from kg.rdf.reference import (
+    ReferenceData,
+    currency_triples,
+    org_triples,
+    place_triples,
+    sp_concept_triples,
+    sp_parent,
+)
 from kg.rdf.terms import n
 from kg.read.report import OutcomeSection, ReportRecord
 from kg.uris import IRIs
 from kg.vocab import N
 
 STATUS = {"achieved": N.rkg.Achieved, "partially-achieved": N.rkg.PartiallyAchieved,
-          "not-achieved": N.rkg.NotAchieved, "not-stated": N.rkg.StatusNotStated}
-UNIT = {"people": N.rkg.People, "count": N.rkg.Count, "XOF": N.rkg.XOF, "hectare": N.rkg.Hectare,
-        "percent": N.rkg.Percent}
+          "not-achieved": N.rkg.NotAchieved, "on-track": N.rkg.OnTrack, "delayed": N.rkg.Delayed,
+          "not-stated": N.rkg.StatusNotStated}
+# units that are concepts of the ontology; any other unit is an ISO 4217 currency code (kg.rdf.reference)
+UNIT = {"people": N.rkg.People, "count": N.rkg.Count, "hectare": N.rkg.Hectare, "percent": N.rkg.Percent}
 BREAKDOWN = {"sex": N.rkg.BySex, "place": N.rkg.ByPlace, "category": N.rkg.ByCategory, "subset": N.rkg.Subset}
 SEX = {"F": getattr(N.sdmx_code, "sex-F"), "M": getattr(N.sdmx_code, "sex-M")}
 
@@ -81,6 +89,16 @@ class ReportMapper:
             with self.e.sharing():
                 place_triples(self.e, self.iris, p)
 
+    def _unit(self, unit: str) -> NamedNode:
+        if unit in UNIT:
+            return UNIT[unit]
+        node = n(self.iris.currency(unit))
+        if unit not in self._described:
+            self._described.add(unit)
+            with self.e.sharing():
+                currency_triples(self.e, self.iris, unit)
+        return node
+
     def map_report(self) -> None:
         with self.e.sharing():  # the report node is the source of the shared nodes' spans
             self._map_report()
@@ -88,12 +106,15 @@ class ReportMapper:
     def _map_report(self) -> None:
         r, e = self.r, self.e
         e.add(self.report, N.rdf.type, N.rkg.Report)
-        label = r.title or f"Progress in {r.country.name} in {r.year}"
+        label = r.title or f"Progress in {r.where} in {r.year}"
         e.add(self.report, N.rdfs.label, t.text(label))
         if r.title:
             e.add(self.report, N.dcterms.title, t.text(r.title))
-        e.add(self.report, N.rkg.country, n(self.iris.place(r.country.alpha2)))
-        self._ensure_place(r.country.alpha2)
+        if r.office is not None:
+            e.add(self.report, N.rkg.office, t.plain(r.office.code))
+        if r.country is not None:
+            e.add(self.report, N.rkg.country, n(self.iris.place(r.country.alpha2)))
+            self._ensure_place(r.country.alpha2)
         e.add(self.report, N.rkg.year, t.gyear(r.year))
         if r.data_as_of:
             e.add(self.report, N.rkg.dataAsOf, t.xsd_date(r.data_as_of))
@@ -101,6 +122,8 @@ class ReportMapper:
             e.add(self.report, N.dcterms.publisher, n(self.iris.org(self.ref.gazetteer.reporting_org.key)))
         e.add(self.report, N.rkg.sourceFile, t.plain(Path(r.source).name))
         e.add(self.report, N.rkg.sha256, t.plain(r.sha256))
+        for d in r.damage:  # a section left out is said on the report, with the damaged heading as source
+            self.finding(d.kind, d.detail, self.report, d.span)
 
     def map_section(self, sec: OutcomeSection, facts: SectionFacts) -> None:
         e, iris, r = self.e, self.iris, self.r
@@ -113,6 +136,8 @@ class ReportMapper:
             e.add(outcome, N.dcterms.identifier, t.plain(sec.identifier))
             e.add(outcome, N.rdfs.label, t.text(f"{short}: {statement[:90]}{'…' if len(statement) > 90 else ''}"))
             e.add(outcome, N.rkg.statement, t.text(statement))
+            if sec.label:
+                e.add(outcome, N.skos.altLabel, t.text(sec.label))
             e.add(outcome, N.rkg.office, t.plain(sec.office))
             e.add(outcome, N.prov.wasDerivedFrom, self.span(*sec.statement_span))
             al = facts.alignment
@@ -132,7 +157,7 @@ class ReportMapper:
         if al is not None:
             e.add(note, N.rkg.alignedTo, n(iris.sp(al.code)))
             e.add(note, N.rkg.alignmentInferred, t.boolean(al.inferred))
-        e.add(note, N.rdfs.label, t.text(f"{short} in {r.year} ({r.country.name})"))
+        e.add(note, N.rdfs.label, t.text(f"{short} in {r.year} ({r.where})"))
         e.add(note, N.dcterms.identifier, t.plain(sec.identifier))
         e.add(note, N.rkg.about, outcome)
         e.add(note, N.rkg.reportedIn, self.report)
@@ -167,13 +192,13 @@ class ReportMapper:
         for f, fn in zip(facts.figures, fig_nodes):
             e.add(note, N.rkg.figure, fn)
             e.add(fn, N.rdf.type, N.rkg.Figure)
-            words = f"{f.source_text} {f.counts}" if f.unit not in _UNIT_WORD else \
-                f"{f.source_text} {_UNIT_WORD[f.unit]} {f.counts}"
+            unit_word = _UNIT_WORD.get(f.unit, f.unit if f.unit not in UNIT else None)
+            words = f"{f.source_text} {f.counts}" if unit_word is None else f"{f.source_text} {unit_word} {f.counts}"
             e.add(fn, N.rdfs.label, t.text(words.strip()))
             if f.value is not None:
                 e.add(fn, N.rdf.value, t.number(f.value))
             e.add(fn, N.rkg.sourceText, t.plain(f.source_text))
-            e.add(fn, N.rkg.unit, UNIT[f.unit])
+            e.add(fn, N.rkg.unit, self._unit(f.unit))
             if f.counts:
                 e.add(fn, N.rkg.counts, t.text(f.counts))
             if f.sex:
@@ -198,7 +223,7 @@ class ReportMapper:
             self.finding(fd.type, fd.message, target, fd.span)
 
 
-_UNIT_WORD = {"XOF": "XOF", "hectare": "ha", "percent": "%"}
+_UNIT_WORD = {"hectare": "ha", "percent": "%"}
 
 
 def map_report(report: ReportRecord, facts: list[SectionFacts], iris: IRIs, ref: ReferenceData) -> NamedGraph:

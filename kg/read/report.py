@@ -7,7 +7,6 @@ whose offsets point into the decoded file text (after a leading BOM).
 """
 from __future__ import annotations
 
-import difflib
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -17,7 +16,12 @@ from pathlib import Path
 import pycountry
 
 from kg.errors import ReportFormatError, UsageError
-from kg.text import TextView, fold_key, sentences
+from kg.offices import Office, office
+from kg.read.repairs import Repair, drop_duplicates
+from kg.text import TextView, fold_key
+
+__all__ = ["Country", "Damage", "OutcomeSection", "Repair", "ReportRecord", "parse_report", "read_report",
+           "resolve_country"]
 
 # XM-DAC-41146-MLI_D_1.2, …-RD_D_1.4, …-WCA_D_1.1.10, …-MLI_D_1.1A
 RESULT_ID = re.compile(
@@ -33,16 +37,23 @@ _DATA_AS_OF = re.compile(r"^\W*data\s+as\s+of\s*:?\s*(?P<date>.+?)\s*$", re.I)
 # only when an identifier-like token follows, since "Outcome" alone is menu text.
 _HEADING = re.compile(r"^\s*(?P<word>outcome)(?![\w-])[\s:\-–—]*(?P<rest>.*)$", re.I)
 _ID_LIKE = re.compile(r"^[A-Z]{2}-[A-Z0-9]+-")
+# what is left of an identifier cut off at the end of a line ("XM-DAC-411", "XM-DAC-41146-UG")
+_ID_PREFIX = re.compile(
+    r"^[A-Z]{2}-[A-Z]{0,5}(?:-[A-Z0-9]*(?:-[A-Z]{0,4}(?:_(?:[DO](?:_[\d.]*)?)?)?)?)?$")
+# the portal's single-outcome page glues the short code to the identifier: "ETH_D_1.2XM-DAC-41146-ETH_D_1.2"
+_GLUED_ID = re.compile(r"^(?P<short>[A-Z]{2,4}_[DO]_[0-9][0-9.]*[A-Z]?)(?P<full>[A-Z]{2}-[A-Z]{2,5}-\S+)$")
+# "Outcome 2: Women's political participation": the label a page gives a section, not a heading
+_LABEL = re.compile(r"^\s*outcome\s+(?P<n>\d+(?:\.\d+)*)\s*(?:[:.\-–—]\s*(?P<label>.*?))?\s*$", re.I)
+_LABEL_PREFIX = re.compile(r"(?P<label>[Oo]utcome\s+\d+(?:\.\d+)*)\s*[:.\-–—]\s+(?=\S)")
+# a footnote marker in running text: "… in 2021.[1] The …"
+_FOOTNOTE_MARK = re.compile(r"\[\d{1,2}\]")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _DATE_FORMATS = ("%d %B %Y", "%d %b %Y", "%B %d, %Y", "%B %d %Y", "%Y-%m-%d", "%d/%m/%Y")
 _SENTENCE_END = tuple('.!?:;"”)')
 _QUOTES = "\"“”'‘’"
 # Lines this long are narrative, never a heading or a title.
 _MAX_HEADING = 120
-# A later sentence at least this similar to an earlier one repeats it (page-break copies
-# differ in a word or a typo); shorter sentences are left alone, they repeat naturally.
-_NEAR_DUPLICATE = 0.9
-_MIN_DUPLICATE_CHARS = 40
+_MAX_LABEL = 90
 
 
 @dataclass(frozen=True)
@@ -52,14 +63,14 @@ class Country:
     name: str
 
 
-@dataclass
-class Repair:
-    """A change the reader made to the text, to be published as a quality finding."""
+@dataclass(frozen=True)
+class Damage:
+    """A section that could not be read (its heading is cut off) and was left out."""
 
-    kind: str  # "rejoined-paragraph" | "duplicate-passage" | "empty-narrative" | "long-statement"
-    span: tuple[int, int]  # source characters concerned (the gap, or the dropped copy)
+    kind: str  # "cut-heading"
+    line: int
+    span: tuple[int, int]  # the damaged heading
     detail: str
-    kept: tuple[int, int] | None = None  # for duplicates: the copy we kept
 
 
 @dataclass
@@ -75,6 +86,8 @@ class OutcomeSection:
     narrative: TextView
     span: tuple[int, int]
     repairs: list[Repair] = field(default_factory=list)
+    label: str | None = None  # "Outcome 2: <label>" given on the page
+    label_span: tuple[int, int] | None = None
 
 
 @dataclass
@@ -82,16 +95,29 @@ class ReportRecord:
     source: str  # name shown in messages and provenance (file name)
     text: str
     sha256: str
-    country: Country
+    country: Country | None  # None for an office that reports for no single country (a regional office)
     year: int
     data_as_of: date | None
     title: str | None
     sections: list[OutcomeSection]
+    office: Office | None = None
+    damage: list[Damage] = field(default_factory=list)
 
     @property
     def key(self) -> str:
-        """Stable key of the report: one report per country and year."""
-        return f"{self.country.alpha3}-{self.year}"
+        """Stable key of the report: one report per country (or, for other offices, per office) and year."""
+        if self.country is not None:
+            return f"{self.country.alpha3}-{self.year}"
+        assert self.office is not None
+        return f"{self.office.code}-{self.year}"
+
+    @property
+    def where(self) -> str:
+        """The country the report is about, or its office's name."""
+        if self.country is not None:
+            return self.country.name
+        assert self.office is not None
+        return self.office.name
 
 
 @dataclass
@@ -120,13 +146,14 @@ def resolve_country(name: str) -> Country | None:
     return Country(c.alpha_2, c.alpha_3, getattr(c, "common_name", None) or c.name)
 
 
-def read_report(path: Path | str, *, country: str | None = None, year: int | None = None) -> ReportRecord:
+def read_report(path: Path | str, *, country: str | None = None, year: int | None = None,
+                office: str | None = None, strict: bool = False) -> ReportRecord:
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as e:
         raise ReportFormatError(f"cannot read report: {e.strerror}", source=str(path)) from None
-    return parse_report(data, source=str(path), country=country, year=year)
+    return parse_report(data, source=str(path), country=country, year=year, office=office, strict=strict)
 
 
 def _decode(data: bytes, source: str) -> str:
@@ -170,9 +197,15 @@ def _parse_date(value: str, source: str, line: int) -> date:
 
 
 def parse_report(
-    data: bytes | str, *, source: str = "<report>", country: str | None = None, year: int | None = None
+    data: bytes | str, *, source: str = "<report>", country: str | None = None, year: int | None = None,
+    office: str | None = None, strict: bool = False,
 ) -> ReportRecord:
-    """Parse a report; raise ``ReportFormatError`` naming the line and rule on bad input."""
+    """Parse a report; raise ``ReportFormatError`` naming the line and rule on bad input.
+
+    A section whose heading is cut off ("outcome XM-DAC-411", a page torn mid-heading) is left
+    out and listed in ``ReportRecord.damage``, so the rest of the page builds; ``strict`` makes
+    such damage an error.
+    """
     if isinstance(data, bytes):
         sha = hashlib.sha256(data).hexdigest()
         text = _decode(data, source)
@@ -191,6 +224,7 @@ def parse_report(
     title_year: int | None = None
     as_of: date | None = None
     headings: list[tuple[_Line, re.Match[str]]] = []
+    labels: dict[int, tuple[_Line, re.Match[str]]] = {}  # line number -> label line
     for ln in lines:
         stripped = ln.text.strip()
         if not stripped or len(stripped) > _MAX_HEADING:
@@ -201,8 +235,14 @@ def parse_report(
         if not headings and as_of is None and (m := _DATA_AS_OF.match(stripped)):
             as_of = _parse_date(m["date"], source, ln.number)
             continue
+        # a label is a title ("OUTCOME 6.1" is a bad heading; "Outcome 2: By 2022, women …." a statement)
+        if (m := _LABEL.match(stripped)) and not stripped.startswith("OUTCOME") and not stripped.endswith((".", ";")) \
+                and len(stripped) <= _MAX_LABEL:
+            labels[ln.number] = (ln, m)
+            continue
         m = _HEADING.match(stripped)
-        if m and (m["word"] == "OUTCOME" or _ID_LIKE.match(m["rest"])):
+        if m and (m["word"] == "OUTCOME" or _ID_LIKE.match(m["rest"]) or _ID_PREFIX.match(m["rest"].strip())
+                  or _GLUED_ID.match(m["rest"].strip())):
             headings.append((ln, m))
     if not headings:
         raise ReportFormatError(
@@ -210,15 +250,14 @@ def parse_report(
             source=source, line=len(lines),
         )
 
-    c = _resolve_report_country(country, title_country, source)
     y = year if year is not None else title_year
     if y is None:
         raise ReportFormatError(
             "no year: the report has no 'Progress in <Country> in <Year>' title; pass --year", source=source
         )
     if country and title_country:
-        tc = resolve_country(title_country)
-        if tc and tc.alpha3 != c.alpha3:
+        tc, oc = resolve_country(title_country), resolve_country(country)
+        if tc and oc and tc.alpha3 != oc.alpha3:
             raise ReportFormatError(
                 f"--country {country} contradicts the title's country {title_country!r}", source=source
             )
@@ -228,8 +267,10 @@ def parse_report(
         raise ReportFormatError(f"year {y} is out of range (1990-2100)", source=source)
 
     sections: list[OutcomeSection] = []
+    damage: list[Damage] = []
     seen: dict[str, OutcomeSection] = {}
     for i, (ln, m) in enumerate(headings):
+        end_line = headings[i + 1][0].number - 1 if i + 1 < len(headings) else len(lines)
         tokens = m["rest"].strip().strip(_QUOTES).split()
         if not tokens:
             raise ReportFormatError(
@@ -237,6 +278,8 @@ def parse_report(
                 source=source, line=ln.number,
             )
         ident = tokens[0].strip(_QUOTES + ":")
+        if (glued := _GLUED_ID.match(ident)) and glued["full"].endswith(glued["short"]):
+            ident = glued["full"]  # the portal's "outcome ETH_D_1.2XM-DAC-41146-ETH_D_1.2"
         if len(tokens) > 1 and RESULT_ID.match(ident):
             raise ReportFormatError(
                 f"unexpected text {' '.join(tokens[1:])!r} after the identifier in an outcome heading "
@@ -244,14 +287,24 @@ def parse_report(
                 source=source, line=ln.number,
             )
         idm = RESULT_ID.match(ident)
+        if not idm and len(tokens) == 1 and _ID_PREFIX.match(ident):
+            detail = (f"the outcome heading is cut off ({ident!r} is the start of an identifier); "
+                      f"the section (lines {ln.number}-{end_line}) is left out")
+            if strict:
+                raise ReportFormatError(detail + " (--strict)", source=source, line=ln.number)
+            damage.append(Damage("cut-heading", ln.number, (ln.start, ln.end), detail))
+            continue
         if not idm:
             raise ReportFormatError(
                 f"{ident!r} is not an IATI result identifier (expected the form XM-DAC-41146-MLI_D_1.2)",
                 source=source, line=ln.number,
             )
-        end_line = headings[i + 1][0].number - 1 if i + 1 < len(headings) else len(lines)
-        body = lines[ln.number : end_line]
+        body = [_Line(x.number, x.start, x.start, "") if x.number in labels else x
+                for x in lines[ln.number : end_line]]
         section = _section(text, source, ln, body, idm)
+        label = _label_for(ln.number, lines, labels)
+        if label is not None and section.label is None:
+            section.label, section.label_span = label
         prev = seen.get(section.identifier)
         if prev is not None:
             if fold_key(prev.statement) == fold_key(section.statement):
@@ -265,21 +318,60 @@ def parse_report(
             )
         seen[section.identifier] = section
         sections.append(section)
-    return ReportRecord(source, text, sha, c, y, as_of, title, sections)
+    if not sections:
+        raise ReportFormatError("no outcome could be read: every outcome heading is cut off", source=source,
+                                line=damage[0].line)
+    off = _report_office(sections, office, source)
+    c = _resolve_report_country(country, title_country, off, source)
+    return ReportRecord(source, text, sha, c, y, as_of, title, sections, off, damage)
 
 
-def _resolve_report_country(option: str | None, title_country: str | None, source: str) -> Country:
-    name = option or title_country
-    if name is None:
+def _label_for(heading: int, lines: list[_Line], labels: dict[int, tuple[_Line, re.Match[str]]]
+               ) -> tuple[str, tuple[int, int]] | None:
+    """The "Outcome N: …" line right before the heading, or right after it, with only blank lines between."""
+    for step in (-1, 1):
+        k = heading + step
+        while 1 <= k <= len(lines) and not lines[k - 1].text.strip() and k not in labels:
+            k += step
+        if k in labels:
+            ln, m = labels[k]
+            a = ln.start + (len(ln.text) - len(ln.text.lstrip()))
+            return " ".join(ln.text.split()), (a, ln.start + len(ln.text.rstrip()))
+    return None
+
+
+def _report_office(sections: list[OutcomeSection], option: str | None, source: str) -> Office:
+    codes = list(dict.fromkeys(s.office for s in sections))
+    if len(codes) > 1:
         raise ReportFormatError(
-            "no country: the report has no 'Progress in <Country> in <Year>' title; pass --country", source=source
-        )
+            f"outcomes of several offices in one report ({', '.join(codes)}); a report is one office's",
+            source=source, line=next(s.line for s in sections if s.office == codes[1]))
+    code = codes[0]
+    if option is not None and option.strip().upper() != code:
+        raise ReportFormatError(f"--office {option} contradicts the identifiers' office {code}", source=source,
+                                line=sections[0].line)
+    found = office(code)
+    if found is None:
+        raise ReportFormatError(
+            f"unknown office code {code!r} in {sections[0].identifier} (neither an ISO 3166-1 alpha-3 code nor a "
+            "row of data/offices.tsv)", source=source, line=sections[0].line)
+    return found
+
+
+def _resolve_report_country(option: str | None, title_country: str | None, off: Office,
+                            source: str) -> Country | None:
+    name = option or title_country or off.country
+    if name is None:
+        return None  # a regional, multi-country or headquarters office (or Kosovo's, which has no ISO 3166 code)
     c = resolve_country(name)
     if c is None:
         message = f"unknown country {name!r} (expected an ISO 3166 country name or code)"
         if option:  # the command line is wrong, not the report
             raise UsageError(f"--country: {message}")
         raise ReportFormatError(message, source=source)
+    if off.country is not None and off.country != c.alpha2:
+        what = f"--country {option}" if option else f"the title's country {title_country!r}"
+        raise ReportFormatError(f"{what} contradicts the office {off.code} ({off.name})", source=source)
     return c
 
 
@@ -322,6 +414,8 @@ _NON_SPACE = re.compile(r"\S")
 LONG_STATEMENT = 800
 # what the reader notes that the build also prints as a warning (naming file and line)
 WARNING_KINDS = ("empty-narrative", "long-statement")
+# damage the build reports as a warning and a finding on the report, leaving the section out
+DAMAGE_KINDS = ("cut-heading",)
 
 
 def _statement_end(text: str, start: int, end: int) -> int:
@@ -367,6 +461,10 @@ def _section(text: str, source: str, heading: _Line, body: list[_Line], idm: re.
     if rest < first_e:  # the narrative began on the statement's next line: it is the first paragraph
         paras = [(first_s, cut, first_n), (rest, first_e, first_n + text.count("\n", first_s, rest)), *paras[1:]]
     st_s, st_e = _strip_stray_quotes(text, paras[0][0], paras[0][1])
+    label = None
+    if (lm := _LABEL_PREFIX.match(text, st_s, st_e)):  # "Outcome 2: By 2022, women …" on the statement's line
+        label = (" ".join(lm["label"].split()), (st_s, st_s + len(lm["label"])))
+        st_s = lm.end()
     statement = " ".join(text[st_s:st_e].split())
     repairs: list[Repair] = []
     ranges: list[tuple[int, int]] = []
@@ -384,7 +482,10 @@ def _section(text: str, source: str, heading: _Line, body: list[_Line], idm: re.
                 joiners.append("\n\n")
         ranges.append((s, e))
     view = TextView(text, ranges, joiners)
-    view, dup_repairs = _drop_duplicates(view)
+    marks = [(m.start(), m.end()) for m in _FOOTNOTE_MARK.finditer(view.text)]
+    if marks:  # footnote markers are not text: "… in 2021.[1] The" must not read as a figure or a sentence
+        view = view.without(marks)
+    view, dup_repairs = drop_duplicates(view)
     repairs.extend(dup_repairs)
     # no silent loss: a section that gives nothing to read is said, not just built empty
     if not view.text.strip():
@@ -409,6 +510,8 @@ def _section(text: str, source: str, heading: _Line, body: list[_Line], idm: re.
         narrative=view,
         span=(heading.start, end),
         repairs=repairs,
+        label=label[0] if label else None,
+        label_span=label[1] if label else None,
     )
 
 
@@ -429,84 +532,7 @@ def _merge(first: OutcomeSection, again: OutcomeSection, line: int) -> None:
             joiners.append("\n\n" if prev is None else new.text[prev.logical_start + prev.length : p.logical_start])
         ranges.append((p.source_start, p.source_start + p.length))
     first.repairs.extend(again.repairs)
-    view, dups = _drop_duplicates(TextView(old.source, ranges, joiners))
+    view, dups = drop_duplicates(TextView(old.source, ranges, joiners))
     first.narrative = view
     first.repairs.extend(dups)
     first.span = (first.span[0], again.span[1])
-
-
-def _balanced(s: str) -> bool:
-    depth = 0
-    for ch in s:
-        depth += ch == "("
-        depth -= ch == ")"
-        if depth < 0:
-            return False
-    return depth == 0
-
-
-def _drop_duplicates(view: TextView) -> tuple[TextView, list[Repair]]:
-    """Drop sentences that repeat an earlier sentence of the same section.
-
-    Reports repeat passages across page breaks, sometimes with a corrected typo; a
-    near-verbatim copy counts as a repeat. Of two copies we keep the first unless
-    only the second has balanced brackets (the seed's "(749 including 21) men").
-    """
-    sents = sentences(view.text)
-    keys = [fold_key(s.text) for s in sents]
-    words = [set(k.split()) for k in keys]
-    dropped: set[int] = set()
-    pairs: dict[int, int] = {}  # dropped index -> kept index
-    for j in range(len(sents)):
-        lj = len(keys[j])
-        if lj < _MIN_DUPLICATE_CHARS:
-            continue
-        for i in range(j):
-            li = len(keys[i])
-            if i in dropped or li < _MIN_DUPLICATE_CHARS:
-                continue
-            if keys[i] == keys[j]:
-                ratio = 1.0
-            else:
-                # cheap bounds first: lengths, then shared words; difflib only for likely copies
-                if 2 * min(li, lj) / (li + lj) < _NEAR_DUPLICATE:
-                    continue
-                shared = len(words[i] & words[j])
-                if shared < _NEAR_DUPLICATE * 0.85 * max(len(words[i]), len(words[j])):
-                    continue
-                sm = difflib.SequenceMatcher(None, keys[i], keys[j], autojunk=False)
-                if sm.quick_ratio() < _NEAR_DUPLICATE:
-                    continue
-                ratio = sm.ratio()
-            if ratio >= _NEAR_DUPLICATE:
-                if ratio < 1.0 and not _balanced(sents[i].text) and _balanced(sents[j].text):
-                    drop, keep = i, j
-                else:
-                    drop, keep = j, i
-                dropped.add(drop)
-                pairs[drop] = keep
-                break
-    if not dropped:
-        return view, []
-    # group consecutive dropped sentences into passages
-    runs: list[list[int]] = []
-    for k in sorted(dropped):
-        if runs and runs[-1][-1] == k - 1:
-            runs[-1].append(k)
-        else:
-            runs.append([k])
-    repairs = []
-    cuts = []
-    for run in runs:
-        a, b = sents[run[0]].start, sents[run[-1]].end
-        cuts.append((a, b))
-        kept = [pairs[k] for k in run]
-        ka, kb = sents[min(kept)].start, sents[max(kept)].end
-        exact = all(keys[k] == keys[pairs[k]] for k in run)
-        how = "verbatim" if exact else "near-verbatim"
-        repairs.append(Repair(
-            "duplicate-passage", view.to_source(a, b),
-            f"{how} repeat of {len(run)} sentence(s) dropped; one copy kept",
-            kept=view.to_source(ka, kb),
-        ))
-    return view.without(cuts), repairs
