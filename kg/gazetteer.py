@@ -26,16 +26,7 @@ PLACE_TYPES = ("country", "region", "district", "cercle", "commune", "city")
 _TOWN_QUALIFIER = re.compile(
     r"(?:\b(?:urban|rural)\s+)?\b(?:commune|city|cities|town|towns|municipality|village)\s+(?:of|de)\s+$", re.I
 )
-# Words that make a "Full Name (ACRONYM)" an organisation rather than a plan or a concept.
-_ORG_HEADS = frozenset(
-    """committee commission council academy ministry union bank group team agency institute institution
-    network association organisation organization office directorate department fund foundation programme
-    coalition alliance federation centre center police authority forum initiative mission corps service
-    services trust society university college school cooperative consortium secretariat parliament assembly
-    court chamber platform observatory movement league""".split()
-)
 _LIST_GAP = re.compile(r"\s*(?:\([^()]*\)\s*)?(?:,\s*(?:and\s+)?|and\s+|&\s*)$")
-_CONNECTORS = frozenset("of the for and on in de des du la le et d' l' to".split())
 
 
 @dataclass(frozen=True)
@@ -47,6 +38,7 @@ class Organisation:
     kind: str = "other"
     iati_id: str | None = None
     discovered: bool = False
+    country: str = ""  # ISO alpha-2 of a national organisation: its names only mean it in that country's reports
 
 
 @dataclass(frozen=True)
@@ -98,62 +90,46 @@ class Gazetteer:
         self.orgs = {o.key: o for o in orgs}
         self.places = {p.key: p for p in places}
         self.reporting_org = self.orgs.get("un-women")
-        by_name: dict[str, str] = {}
-        by_acronym: dict[str, str] = {}
-        for o in orgs:
-            for n in (o.name, *o.aliases):
-                by_name.setdefault(fold_key(n), o.key)
-            for a in o.acronyms:
-                by_acronym.setdefault(a, o.key)
-        self._org_by_name = by_name
-        self._org_by_acronym = by_acronym
-        self._org_names = re.compile(rf"(?<![\w-])(?:{_alternation(list(by_name))})(?![\w-])")
-        self._org_acronyms = re.compile(rf"(?<![\w-])(?:{_alternation(list(by_acronym))})(?![\w-])")
+        self._org_matchers: dict[str, tuple[dict[str, str], dict[str, str], re.Pattern[str], re.Pattern[str]]] = {}
         self._place_matchers: dict[str, tuple[re.Pattern[str], dict[str, list[Place]], re.Pattern[str] | None]] = {}
 
     # ---- organisations ----------------------------------------------------------
-    def org_by_name_or_acronym(self, name: str) -> Organisation | None:
-        key = self._org_by_name.get(fold_key(name)) or self._org_by_acronym.get(name.strip())
+    def _orgs_for(self, country: str) -> tuple[dict[str, str], dict[str, str], re.Pattern[str], re.Pattern[str]]:
+        """Names and acronyms of the organisations a report about ``country`` can mean: every
+        international one, and the national ones of that country ("Ministry of Gender" is Mali's
+        ministry only in Mali's reports)."""
+        if country not in self._org_matchers:
+            by_name: dict[str, str] = {}
+            by_acronym: dict[str, str] = {}
+            for o in self.orgs.values():
+                if o.country and o.country != country:
+                    continue
+                for n in (o.name, *o.aliases):
+                    by_name.setdefault(fold_key(n), o.key)
+                for a in o.acronyms:
+                    by_acronym.setdefault(a, o.key)
+            self._org_matchers[country] = (
+                by_name, by_acronym,
+                re.compile(rf"(?<![\w-])(?:{_alternation(list(by_name))})(?![\w-])"),
+                re.compile(rf"(?<![\w-])(?:{_alternation(list(by_acronym))})(?![\w-])"))
+        return self._org_matchers[country]
+
+    def org_by_name_or_acronym(self, name: str, country: str = "") -> Organisation | None:
+        by_name, by_acronym, _, _ = self._orgs_for(country)
+        key = by_name.get(fold_key(name)) or by_acronym.get(name.strip())
         return self.orgs.get(key) if key else None
 
-    def find_orgs(self, text: str) -> list[Match]:
+    def find_orgs(self, text: str, country: str = "") -> list[Match]:
         """Known organisations named in ``text``, by name, alias or acronym; no overlaps."""
+        by_name, by_acronym, names, acronyms = self._orgs_for(country)
         hits: list[Match] = []
         folded = fold(text)
-        for m in self._org_names.finditer(folded):
-            key = self._org_by_name[" ".join(m.group(0).split())]
+        for m in names.finditer(folded):
+            key = by_name[" ".join(m.group(0).split())]
             hits.append(Match(m.start(), m.end(), key, text[m.start() : m.end()]))
-        for m in self._org_acronyms.finditer(text):
-            hits.append(Match(m.start(), m.end(), self._org_by_acronym[m.group(0)], m.group(0)))
-        return _no_overlaps(hits)
-
-    def discover_orgs(self, text: str) -> list[tuple[Match, Organisation]]:
-        """Organisations written as "Full Name (ACRONYM)" that are not in the table."""
-        out = []
-        for am in _ACRONYM_PAREN.finditer(text):
-            window_start = max(0, am.start() - _LOOKBACK)
-            m = _NAME_BEFORE.search(text, window_start, am.start())
-            if not m:
-                continue
-            words = m["name"].split()
-            while words and words[0].lower() in _CONNECTORS:
-                words.pop(0)
-            if len(words) < 2 or not words[0][0].isupper():
-                continue
-            heads = {w.lower().strip("'’") for w in words}
-            if not heads & _ORG_HEADS:
-                continue
-            name = " ".join(words)
-            acronym = am["acronym"]
-            if self.org_by_name_or_acronym(name) or self.org_by_name_or_acronym(acronym):
-                continue
-            start = m.start("name") + m["name"].find(words[0])
-            # the exact name is part of the key: two reports spelling a name differently give
-            # two nodes, each with one label, rather than one node with contradicting labels
-            key = name_key("x", name)
-            org = Organisation(key, name, (acronym,), (), "other", None, discovered=True)
-            out.append((Match(start, am.end(), key, text[start : am.end()]), org))
-        return out
+        for m in acronyms.finditer(text):
+            hits.append(Match(m.start(), m.end(), by_acronym[m.group(0)], m.group(0)))
+        return no_overlaps(hits)
 
     # ---- places -----------------------------------------------------------------
     def _matcher(self, country: str) -> tuple[re.Pattern[str], dict[str, list[Place]], re.Pattern[str] | None]:
@@ -193,7 +169,7 @@ class Gazetteer:
             elif not listed:
                 prev_town_end = -1
             hits.append(Match(s, e, place.key, text[s:e]))
-        return _no_overlaps(hits)
+        return no_overlaps(hits)
 
     @staticmethod
     def _choose(candidates: list[Place], before: str, listed: bool = False) -> Place:
@@ -217,15 +193,6 @@ class Gazetteer:
         return out
 
 
-_ACRONYM_PAREN = re.compile(r"\((?P<acronym>[A-Z][A-Za-z&\-]{1,9})\)")
-# the words before "(ACRONYM)": capitalised words and the connectors of names, at most 15
-_NAME_BEFORE = re.compile(
-    r"(?P<name>(?:[A-Z][\w'’.\-]*|of|the|for|and|on|in|de|des|du|la|le|et|to)"
-    r"(?:[ \t]+(?:[A-Z][\w'’.\-]*|of|the|for|and|on|in|de|des|du|la|le|et|to)){1,14})[ \t]*$"
-)
-_LOOKBACK = 200  # characters: bounds the work per "(ACRONYM)", so discovery stays linear
-
-
 def name_key(prefix: str, name: str) -> str:
     """The key of an organisation known only by its name as written: ``<prefix>-<slug>-<6 hex of the name>``.
 
@@ -239,7 +206,7 @@ def _slug(s: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(s)).strip("-")[:60]
 
 
-def _no_overlaps(hits: list[Match]) -> list[Match]:
+def no_overlaps(hits: list[Match]) -> list[Match]:
     """Keep the longest match where matches overlap, then order by position."""
     out: list[Match] = []
     for h in sorted(hits, key=lambda h: (-(h.end - h.start), h.start)):
@@ -283,7 +250,7 @@ def _load(data_dir: Path) -> Gazetteer:
             raise InputError(f"unknown organisation kind {row['kind']!r} (expected one of {', '.join(ORG_KINDS)})",
                              source=str(path), line=n)
         orgs.append(Organisation(row["key"], row["name"], _split(row["acronyms"]), _split(row["aliases"]),
-                                 row["kind"], row["iati_org_id"] or None))
+                                 row["kind"], row["iati_org_id"] or None, country=(row.get("country") or "").strip()))
     places = _iso_places()
     known = {p.key: p for p in places}
     path = data_dir / "places.tsv"

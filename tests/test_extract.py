@@ -4,6 +4,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.extract import extract_section
 from kg.gazetteer import load_gazetteer
@@ -82,6 +84,60 @@ def test_unknown_organisation_discovered_from_full_name_and_acronym():
     assert not any("budgeting" in k for k in f.discovered), "a concept, not an organisation"
     _, f2 = facts_of("Training with the Sahel Women-Lawyers Association (SWLA).")
     assert set(f2.discovered) != set(f.discovered), "another spelling is another node, never two labels on one"
+
+
+def report_facts(text: str, **opts):
+    r = parse_report(text, source="p.txt", **opts)
+    gaz = load_gazetteer()
+    return r, [extract_section(r, s, gaz) for s in r.sections]
+
+
+def names(r, f, kind="org"):
+    return [r.text[m.evidence.span[0]:m.evidence.span[1]] for m in f.mentions if m.kind == kind]
+
+
+def test_organisations_named_by_head_words_are_discovered_with_their_own_names():
+    r, (f,) = report_facts(
+        "outcome XM-DAC-41146-MWI_D_3.1\nWomen live free of violence.\nThe outcome was achieved. With the Malawi Police "
+        "Service and the Ministry of Gender, Community Development and Social Welfare, and funding from the Government "
+        "of Finland and the Government of Norway, the Local Government (Amendment) Bill was revised.\n", year=2021)
+    assert names(r, f) == ["Malawi Police Service", "Ministry of Gender, Community Development and Social Welfare",
+                           "Government of Finland", "Government of Norway"]
+    assert all(o.discovered for o in f.discovered.values())
+    kinds = {o.name: o.kind for o in f.discovered.values()}
+    assert kinds["Ministry of Gender, Community Development and Social Welfare"] == "government"
+    # the place inside an organisation's name is not a place; "Malawi" alone would be
+    assert "Malawi" not in names(r, f, "place") and "Finland" not in names(r, f, "place")
+
+
+def test_a_name_ending_in_its_acronym_is_cut_where_the_initials_say():
+    r, (f,) = report_facts(
+        "outcome XM-DAC-41146-JOR_D_1.2\nWomen lead.\nThe outcome was achieved with funding from the Government of "
+        "Finland. The Independent Election Commission (IEC) and the Association for the Fight against Violence against "
+        "Women (ALVF) met. Gender-Based Violence (GBV) fell.\n", year=2022)
+    assert names(r, f) == ["Government of Finland", "Independent Election Commission", "IEC",
+                           "Association for the Fight against Violence against Women", "ALVF"]
+
+
+def test_an_acronym_defined_in_one_section_names_the_organisation_in_another():
+    r, (f1, f2) = report_facts(
+        "outcome XM-DAC-41146-ETH_D_1.1\nA.\nThe outcome was achieved with the Ministry of Women and Social Affairs "
+        "(MoWSA).\noutcome XM-DAC-41146-ETH_D_1.2\nB.\nThe outcome was delayed. Experts from MoWSA and bodies such "
+        "as FEICOM and GBV services took part.\n", year=2022)
+    (key,) = {m.key for m in f1.mentions if m.kind == "org"}
+    assert [(names(r, f2)[i], m.key) for i, m in enumerate(m for m in f2.mentions if m.kind == "org")] == [
+        ("MoWSA", key), ("FEICOM", f2.mentions[1].key)]
+    assert f2.discovered[f2.mentions[1].key].name == "FEICOM"
+
+
+def test_a_national_organisation_of_the_table_is_only_meant_in_its_country():
+    """Mali's "Ministry of Gender" (data/partners.tsv, country ML) is not Malawi's ministry."""
+    text = ("outcome XM-DAC-41146-{}_D_1.1\nA.\nThe outcome was achieved with the Ministry of Gender and UNDP.\n")
+    r, (f,) = report_facts(text.format("MLI"), year=2021)
+    assert [m.key for m in f.mentions if m.kind == "org"] == ["ministry-women-children-family", "undp"]
+    r, (f,) = report_facts(text.format("MWI"), year=2021)
+    assert [m.key for m in f.mentions if m.kind == "org"][1:] == ["undp"]
+    assert f.mentions[0].key.startswith("x-ministry-of-gender-")
 
 
 def test_discovery_stays_linear_on_long_capitalised_runs():
@@ -247,3 +303,45 @@ def test_every_row_of_the_status_table_is_read():
     for phrase, status in phrases().items():
         _, f = facts_of(f"The outcome was {phrase} in 2022.")
         assert f.status.status == status, phrase
+
+
+def test_numbers_in_words_amounts_and_what_is_not_a_figure():
+    r, (f,) = report_facts(
+        "outcome XM-DAC-41146-MOZ_D_1.3\nA.\nThe outcome is on track. With funding of 1.3MUS$ and MZN 4,800,000, "
+        "twenty-five women and two international staff ran a three-day course for girls aged 15 to 19; one of them "
+        "came for 6 months. Eighteen women-owned businesses won tenders worth US$ 12,450.75. The national helpline "
+        "1458 took 320 calls. Officers3 and the law2 were cited.\n", year=2022)
+    got = [(x.source_text, x.value, x.unit, x.sex) for x in f.figures]
+    assert got == [
+        ("1.3", Decimal("1300000"), "USD", None), ("4,800,000", Decimal(4800000), "MZN", None),
+        ("12,450.75", Decimal("12450.75"), "USD", None), ("320", Decimal(320), "count", None),
+        ("twenty-five", Decimal(25), "people", "F"), ("two", Decimal(2), "people", None),
+        ("Eighteen", Decimal(18), "count", None)]
+    assert f.status.status == "on-track"
+
+
+def test_sex_of_lists_and_of_them():
+    r, (f,) = report_facts(
+        "outcome XM-DAC-41146-BGD_D_3.1\nA.\nThe outcome was achieved. Services reached 100 women and girls, 40 men "
+        "and boys, 30 HIV+ women, 45 female police officers and 260 women candidates and activists, but also 1149 "
+        "women and young people; 96 women leaders were trained, 40 of them from displaced households, and 318 women "
+        "hold seats, compared with 127 in 2021. 45% of whom are women.\n", year=2023)
+    assert [(x.source_text, x.unit, x.sex) for x in f.figures] == [
+        ("100", "people", "F"), ("40", "people", "M"), ("30", "people", "F"), ("45", "people", "F"),
+        ("260", "people", "F"), ("1149", "people", None), ("96", "people", "F"), ("40", "people", "F"),
+        ("318", "people", "F"), ("127", "people", "F"), ("45", "percent", None)]
+
+
+def test_currency_words_depend_on_the_country():
+    text = "outcome XM-DAC-41146-{}_D_1.1\nA.\nThe outcome was achieved: FCFA 12,500,000 were lent.\n"
+    for office, code in (("CMR", "XAF"), ("NER", "XOF")):
+        _, (f,) = report_facts(text.format(office), year=2021)
+        assert [(x.value, x.unit) for x in f.figures] == [(Decimal(12500000), code)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["The", "Ministry", "of", "and", "the", "(ABC)", "(MoX)", "Agency", "Fund", ",", ".",
+                                 "such as", "FEICOM", "women", "12", "two", "US$", "1.3M", "Government", "(", ")"]),
+                max_size=40))
+def test_extraction_never_fails_on_any_mix_of_names_brackets_and_numbers(words):
+    report_facts("outcome XM-DAC-41146-NER_D_1.1\nA.\n" + " ".join(words) + "\n", year=2022)

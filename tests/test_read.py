@@ -290,3 +290,10 @@ def test_a_label_opening_the_statement_is_not_part_of_it():
     assert (sec.label, sec.statement) == ("Outcome 2", "By 2022, women in Kenya earn more.")
     assert r.text[sec.statement_span[0]:sec.statement_span[1]] == "By 2022, women in Kenya earn more."
     assert r.country is not None and r.country.alpha2 == "KE"  # RD is Kenya's office (data/offices.tsv)
+
+
+def test_portal_footer_lines_are_not_narrative():
+    r = parse_report("Skip to main content\noutcome XM-DAC-41146-NER_D_1.1\nWomen lead.\n"
+                     "The outcome was achieved. 40 women were elected.\nDownload data\nDisclaimer\nTerms of use\n"
+                     "Back to top\n", source="p.txt", year=2022)
+    assert r.sections[0].narrative.text == "The outcome was achieved. 40 women were elected."

@@ -5,6 +5,7 @@ from kg.extract.alignment import find_alignment, strip_alignment
 from kg.extract.checks import check
 from kg.extract.figures import link, number_words_last, scan
 from kg.extract.model import Evidence, FigureFact, FindingFact, MentionFact, SectionFacts
+from kg.extract.orgs import report_orgs
 from kg.extract.status import find_status
 from kg.gazetteer import Gazetteer, Organisation
 from kg.read.report import OutcomeSection, ReportRecord
@@ -45,17 +46,18 @@ def extract_section(report: ReportRecord, section: OutcomeSection, gazetteer: Ga
 
     mentions: list[MentionFact] = []
     discovered: dict[str, Organisation] = {}
-    org_hits = gazetteer.find_orgs(text)
-    for m, org in gazetteer.discover_orgs(text):
+    country = report.country.alpha2 if report.country is not None else ""
+    org_hits = gazetteer.find_orgs(text, country)
+    local = report_orgs(report.text, gazetteer, country)
+    for m in local.find(text):
         if not any(h.start < m.end and m.start < h.end for h in org_hits):
-            discovered[org.key] = org
+            discovered[m.key] = local.orgs[m.key]
             org_hits.append(m)
     org_hits.sort(key=lambda h: h.start)
     reporting = gazetteer.reporting_org.key if gazetteer.reporting_org else None
     for h in org_hits:
         if h.key != reporting:
             mentions.append(MentionFact("org", h.key, evidence(h.start, h.end)))
-    country = report.country.alpha2 if report.country is not None else ""
     place_hits = gazetteer.find_places(text, country, [(h.start, h.end) for h in org_hits])
     for h in place_hits:
         mentions.append(MentionFact("place", h.key, evidence(h.start, h.end)))

@@ -50,6 +50,14 @@ class Emitter:
             if self._sharing:
                 self.shared.append(t)
 
+    def is_sharing(self) -> bool:
+        return self._sharing
+
+    def share(self, triples: list[Triple]) -> None:
+        """Also list already-emitted triples as shared (a shared node came to depend on them)."""
+        have = set(self.shared)
+        self.shared.extend(t for t in triples if t not in have)
+
     @contextmanager
     def sharing(self) -> Iterator[None]:
         self._sharing = True

@@ -44,14 +44,25 @@ class ReportMapper:
         self.report = n(iris.report(report.key))
         self._findings = 0
         self._described: set[str] = set()
+        self._shared_spans: set[str] = set()
 
     # ---- provenance -------------------------------------------------------------
     def span(self, start: int, end: int, sentence: tuple[int, int] | None = None) -> NamedNode:
-        iri = self.iris.span(self.key, start, end)
+        iri = str(self.iris.span(self.key, start, end))
         s = n(iri)
         if iri in self._described:
+            if self.e.is_sharing() and iri not in self._shared_spans:
+                # described before for the report alone; a shared node now derives from it, so the
+                # cross-report check needs its description (and its sentence's) too
+                self._shared_spans.add(iri)
+                self.e.share([tr for tr in self.e.triples if tr.subject.value.split("#", 1)[0] == iri])
+                for tr in self.e.triples:
+                    if tr.subject == s and tr.predicate == N.rkg.sentence:
+                        self.span(*self._span_of(tr.object.value))
             return s
         self._described.add(iri)
+        if self.e.is_sharing():
+            self._shared_spans.add(iri)
         e = self.e
         e.add(s, N.rdf.type, N.rkg.TextSpan)
         e.add(s, N.oa.hasSource, self.report)
@@ -69,6 +80,12 @@ class ReportMapper:
         if sentence and sentence != (start, end):
             e.add(s, N.rkg.sentence, self.span(*sentence))
         return s
+
+    def _span_of(self, iri: str) -> tuple[int, int]:
+        parsed = self.iris.parse(iri)
+        assert parsed is not None and parsed.kind == "span"
+        a, b = parsed.keys[1].split("-")
+        return int(a), int(b)
 
     def evidence(self, ev: Evidence) -> NamedNode:
         return self.span(ev.span[0], ev.span[1], ev.sentence)
@@ -224,6 +241,7 @@ class ReportMapper:
 
 
 _UNIT_WORD = {"hectare": "ha", "percent": "%"}
+
 
 
 def map_report(report: ReportRecord, facts: list[SectionFacts], iris: IRIs, ref: ReferenceData) -> NamedGraph:

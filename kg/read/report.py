@@ -45,6 +45,8 @@ _GLUED_ID = re.compile(r"^(?P<short>[A-Z]{2,4}_[DO]_[0-9][0-9.]*[A-Z]?)(?P<full>
 # "Outcome 2: Women's political participation": the label a page gives a section, not a heading
 _LABEL = re.compile(r"^\s*outcome\s+(?P<n>\d+(?:\.\d+)*)\s*(?:[:.\-–—]\s*(?P<label>.*?))?\s*$", re.I)
 _LABEL_PREFIX = re.compile(r"(?P<label>[Oo]utcome\s+\d+(?:\.\d+)*)\s*[:.\-–—]\s+(?=\S)")
+# a line of page furniture: a few words, or a page number, ending no sentence
+_FURNITURE = re.compile(r"^(?:\d{1,2}|(?:[A-Z&][\w'’&/-]*)(?:\s+[\w'’&/-]+){0,4})$")
 # a footnote marker in running text: "… in 2021.[1] The …"
 _FOOTNOTE_MARK = re.compile(r"\[\d{1,2}\]")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -301,6 +303,7 @@ def parse_report(
             )
         body = [_Line(x.number, x.start, x.start, "") if x.number in labels else x
                 for x in lines[ln.number : end_line]]
+        body = _without_furniture(body)
         section = _section(text, source, ln, body, idm)
         label = _label_for(ln.number, lines, labels)
         if label is not None and section.label is None:
@@ -324,6 +327,18 @@ def parse_report(
     off = _report_office(sections, office, source)
     c = _resolve_report_country(country, title_country, off, source)
     return ReportRecord(source, text, sha, c, y, as_of, title, sections, off, damage)
+
+
+def _without_furniture(body: list[_Line]) -> list[_Line]:
+    """The body without the portal's menu and footer lines at its end ("Download data", "Back to top",
+    "Terms of use", "Previous", "1", "Next"): short lines that end no sentence, after the narrative."""
+    keep = list(body)
+    while keep and (not keep[-1].text.strip() or _FURNITURE.match(keep[-1].text.strip())):
+        keep.pop()
+    content = [x for x in keep if x.text.strip()]
+    dropped = [x for x in body[len(keep):] if x.text.strip()]
+    # a section is never furniture alone: keep everything when nothing would be left but a statement
+    return keep if dropped and len(content) >= 2 else body
 
 
 def _label_for(heading: int, lines: list[_Line], labels: dict[int, tuple[_Line, re.Match[str]]]
