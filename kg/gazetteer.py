@@ -26,6 +26,7 @@ PLACE_TYPES = ("country", "region", "district", "cercle", "commune", "city")
 _TOWN_QUALIFIER = re.compile(
     r"(?:\b(?:urban|rural)\s+)?\b(?:commune|city|cities|town|towns|municipality|village)\s+(?:of|de)\s+$", re.I
 )
+_FEATURE_BEFORE = re.compile(r"\b(?:Lake|River|Gulf\s+of|Bay\s+of|Mount|Sea\s+of)\s+$")
 _LIST_GAP = re.compile(r"\s*(?:\([^()]*\)\s*)?(?:,\s*(?:and\s+)?|and\s+|&\s*)$")
 
 
@@ -50,6 +51,7 @@ class Place:
     parent: str | None = None
     iso_code: str | None = None
     country: str = ""  # ISO alpha-2 of the country it lies in
+    geonames: int | None = None  # GeoNames id of a town found through kg.geonames
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,7 @@ class Gazetteer:
             names: dict[str, list[Place]] = {}
             short: dict[str, list[Place]] = {}
             for p in self.places.values():
-                if p.type == "country" or p.country == country:
+                if p.geonames is None and (p.type == "country" or p.country == country):
                     for n in (p.name, *p.alt_names):
                         target = short if len(n) <= 3 else names
                         target.setdefault(fold_key(n) if target is names else n, []).append(p)
@@ -161,6 +163,8 @@ class Gazetteer:
         for s, e, candidates in sorted(raw, key=lambda r: r[0]):
             if any(a <= s < b or a < e <= b for a, b in exclude):
                 continue
+            if candidates[0].type == "country" and _FEATURE_BEFORE.search(text, max(0, s - 12), s):
+                continue  # "Lake Chad", "Gulf of Guinea": a lake or a sea, not the country
             # "the cities of Segou (80 men …) and Mopti (31 men …)": the qualifier carries over a list
             listed = prev_town_end >= 0 and _LIST_GAP.match(text, prev_town_end, s) is not None
             place = self._choose(candidates, text[:s], listed)
@@ -180,6 +184,15 @@ class Gazetteer:
         if towns and (listed or _TOWN_QUALIFIER.search(before[-60:])):
             return towns[0]
         return (larger or candidates)[0]
+
+    def register(self, place: Place) -> Place:
+        """Add a place found outside the tables (a GeoNames town), so its lineage and description resolve;
+        the same key always names the same place, so registering twice changes nothing."""
+        return self.places.setdefault(place.key, place)
+
+    def subdivisions(self, country: str) -> list[Place]:
+        """The ISO subdivisions of a country (both levels), for spelling variants."""
+        return [p for p in self.places.values() if p.country == country and p.iso_code and p.type != "country"]
 
     def lineage(self, key: str) -> list[Place]:
         """The place and every place it lies within, innermost first."""
@@ -215,18 +228,30 @@ def no_overlaps(hits: list[Match]) -> list[Match]:
     return sorted(out, key=lambda h: h.start)
 
 
-def _iso_places() -> list[Place]:
+def _iso_places(alt_names: dict[str, tuple[str, ...]]) -> list[Place]:
+    """Countries and their subdivisions from ISO 3166 (pycountry), with the common spellings of
+    ``data/subdivision_names.tsv`` ("Amhara" for ISO's "Amara")."""
     out = []
     for c in pycountry.countries:
         alts = tuple(dict.fromkeys(
             n for n in (getattr(c, "common_name", None), getattr(c, "official_name", None)) if n and n != c.name
         ))
         out.append(Place(c.alpha_2, c.name, "country", alts, None, c.alpha_2, c.alpha_2))
+    first: dict[str, set[str]] = {}
+    second: dict[tuple[str, str], list] = {}
     for s in pycountry.subdivisions:
-        if s.parent_code:  # second-level ISO units are rare and often ambiguous; the table covers what we need
+        if s.parent_code:
+            second.setdefault((s.country_code, fold_key(s.name)), []).append(s)
             continue
+        first.setdefault(s.country_code, set()).add(fold_key(s.name))
         kind = "district" if "district" in s.type.lower() else "region"
-        out.append(Place(s.code, s.name, kind, (), s.country_code, s.code, s.country_code))
+        out.append(Place(s.code, s.name, kind, alt_names.get(s.code, ()), s.country_code, s.code, s.country_code))
+    # second-level units (Malawi's districts, Sierra Leone's districts) where the name is the country's
+    # only unit of that name: an ambiguous one is left to the towns gazetteer and the report's context
+    for (cc, key), units in second.items():
+        if len(units) == 1 and key not in first.get(cc, set()):
+            s = units[0]
+            out.append(Place(s.code, s.name, "district", alt_names.get(s.code, ()), s.parent_code, s.code, cc))
     return out
 
 
@@ -251,7 +276,9 @@ def _load(data_dir: Path) -> Gazetteer:
                              source=str(path), line=n)
         orgs.append(Organisation(row["key"], row["name"], _split(row["acronyms"]), _split(row["aliases"]),
                                  row["kind"], row["iati_org_id"] or None, country=(row.get("country") or "").strip()))
-    places = _iso_places()
+    names_path = data_dir / "subdivision_names.tsv"
+    alt_names = {r["code"]: _split(r["alt_names"]) for r in _read_tsv(names_path, ("code", "alt_names"))}
+    places = _iso_places(alt_names)
     known = {p.key: p for p in places}
     path = data_dir / "places.tsv"
     rows = _read_tsv(path, ("key", "name", "alt_names", "type", "parent"))

@@ -345,3 +345,40 @@ def test_currency_words_depend_on_the_country():
                 max_size=40))
 def test_extraction_never_fails_on_any_mix_of_names_brackets_and_numbers(words):
     report_facts("outcome XM-DAC-41146-NER_D_1.1\nA.\n" + " ".join(words) + "\n", year=2022)
+
+
+def test_places_of_any_country_from_geonames_and_spelling_variants():
+    r, (f,) = report_facts(
+        "outcome XM-DAC-41146-ETH_D_1.1\nA.\nThe outcome was achieved in Amhara and Tigray, in Bahir Dar, Dessie and "
+        "Mek'ele, and with ActionAid Ethiopia around Lake Chad.\n", year=2022)
+    got = {names(r, f, "place")[i]: m.key for i, m in enumerate(m for m in f.mentions if m.kind == "place")}
+    gaz = load_gazetteer()
+    assert got["Amhara"] == "ET-AM" and got["Tigray"] == "ET-TI"  # ISO spells them Amara and Tigrai
+    assert {k: gaz.places[got[k]].geonames is not None for k in ("Bahir Dar", "Dessie", "Mek'ele")} == {
+        "Bahir Dar": True, "Dessie": True, "Mek'ele": True}
+    assert "Chad" not in got and "Ethiopia" not in got  # a lake; a place inside an organisation's name
+    assert names(r, f) == ["ActionAid Ethiopia"]
+
+
+def test_a_regional_office_finds_towns_of_the_countries_it_names():
+    r, (f,) = report_facts(
+        "outcome XM-DAC-41146-WCA_D_1.1\nA.\nThe outcome was achieved in Senegal, with 40 mediators trained in Dakar "
+        "and Ziguinchor.\n", year=2022, office="WCA")
+    assert r.country is None
+    assert names(r, f, "place") == ["Senegal", "Dakar", "Ziguinchor"]
+
+
+def test_a_geonames_town_is_published_with_its_geonames_link(tmp_path):
+    from kg.build import build
+
+    page = tmp_path / "mwi.txt"
+    page.write_text("outcome XM-DAC-41146-MWI_D_3.1\nWomen and girls live a life free of violence.\n"
+                    "The outcome was achieved: 40 women trained in Mangochi and Liwonde.\n",
+                    encoding="utf-8")
+    res = build([page], year=2021)
+    triples = {(t.subject.value, t.predicate.value, t.object.value) for t in res.reports[0].graph.triples}
+    places = {o for s, p, o in triples if p.endswith("#place")}
+    town = next(o for o in places if "/place/gn-" in o)
+    assert (town, "http://www.w3.org/2004/02/skos/core#exactMatch",
+            f"https://sws.geonames.org/{town.rsplit('gn-', 1)[1]}/") in triples
+    assert (town, "https://w3id.org/results-kg/def#within", "https://w3id.org/results-kg/id/place/MW") in triples

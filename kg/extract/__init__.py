@@ -1,13 +1,16 @@
 """Extractors: facts found in a report section, with source offsets. No RDF here."""
 from __future__ import annotations
 
+import re
+
 from kg.extract.alignment import find_alignment, strip_alignment
 from kg.extract.checks import check
 from kg.extract.figures import link, number_words_last, scan
 from kg.extract.model import Evidence, FigureFact, FindingFact, MentionFact, SectionFacts
 from kg.extract.orgs import report_orgs
+from kg.extract.places import find_more_places
 from kg.extract.status import find_status
-from kg.gazetteer import Gazetteer, Organisation
+from kg.gazetteer import Gazetteer, Match, Organisation
 from kg.read.report import OutcomeSection, ReportRecord
 from kg.text import sentences
 
@@ -54,11 +57,24 @@ def extract_section(report: ReportRecord, section: OutcomeSection, gazetteer: Ga
             discovered[m.key] = local.orgs[m.key]
             org_hits.append(m)
     org_hits.sort(key=lambda h: h.start)
+    if report.country is not None:
+        # "ActionAid Bangladesh", "Plan International Nepal": a known organisation's national branch
+        names = "|".join(re.escape(n) for n in (report.country.name, *gazetteer.places[country].alt_names))
+        branch = re.compile(rf"[ \t]+(?:{names})(?![\w-])")
+        org_hits = [Match(h.start, b.end(), h.key, text[h.start : b.end()])
+                    if (b := branch.match(text, h.end)) else h for h in org_hits]
     reporting = gazetteer.reporting_org.key if gazetteer.reporting_org else None
     for h in org_hits:
         if h.key != reporting:
             mentions.append(MentionFact("org", h.key, evidence(h.start, h.end)))
-    place_hits = gazetteer.find_places(text, country, [(h.start, h.end) for h in org_hits])
+    org_spans = [(h.start, h.end) for h in org_hits]
+    place_hits = gazetteer.find_places(text, country, org_spans)
+    found = [(h.start, h.end) for h in place_hits]
+    # an office reporting for no country: its towns are those of the countries it names
+    countries = [country] if country else list(dict.fromkeys(
+        h.key for h in place_hits if gazetteer.places[h.key].type == "country"))
+    place_hits += find_more_places(text, countries, gazetteer, org_spans + found, found)
+    place_hits.sort(key=lambda h: h.start)
     for h in place_hits:
         mentions.append(MentionFact("place", h.key, evidence(h.start, h.end)))
 

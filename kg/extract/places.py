@@ -1,0 +1,130 @@
+"""Places of any country: the tables first, then GeoNames towns, then spelling variants.
+
+The gazetteer (``kg.gazetteer``) knows every country, every ISO 3166-2 subdivision and the
+curated towns of ``data/places.tsv``. What it lacks, a report usually names as a capitalised
+word where a place belongs ("in Mangochi", "Pemba and Metuge", "Maroua, Bertoua"): such a word
+is looked up among the towns of the report's country in GeoNames (``kg.geonames``), accent- and
+case-insensitively, and, failing that, matched to the country's subdivisions and towns by
+spelling (``rapidfuzz``), so "Tigray" finds ISO's "Tigrai". The report's country decides: a name
+is only ever looked up among that country's places.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from kg import geonames
+from kg.gazetteer import Gazetteer, Match, Place
+from kg.text import fold_key
+
+# a capitalised name of up to four words ("Bahir Dar", "Cox's Bazar", "Montes de María")
+_NAME = re.compile(r"(?<![\w'’\-])[A-ZÀ-ÖØ-Þ][\w'’\-]*(?:[ \t]+(?:(?:de|del|la|el|al|as|ar|an|da|do|of)[ \t]+)?"
+                   r"[A-ZÀ-ÖØ-Þ][\w'’\-]*){0,3}")
+# where a place stands: after these words or a list comma, or before a word that says what it is
+_BEFORE = re.compile(r"(?:\b(?:in|of|from|at|to|across|around|near|between|including|and|or|both|within|"
+                     r"throughout|outside|inside|towards?)\s+(?:the\s+)?|,\s*|\(\s*|/\s*)$", re.I)
+_AFTER = re.compile(r"\s+(?:district|districts|municipality|municipalities|town|city|village|villages|camp|camps|"
+                    r"province|provinces|region|regions|county|counties|department|departments|state|governorate|"
+                    r"commune|communes|prefecture|woreda|zone|upazila|sub-district)\b", re.I)
+# capitalised words that are never the place a sentence means, whatever GeoNames lists
+_NEVER = frozenset(fold_key(w) for w in """
+    January February March April May June July August September October November December Monday Tuesday
+    Wednesday Thursday Friday Saturday Sunday English French Spanish Portuguese Arabic Kiswahili Swahili
+    Amharic Nepali Bangla Bengali Government Parliament Ministry Region District Province Country National
+    Women Youth Gender Peace Security Council Committee Office Union Phase Plan Programme Project Police
+    Justice Health Education Finance Agriculture Affairs Development Social Welfare Human Rights Action
+    Community Communities Centre Center Network Association Women's Girls Men Boys Children Total
+    North South East West Central Northern Southern Eastern Western Upper Lower New Old Saint Santa San
+    Global Country Office Regional Local Urban Rural Head Mother Victoria Grace Hope Unity Liberty
+    """.split())
+_FUZZY_CUTOFF = 85
+_MIN_FUZZY = 5
+
+
+@lru_cache(maxsize=64)
+def _towns(gazetteer: Gazetteer, country: str) -> dict[str, Place]:
+    """Folded name -> town, for the report's country: main names first, then other Latin spellings;
+    where two towns share a name, the larger (GeoNames lists the largest first)."""
+    by_name: dict[str, Place] = {}
+    alternates: dict[str, Place] = {}
+    for t in geonames.towns(country):
+        place = Place(f"gn-{t.geonameid}", t.name, "city", (), country, None, country, t.geonameid)
+        by_name.setdefault(fold_key(t.name), place)
+        for a in t.alternates:
+            if len(a) >= 4:
+                alternates.setdefault(fold_key(a), place)
+    for k, p in alternates.items():
+        by_name.setdefault(k, p)
+    return by_name
+
+
+@lru_cache(maxsize=64)
+def _spellings(gazetteer: Gazetteer, country: str) -> tuple[dict[str, Place], list[str]]:
+    """Names to match spelling variants against: the country's subdivisions, then its main town names."""
+    names: dict[str, Place] = {}
+    for p in gazetteer.subdivisions(country):
+        for n in (p.name, *p.alt_names):
+            names.setdefault(fold_key(n), p)
+    for t in geonames.towns(country):
+        names.setdefault(fold_key(t.name), Place(f"gn-{t.geonameid}", t.name, "city", (), country, None, country,
+                                                 t.geonameid))
+    return names, list(names)
+
+
+_LIST_GAP = re.compile(r"\s*(?:,|and|or|&|,\s*and)\s*")
+
+
+def _in_place_context(text: str, a: int, b: int, places: list[tuple[int, int]]) -> bool:
+    """After "in", "from", a list comma …; before "district", "province" …; or listed beside a place
+    already found ("covering Sudurpaschim and Karnali provinces")."""
+    if _BEFORE.search(text[max(0, a - 30) : a]) or _AFTER.match(text, b):
+        return True
+    return any((_LIST_GAP.fullmatch(text, b, x) is not None) or (_LIST_GAP.fullmatch(text, y, a) is not None)
+               for x, y in places if x >= b or y <= a)
+
+
+def find_more_places(text: str, countries: list[str], gazetteer: Gazetteer, taken: list[tuple[int, int]],
+                     places: list[tuple[int, int]]) -> list[Match]:
+    """Places in ``text`` the gazetteer's tables did not find, outside ``taken`` spans (organisation
+    names, places already found at ``places``). ``countries``: the report's country, or for an office
+    reporting for none, the countries the text names."""
+    found_all: list[Match] = []
+    for country in countries:
+        found_all += _find(text, country, gazetteer, taken + [(m.start, m.end) for m in found_all], places)
+    return found_all
+
+
+def _find(text: str, country: str, gazetteer: Gazetteer, taken: list[tuple[int, int]],
+          places: list[tuple[int, int]]) -> list[Match]:
+    towns = _towns(gazetteer, country)
+    names, choices = _spellings(gazetteer, country)
+    out: list[Match] = []
+    for m in _NAME.finditer(text):
+        words = list(re.finditer(r"\S+", m.group(0)))
+        i = 0
+        while i < len(words):
+            found = None
+            for j in range(len(words), i, -1):  # the longest name first: "Bahir Dar" before "Bahir"
+                a, b = m.start() + words[i].start(), m.start() + words[j - 1].end()
+                candidate = text[a:b].rstrip("'’")
+                b = a + len(candidate)
+                key = fold_key(candidate)
+                if key in _NEVER or any(x < b and a < y for x, y in taken) or \
+                        not _in_place_context(text, a, b, places + [(o.start, o.end) for o in out]):
+                    continue
+                place = towns.get(key)
+                if place is None and len(candidate) >= _MIN_FUZZY:
+                    hit = process.extractOne(key, choices, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
+                    if hit is not None and hit[0][:1] == key[:1]:
+                        place = names[hit[0]]
+                if place is not None:
+                    found = (j, Match(a, b, gazetteer.register(place).key, candidate))
+                    break
+            if found is None:
+                i += 1
+                continue
+            i, match = found
+            out.append(match)
+    return out
