@@ -32,10 +32,12 @@ class RKG(DefinedNamespace):
     QualityFinding: URIRef
     AchievementStatus: URIRef
     Unit: URIRef
+    Currency: URIRef
     OrganisationKind: URIRef
     PlaceType: URIRef
     FindingType: URIRef
     Breakdown: URIRef
+    ResultKind: URIRef
 
     # properties
     country: URIRef
@@ -59,6 +61,7 @@ class RKG(DefinedNamespace):
     sex: URIRef
     partOf: URIRef
     breakdown: URIRef
+    resultKind: URIRef
     shareOf: URIRef
     counts: URIRef
     sourceText: URIRef
@@ -85,7 +88,6 @@ class RKG(DefinedNamespace):
     UnitScheme: URIRef
     People: URIRef
     Count: URIRef
-    Currency: URIRef
     Hectare: URIRef
     Percent: URIRef
 
@@ -118,6 +120,10 @@ class RKG(DefinedNamespace):
     GluedNumber: URIRef
     PartsDoNotAddUp: URIRef
     ShareMismatch: URIRef
+
+    ResultKindScheme: URIRef
+    DevelopmentResult: URIRef
+    OrganisationalEffectivenessResult: URIRef
 
     BreakdownScheme: URIRef
     BySex: URIRef

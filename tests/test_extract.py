@@ -289,12 +289,27 @@ def test_a_narrative_on_the_statement_next_line_keeps_its_figures_partners_and_p
     ("The outcome was not fully achieved.", "partially-achieved"),
     ("The outcome was reached, 300 women were trained.", "achieved"),
     ("The outcome meeting was held in Niamey.", "not-stated"),
+    ("The outcome is on track to be achieved by 2025.", "on-track"),
+    ("Progress towards the outcome was delayed by the floods.", "delayed"),
+    ("This outcome remained behind schedule.", "delayed"),
+    ("The outcome has been partially met.", "partially-achieved"),
+    ("The outcome was exceeded.", "achieved"),
+    ("Implementation was delayed, but the outcome is still on track.", "on-track"),
 ])
 def test_status_phrasings_of_other_offices(sentence, status):
     _, f = facts_of(sentence + " Later, 40 mayors met.")
     assert f.status.status == status
     if status != "not-stated":
         assert f.status.evidence is not None
+
+
+def test_a_status_in_unknown_words_stays_not_stated_with_its_sentence_kept():
+    r, f = facts_of("Despite the floods, the outcome was mostly realised in 2021. 40 mayors met.")
+    assert f.status.status == "not-stated"
+    (finding,) = [x for x in f.findings if x.type == "unread-status"]
+    a, b = finding.span
+    assert r.text[a:b] == "Despite the floods, the outcome was mostly realised in 2021."
+    assert "the outcome was mostly realised" in finding.message
 
 
 def test_every_row_of_the_status_table_is_read():

@@ -26,6 +26,7 @@ STATUS = {"achieved": N.rkg.Achieved, "partially-achieved": N.rkg.PartiallyAchie
           "not-stated": N.rkg.StatusNotStated}
 # units that are concepts of the ontology; any other unit is an ISO 4217 currency code (kg.rdf.reference)
 UNIT = {"people": N.rkg.People, "count": N.rkg.Count, "hectare": N.rkg.Hectare, "percent": N.rkg.Percent}
+RESULT_KIND = {"D": N.rkg.DevelopmentResult, "O": N.rkg.OrganisationalEffectivenessResult}
 BREAKDOWN = {"sex": N.rkg.BySex, "place": N.rkg.ByPlace, "category": N.rkg.ByCategory, "subset": N.rkg.Subset}
 SEX = {"F": getattr(N.sdmx_code, "sex-F"), "M": getattr(N.sdmx_code, "sex-M")}
 
@@ -156,6 +157,7 @@ class ReportMapper:
             if sec.label:
                 e.add(outcome, N.skos.altLabel, t.text(sec.label))
             e.add(outcome, N.rkg.office, t.plain(sec.office))
+            e.add(outcome, N.rkg.resultKind, RESULT_KIND[sec.kind])
             e.add(outcome, N.prov.wasDerivedFrom, self.span(*sec.statement_span))
             al = facts.alignment
             if al is not None:
