@@ -26,6 +26,8 @@ PLACE_TYPES = ("country", "region", "district", "cercle", "commune", "city")
 _TOWN_QUALIFIER = re.compile(
     r"(?:\b(?:urban|rural)\s+)?\b(?:commune|city|cities|town|towns|municipality|village)\s+(?:of|de)\s+$", re.I
 )
+_NAME_AFTER = re.compile(r"[ \t]+(?!(?:District|Province|Region|County|State|City|Department|Governorate|"
+                         r"Municipality)\b)[A-Z][a-z]")
 _FEATURE_BEFORE = re.compile(r"\b(?:Lake|River|Gulf\s+of|Bay\s+of|Mount|Sea\s+of)\s+$")
 _LIST_GAP = re.compile(r"\s*(?:\([^()]*\)\s*)?(?:,\s*(?:and\s+)?|and\s+|&\s*)$")
 
@@ -52,6 +54,7 @@ class Place:
     iso_code: str | None = None
     country: str = ""  # ISO alpha-2 of the country it lies in
     geonames: int | None = None  # GeoNames id of a town found through kg.geonames
+    discovered: bool = False  # found by how the text writes it ("Bombali District"), in no table
 
 
 @dataclass(frozen=True)
@@ -163,8 +166,11 @@ class Gazetteer:
         for s, e, candidates in sorted(raw, key=lambda r: r[0]):
             if any(a <= s < b or a < e <= b for a, b in exclude):
                 continue
-            if candidates[0].type == "country" and _FEATURE_BEFORE.search(text, max(0, s - 12), s):
-                continue  # "Lake Chad", "Gulf of Guinea": a lake or a sea, not the country
+            if any(c.type == "country" for c in candidates) and (
+                    _FEATURE_BEFORE.search(text, max(0, s - 12), s) or _NAME_AFTER.match(text, e)):
+                # "Lake Chad": a lake; "the Mali Country Office", "Uganda Women Entrepreneurship Programme":
+                # the country is part of a name, and the name is not a place
+                continue
             # "the cities of Segou (80 men …) and Mopti (31 men …)": the qualifier carries over a list
             listed = prev_town_end >= 0 and _LIST_GAP.match(text, prev_town_end, s) is not None
             place = self._choose(candidates, text[:s], listed)
@@ -180,7 +186,9 @@ class Gazetteer:
         if len(candidates) == 1:
             return candidates[0]
         towns = [p for p in candidates if p.type in ("city", "commune", "cercle")]
-        larger = [p for p in candidates if p.type not in ("city", "commune", "cercle")]
+        # a name that is a country and one of its subdivisions (Guatemala, Djibouti) means the country
+        larger = sorted((p for p in candidates if p.type not in ("city", "commune", "cercle")),
+                        key=lambda p: p.type != "country")
         if towns and (listed or _TOWN_QUALIFIER.search(before[-60:])):
             return towns[0]
         return (larger or candidates)[0]

@@ -20,7 +20,7 @@ from kg.read import read_report
 from kg.text import fold_key
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
-SETS = ("dev", "holdout")
+SETS = ("dev", "holdout", "fresh")
 
 
 @dataclass

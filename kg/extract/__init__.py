@@ -8,7 +8,7 @@ from kg.extract.checks import check
 from kg.extract.figures import link, number_words_last, scan
 from kg.extract.model import Evidence, FigureFact, FindingFact, MentionFact, SectionFacts
 from kg.extract.orgs import report_orgs
-from kg.extract.places import find_more_places
+from kg.extract.places import find_more_places, report_places
 from kg.extract.status import find_status
 from kg.gazetteer import Gazetteer, Match, Organisation
 from kg.read.report import OutcomeSection, ReportRecord
@@ -60,7 +60,7 @@ def extract_section(report: ReportRecord, section: OutcomeSection, gazetteer: Ga
     if report.country is not None:
         # "ActionAid Bangladesh", "Plan International Nepal": a known organisation's national branch
         names = "|".join(re.escape(n) for n in (report.country.name, *gazetteer.places[country].alt_names))
-        branch = re.compile(rf"[ \t]+(?:{names})(?![\w-])")
+        branch = re.compile(rf"[ \t]+(?:in[ \t]+)?(?:{names})(?![\w-])")  # "CARE International in Timor-Leste"
         org_hits = [Match(h.start, b.end(), h.key, text[h.start : b.end()])
                     if (b := branch.match(text, h.end)) else h for h in org_hits]
     reporting = gazetteer.reporting_org.key if gazetteer.reporting_org else None
@@ -73,7 +73,13 @@ def extract_section(report: ReportRecord, section: OutcomeSection, gazetteer: Ga
     # an office reporting for no country: its towns are those of the countries it names
     countries = [country] if country else list(dict.fromkeys(
         h.key for h in place_hits if gazetteer.places[h.key].type == "country"))
-    place_hits += find_more_places(text, countries, gazetteer, org_spans + found, found)
+    reported = None
+    if country:
+        report_org_spans = tuple((h.start, h.end) for h in [*gazetteer.find_orgs(report.text, country),
+                                                            *local.find(report.text)])
+        reported = report_places(report.text, country, gazetteer, report_org_spans)
+    more = find_more_places(text, countries, gazetteer, org_spans + found, found, reported)
+    place_hits = [h for h in place_hits if not any(m.start <= h.start and h.end <= m.end for m in more)] + more
     place_hits.sort(key=lambda h: h.start)
     for h in place_hits:
         mentions.append(MentionFact("place", h.key, evidence(h.start, h.end)))

@@ -20,6 +20,7 @@ from kg.text import Sentence
 
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _INT = re.compile(r"^\d+$")
+_SPACED = re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.]\d)")
 _GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _DECIMAL = re.compile(r"^\d+\.\d+$")
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -47,6 +48,8 @@ _WORD_NUMBER = re.compile(
     rf"(?:{'|'.join(_UNITS.split())}))(?:\s+(?:hundred|thousand|million)(?:\s+(?:and\s+)?"
     rf"(?:(?:{'|'.join(_TENS.split())})(?:[-\s](?:{'|'.join(_UNITS.split()[:9])}))?|(?:{'|'.join(_UNITS.split())})))?)*\b",
     re.I)
+_OF_THESE = re.compile(r"\s+of\s+(?:these|those|the|its|their)\s+(?=[a-z])", re.I)
+_WERE = re.compile(r"\s+(?:were|are|was|is|have\s+been|had\s+been)\s+", re.I)
 # a bare number set against the figure before it counts the same thing
 _COMPARED = re.compile(r"\b(?:compared\s+(?:with|to)|up\s+from|down\s+from|against|versus|vs\.?|from|"
                        r"instead\s+of|rather\s+than)\s+(?:only\s+|just\s+|some\s+|about\s+)?$", re.I)
@@ -107,7 +110,8 @@ _NOT_PEOPLE = frozenset(
     waters borders headquarters markers meters metres liters litres kilometers kilometres committees fees
     restaurants grants plants plans donors partners tractors motors monitors chambers towers shelters corners
     elevators generators charters tenders powers offers answers barriers dossiers ledgers degrees guarantees
-    trailers fibers fibres gutters""".split()
+    trailers fibers fibres gutters exporters importers suppliers manufacturers retailers wholesalers
+    processors distributors""".split()
 )
 # "focal points", "community relays": what the words name only together
 _PEOPLE_PHRASES = ("focal points", "focal persons", "human rights defenders", "local elected", "elected officials")
@@ -216,8 +220,8 @@ def _phrase(text: str, p: int) -> tuple[str, int]:
         if lw in _STOP or lw in _IRREGULAR_VERBS:
             break
         if (words and lw.endswith("ed") and "-" not in w and lw not in ("displaced", "trained", "skilled")
-                and not all(x.lower().endswith("ed") for x in words)):  # "two formed armed movements"
-            break
+                and not all(x.lower().endswith(("ed", "ly")) for x in words)):
+            break  # "300 women trained", but "two formed armed movements", "312 newly elected women"
         words.append(w)
         end = m.end()
     while words and words[-1].lower() in ("and", "of"):
@@ -227,6 +231,8 @@ def _phrase(text: str, p: int) -> tuple[str, int]:
         longer = re.match(r"((?:,?\s*(?:and\s+)?[A-Za-z][\w'’\-]*){1,8})", text[end:])
         if longer:
             tail = re.findall(r"[A-Za-z][\w'’\-]*", longer.group(1))
+            numbers = [i for i, x in enumerate(tail) if _WORD_NUMBER.fullmatch(x)]
+            tail = tail[: numbers[0]] if numbers else tail  # "3,480 calls, and twenty-five lawyers": a new figure
             for k in range(len(tail), 0, -1):
                 if tail[k - 1].lower() in _PEOPLE and not any(w.lower() in _STOP - {"and"} for w in tail[:k]):
                     words += tail[:k]
@@ -256,12 +262,15 @@ def _sex_of(phrase: str) -> str | None:
     # "women and girls", "men and boys": every part names the same sex; "women and men", "women and
     # young people" name no one sex
     parts = [p.split() for p in " ".join(head).split(" and ")]
+    while len(parts) > 1 and len(parts[0]) == 1 and parts[0][0] not in _PEOPLE | _FEMALE | _MALE:
+        parts = parts[1:]  # "pregnant and breastfeeding women": an adjective of the last noun
     found = []
     for i, words in enumerate(parts):
         sexes = {"F" for w in words if w in _FEMALE} | {"M" for w in words if w in _MALE}
-        if not sexes and i and len(parts[0]) > 1 and parts[0][0] in _FEMALE | _MALE and len(words) <= 2:
-            # "women candidates and activists", "women ex-combatants and conflict victims": the first
-            # word qualifies every noun of the list (but "women and young people" names two groups)
+        first_sex = [w for w in parts[0][:-1] if w in _FEMALE | _MALE]
+        if not sexes and i and len(parts[0]) > 1 and first_sex and len(words) <= 2:
+            # "women candidates and activists", "newly elected women mayors and vice-mayors": the sex word
+            # qualifies every noun of the list (but "women and young people" names two groups)
             continue
         if len(sexes) != 1:
             return None
@@ -277,19 +286,26 @@ def _pure_sex(f: RawFigure) -> bool:
 def _unit_for(phrase: str) -> str:
     """People when the phrase names people: a word of the list, or a head noun of an agent's shape."""
     head = phrase.lower().split(" of ")[0]
-    words = [w.strip("'’") for w in head.split()]
+    # a possessive qualifies the noun after it: "fathers' clubs", "women's cooperatives" are not people
+    words = [w for w in head.split() if not w.endswith(("'", "’", "'s", "’s"))]
     if any(w in _PEOPLE for w in words) or any(p in head for p in _PEOPLE_PHRASES):
         return "people"
     # each listed noun's head: its first plural word ("service providers", "women-owned businesses won …")
-    heads = [next((w for w in part.split() if w.endswith("s")), "") for part in head.split(" and ")]
+    heads = [next((w.rsplit("-", 1)[-1] for w in part.split() if w.endswith("s") and not w.endswith(("'", "’"))), "")
+             for part in head.split(" and ")]
     if heads and all(_PEOPLE_SUFFIX.search(w) and w not in _NOT_PEOPLE for w in heads):
         return "people"
     return "count"
 
 
-def _candidates(text: str) -> list[tuple[int, int, str, Decimal | None, bool]]:
+def _candidates(text: str, money: currency.Matchers) -> list[tuple[int, int, str, Decimal | None, bool]]:
     """(start, end, as written, value, written in words) of every number, in text order."""
     out = [(m.start(), m.end(), m.group(0), None, False) for m in _NUMBER.finditer(text)]
+    for m in _SPACED.finditer(text):
+        # "480 000 dirhams", "FCFA 5 000 000": thousands grouped by spaces, read only next to a currency
+        if money.after.match(text, m.end()) or money.before.search(text[max(0, m.start() - 12) : m.start()]):
+            out = [c for c in out if c[1] <= m.start() or c[0] >= m.end()]
+            out.append((m.start(), m.end(), m.group(0), Decimal(re.sub(r"\D", "", m.group(0))), False))
     for m in _WORD_NUMBER.finditer(text):
         words = m.group(0)
         if words.lower() == "one":
@@ -323,7 +339,7 @@ def scan(text: str, sents: list[Sentence], country: str = "") -> list[RawFigure]
     starts = [s.start for s in sents]
     money = currency.matchers(country)
     out: list[RawFigure] = []
-    for a, b, raw, word_value, in_words in _candidates(text):
+    for a, b, raw, word_value, in_words in _candidates(text, money):
         glued = False
         if in_words:
             if text[a - 1 : a].isalnum() or text[b : b + 1].isalnum():
@@ -335,7 +351,7 @@ def scan(text: str, sents: list[Sentence], country: str = "") -> list[RawFigure]
                 continue
         if _not_counted(text, a, b):
             continue
-        value = word_value if in_words else parse_number(raw)
+        value = word_value if word_value is not None else parse_number(raw)
         unit_end = b
         if (sc := _SCALE.match(text, b)) and value is not None:
             value *= _SCALES[sc.group(1).lower()]  # "XOF 2.3 billion", "1.5 million people"
@@ -382,8 +398,25 @@ def scan(text: str, sents: list[Sentence], country: str = "") -> list[RawFigure]
                 lb = _LOOKBACK_TO.search(text[max(0, a - 60) : a])
                 counts = lb.group(1) if lb else "share"
         else:
+            inherited = None
+            these = _OF_THESE.match(text, p)
+            if these:
+                p = these.end()  # "Thirty-four of these leaders"
             counts, phrase_end = _phrase(text, p)
-            sex = _sex_of(counts)
+            if these and counts and not _sex_of(counts):
+                # "these leaders" are the ones counted before: "412 women leaders … Thirty-four of these leaders"
+                last = counts.split()[-1].lower()
+                before = next((f for f in reversed(out) if f.counts and f.counts.split()[-1].lower() == last), None)
+                if before is not None:
+                    inherited = before.sex
+            if not counts and (were := _WERE.match(text, p)):
+                # "of whom 3,602 were women and girls"; "and 9 were placed": what came before
+                said, end = _phrase(text, were.end())
+                if _sex_of(said) or _unit_for(said) == "people":
+                    counts, phrase_end = said, end
+                elif out and out[-1].sentence == bisect.bisect_right(starts, a) - 1 and out[-1].unit == "people":
+                    counts, unit, inherited = out[-1].counts, out[-1].unit, out[-1].sex
+            sex = _sex_of(counts) or inherited
             if (sp := _SEX_PAREN.match(text, phrase_end)):
                 sex = "F" if sp.group(1).lower() in _FEMALE else "M"
             if counts and counts.split()[0].lower() in ("of",):

@@ -60,13 +60,14 @@ _CONCEPT_ACRONYMS = frozenset(
     IDPs CSO CSOs NGO NGOs FGM GRB GRPB TVET TOT ToT PSEA SEA CRSV CEO MP MPs GDP DRR HDP UNDAF UNSDCF CCA RBM
     ICTs SRHR SRH EVAW EVAWG IPV DV MHPSS GBVIMS WEE WEPs WPP CSW UPR BPfA SWAP UNCT""".split()
 )
-_LEADING = frozenset(
+# words that begin a sentence rather than a name: "The", "In", "Together" (the places reader uses them too)
+LEADING_WORDS = frozenset(
     """the this these those in with through together during under as at by for from on to also however
     moreover furthermore following since after before thanks both each its their our an a and but while
     when where if although because besides despite beyond within among between across alongside via""".split()
 )
-_CONNECTORS = r"(?:of|the|for|and|on|in|de|des|du|la|le|las|los|del|el|et|y|pour|para|da|do|dos|das|to|&)"
-_CAP = r"[A-ZÀ-ÖØ-Þ][\w'’\-/]*"
+_CONNECTORS = r"(?:of|the|for|and|on|in|de|des|du|la|le|las|los|del|el|et|y|pour|para|da|do|dos|das|&)"
+_CAP = r"[A-ZÀ-ÖØ-Þ](?:[^\W\d_]|['’\-/])*"  # letters only: "Police4" is "Police" and a footnote mark
 # a run of capitalised words, joined by the connectors of names ("Ministry of Industry, Trade and Supply")
 _NAME_RUN = re.compile(rf"{_CAP}(?:(?:,?\s+{_CONNECTORS})*,?[ \t]+{_CAP})*")
 _ACRONYM_PAREN = re.compile(r"\s*\((?P<acronym>(?=[A-Za-z&/\-]*[A-Z][A-Za-z&/\-]*[A-Z])[A-Z][A-Za-z&/\-]{1,11})\)")
@@ -108,10 +109,14 @@ def _has_head(name: str) -> bool:
     return any(w.lower() in _HEADS for w in _words(name))
 
 
+# UN Women's own offices are the reporting organisation, not partners: "Mali Country Office", "Regional Office"
+_OWN_OFFICE = re.compile(r"(?:^|\s)(?:Country|Regional|Multi-Country|Liaison|Programme|Field|Sub-)\s*Office$")
+
+
 def _trim(name: str) -> str:
     """Drop leading words that begin a sentence rather than the name, and trailing connectors."""
     words = name.split()
-    while words and words[0].lower() in _LEADING:
+    while words and words[0].lower() in LEADING_WORDS:
         words.pop(0)
     while words and re.fullmatch(_CONNECTORS, words[-1].lower()):
         words.pop()
@@ -210,6 +215,16 @@ _CONCEPT_AFTER = re.compile(r"(?:\s*\([^()]{1,30}\))?\s+(?:Bill|Act|Law|Policy|P
                             r"Code|Decree|Regulations?)\b")
 
 
+def _without_place(name: str, gazetteer: Gazetteer, country: str) -> str:
+    """"Ministry of Public Health in Herat, Balkh and Kandahar" is the ministry; the rest says where."""
+    m = re.search(r"\s+in\s+(?:the\s+)?(?=[A-Z])", name)
+    if m:
+        where = gazetteer.find_places(name[m.end():], country)
+        if where and where[0].start == 0:
+            return name[: m.start()]
+    return name
+
+
 def discover(text: str, gazetteer: Gazetteer, country: str) -> list[tuple[Match, Organisation]]:
     """Organisations named in ``text`` that the table does not know, with where each is named."""
     out: list[tuple[Match, Organisation]] = []
@@ -242,7 +257,8 @@ def discover(text: str, gazetteer: Gazetteer, country: str) -> list[tuple[Match,
                     name = tail
                     break
         concept = {w.lower() for w in _words(name)} & _CONCEPT_WORDS
-        if len(_words(name)) < 2 or not (_has_head(name) or (_initials_match(name, acronym) and not concept)):
+        if len(_words(name)) < 2 or not (_has_head(name) or (_initials_match(name, acronym) and not concept)) \
+                or _OWN_OFFICE.search(name):
             continue
         if gazetteer.org_by_name_or_acronym(name, country) or gazetteer.org_by_name_or_acronym(acronym, country):
             continue
@@ -253,15 +269,28 @@ def discover(text: str, gazetteer: Gazetteer, country: str) -> list[tuple[Match,
     for m in _NAME_RUN.finditer(text):
         for seg_start, seg in _segments(m.group(0), m.start(), known):
             offset = 0
-            for part in _parts(seg):
-                a = seg_start + seg.index(part, offset)
-                offset = a - seg_start + len(part)
-                if len(_words(part)) < 2 or not _has_head(part) or _CONCEPT_AFTER.match(text, a + len(part)):
+            for whole in _parts(seg):
+                a = seg_start + seg.index(whole, offset)
+                offset = a - seg_start + len(whole)
+                part = _without_place(whole, gazetteer, country)
+                if len(_words(part)) < 2 or not _has_head(part) or _CONCEPT_AFTER.match(text, a + len(part)) \
+                        or _OWN_OFFICE.search(part):
                     continue
                 if gazetteer.org_by_name_or_acronym(part, country) or taken(a, a + len(part)):
                     continue
                 out.append((Match(a, a + len(part), "", part), _org(part, None)))
-    # 3. acronyms listed as examples
+    # 3. a name that ends in the report's country: "Medica Afghanistan", "HomeNet Nepal"
+    place = gazetteer.places.get(country)
+    if place is not None:
+        names = "|".join(re.escape(n) for n in (place.name, *place.alt_names))
+        for m in re.finditer(rf"(?<=[a-z,;] )(?P<name>(?P<first>[A-Z][A-Za-z]+) (?:{names}))(?![\w-])", text):
+            a, b = m.start("name"), m.end("name")
+            first = m["first"]
+            if (first.lower() in LEADING_WORDS or first.lower() in _HEADS or gazetteer.find_places(first, country)
+                    or taken(a, b) or gazetteer.org_by_name_or_acronym(m["name"], country)):
+                continue
+            out.append((Match(a, b, "", m["name"]), _org(m["name"], None)))
+    # 4. acronyms listed as examples
     for m in _EXAMPLES.finditer(text):
         for w in _ACRONYM_WORD.finditer(m["list"]):
             acronym = w.group(0)

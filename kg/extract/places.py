@@ -16,12 +16,13 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from kg import geonames
+from kg.extract.orgs import LEADING_WORDS
 from kg.gazetteer import Gazetteer, Match, Place
 from kg.text import fold_key
 
 # a capitalised name of up to four words ("Bahir Dar", "Cox's Bazar", "Montes de María")
-_NAME = re.compile(r"(?<![\w'’\-])[A-ZÀ-ÖØ-Þ][\w'’\-]*(?:[ \t]+(?:(?:de|del|la|el|al|as|ar|an|da|do|of)[ \t]+)?"
-                   r"[A-ZÀ-ÖØ-Þ][\w'’\-]*){0,3}")
+_NAME = re.compile(r"(?<![\w'’\-])[A-ZÀ-ÖØ-Þ][\w'’\-]*(?:[ \t]+(?:(?:de|del|la|las|los|le|les|el|al|as|ar|an|da|do|"
+                   r"dos|das|di|du|des|of)[ \t]+){0,2}[A-ZÀ-ÖØ-Þ][\w'’\-]*){0,3}")
 # where a place stands: after these words or a list comma, or before a word that says what it is
 _BEFORE = re.compile(r"(?:\b(?:in|of|from|at|to|across|around|near|between|including|and|or|both|within|"
                      r"throughout|outside|inside|towards?)\s+(?:the\s+)?|,\s*|\(\s*|/\s*)$", re.I)
@@ -85,14 +86,80 @@ def _in_place_context(text: str, a: int, b: int, places: list[tuple[int, int]]) 
                for x, y in places if x >= b or y <= a)
 
 
+# a list of names anchored by what they are: "Kenema and Bombali districts", "the districts of Dhanusha,
+# Saptari and Kailali", "Bombali District"
+_ONE = r"[A-ZÀ-ÖØ-Þ][\w'’\-]*(?:[ \t]+[A-ZÀ-ÖØ-Þ][\w'’\-]*)?"
+_LIST = rf"{_ONE}(?:\s*,\s*{_ONE})*(?:,?\s+and\s+{_ONE})?"
+_KINDS = {"district": "district", "districts": "district", "county": "district", "counties": "district",
+          "upazila": "district", "upazilas": "district", "woreda": "district", "woredas": "district",
+          "province": "region", "provinces": "region", "region": "region", "regions": "region",
+          "department": "region", "departments": "region", "governorate": "region", "governorates": "region",
+          "state": "region", "states": "region", "municipality": "commune", "municipalities": "commune",
+          "commune": "commune", "communes": "commune"}
+_KIND_WORDS = "|".join(sorted(_KINDS, key=len, reverse=True))
+_ANCHORED = re.compile(rf"(?P<before>{_LIST})[ \t]+(?P<kind>{_KIND_WORDS})\b|"
+                       rf"\b(?P<kind2>{_KIND_WORDS})\s+of\s+(?P<after>{_LIST})")
+_ITEM = re.compile(_ONE)
+
+
+def discover_places(text: str, country: str, gazetteer: Gazetteer, taken: list[tuple[int, int]]) -> list[Match]:
+    """Names the text itself says are districts, provinces, municipalities … of the report's country,
+    though no table has them: each becomes a place of that country, flagged as discovered."""
+    if not country:
+        return []
+    out: list[Match] = []
+    for m in _ANCHORED.finditer(text):
+        group = "before" if m["before"] else "after"
+        kind = _KINDS[(m["kind"] or m["kind2"]).lower()]
+        singular = (m["kind"] or m["kind2"]).lower() in ("district", "county", "province", "region", "department",
+                                                         "municipality", "state", "governorate", "commune")
+        items = list(_ITEM.finditer(m[group]))
+        if group == "before" and singular:
+            items = items[-1:]  # "the Bombali District": only the name right before the word
+        for it in items:
+            a, b = m.start(group) + it.start(), m.start(group) + it.end()
+            name = it.group(0)
+            while name.split()[0].lower() in LEADING_WORDS and len(name.split()) > 1:  # "In Dhanusha", "The Bombali"
+                cut = len(name.split()[0]) + 1
+                name, a = name[cut:].lstrip(), a + cut
+            if (fold_key(name) in _NEVER or name.lower() in LEADING_WORDS or re.search(r"[\d_]", name)
+                    or any(x < b and a < y for x, y in taken)):
+                continue
+            slug = re.sub(r"[^a-z0-9]+", "-", fold_key(name)).strip("-")
+            place = Place(f"{country}-x-{slug}", name, kind, (), country, None, country, discovered=True)
+            out.append(Match(a, b, gazetteer.register(place).key, name))
+    return out
+
+
+@lru_cache(maxsize=16)
+def report_places(text: str, country: str, gazetteer: Gazetteer,
+                  orgs: tuple[tuple[int, int], ...]) -> re.Pattern[str] | None:
+    """Places the report itself says are districts, provinces … anywhere in it, so a section that names
+    one without saying so ("1,850 women in Dhanusha") still finds it."""
+    found = discover_places(text, country, gazetteer, list(orgs))
+    names = sorted({m.text for m in found}, key=len, reverse=True)
+    if not names:
+        return None
+    return re.compile(r"(?<![\w'’\-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w'’\-])")
+
+
 def find_more_places(text: str, countries: list[str], gazetteer: Gazetteer, taken: list[tuple[int, int]],
-                     places: list[tuple[int, int]]) -> list[Match]:
+                     places: list[tuple[int, int]], reported: re.Pattern[str] | None = None) -> list[Match]:
     """Places in ``text`` the gazetteer's tables did not find, outside ``taken`` spans (organisation
     names, places already found at ``places``). ``countries``: the report's country, or for an office
     reporting for none, the countries the text names."""
     found_all: list[Match] = []
     for country in countries:
         found_all += _find(text, country, gazetteer, taken + [(m.start, m.end) for m in found_all], places)
+    if len(countries) == 1:
+        found_all += discover_places(text, countries[0], gazetteer,
+                                     taken + places + [(m.start, m.end) for m in found_all])
+        if reported is not None:
+            busy = taken + places + [(m.start, m.end) for m in found_all]
+            for m in reported.finditer(text):
+                if not any(x < m.end() and m.start() < y for x, y in busy):
+                    slug = re.sub(r"[^a-z0-9]+", "-", fold_key(m.group(0))).strip("-")
+                    found_all.append(Match(m.start(), m.end(), f"{countries[0]}-x-{slug}", m.group(0)))
     return found_all
 
 
@@ -108,10 +175,14 @@ def _find(text: str, country: str, gazetteer: Gazetteer, taken: list[tuple[int, 
             found = None
             for j in range(len(words), i, -1):  # the longest name first: "Bahir Dar" before "Bahir"
                 a, b = m.start() + words[i].start(), m.start() + words[j - 1].end()
-                candidate = text[a:b].rstrip("'’")
+                candidate = re.sub(r"['’]s?$", "", text[a:b])  # "Guatemala's": the place is Guatemala
                 b = a + len(candidate)
                 key = fold_key(candidate)
-                if key in _NEVER or any(x < b and a < y for x, y in taken) or \
+                # a longer name may hold a place found before ("Ecatepec de Morelos", "Mexico City"): the
+                # longer one wins, the shorter is dropped by the caller
+                inside = [(x, y) for x, y in places if a <= x and y <= b and (x, y) != (a, b)]
+                blocked = [(x, y) for x, y in taken if x < b and a < y and (x, y) not in inside]
+                if key in _NEVER or blocked or \
                         not _in_place_context(text, a, b, places + [(o.start, o.end) for o in out]):
                     continue
                 place = towns.get(key)

@@ -36,12 +36,17 @@ def _pattern() -> re.Pattern[str]:
     alts = sorted(phrases(), key=len, reverse=True)
     words = "|".join(r"\s+(?:been\s+)?".join(map(re.escape, p.split())) for p in alts)
     return re.compile(
-        rf"{_SUBJECT}\s+{_VERB}\s+(?:been\s+)?(?:still\s+)?(?P<phrase>{words})(?![\w-])", re.I)
+        rf"{_SUBJECT}\s+(?:(?P<negated>{_NEGATED})|{_VERB})\s+(?:been\s+)?(?:still\s+)?(?:{_RATED}\s+)?"
+        rf"(?P<phrase>{words})(?![\w-])", re.I)
 
 
 # the outcome, or progress towards it, is the subject: "This result was achieved through …" is not a status
 _SUBJECT = r"\b(?:(?:the|this)\s+outcome|progress\s+(?:towards?|on)\s+(?:the|this)\s+outcome)"
 _VERB = r"(?:was|is|were|has\s+been|have\s+been|has|have|remains|remained)"
+# "could not be achieved": the phrase read with a negation ("achieved" becomes not achieved)
+_NEGATED = r"(?:could\s+not|cannot|can\s*not|was\s+not\s+able\s+to|did\s+not)\s+be"
+# "the outcome is rated partially achieved", "was assessed as on track"
+_RATED = r"(?:rated|considered|assessed\s+as|deemed|judged(?:\s+to\s+be)?|reported\s+as|classified\s+as)"
 # a sentence that speaks of the outcome's progress in words the table does not have ("The outcome was
 # mostly realised"): kept as the candidate, so the finding can quote it
 _CANDIDATE = re.compile(rf"{_SUBJECT}\s+{_VERB}\s+(?:not\s+|only\s+|been\s+|largely\s+|mostly\s+)*[a-z-]+ed\b",
@@ -59,7 +64,10 @@ def find_status(view: TextView, sents: list[Sentence] | None = None) -> StatusFa
         if m:
             phrase = " ".join(w for w in m["phrase"].lower().split() if w not in ("been", "still"))
             span = view.to_source(s.start + m.start(), s.start + m.end())
-            return StatusFact(table[phrase], Evidence(span, view.to_source(s.start, s.end)))
+            status = table[phrase]
+            if m["negated"]:  # "could not be achieved", "could not be fully met"
+                status = {"achieved": "not-achieved", "on-track": "delayed"}.get(status, status)
+            return StatusFact(status, Evidence(span, view.to_source(s.start, s.end)))
         if candidate is None and (c := _CANDIDATE.search(s.text)):
             candidate = Evidence(view.to_source(s.start + c.start(), s.start + c.end()), view.to_source(s.start, s.end))
     return StatusFact("not-stated", None, candidate)

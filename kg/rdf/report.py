@@ -199,6 +199,11 @@ class ReportMapper:
             target = n(iris.org(m.key)) if m.kind == "org" else n(iris.place(m.key))
             if m.kind == "place":
                 self._ensure_place(m.key)
+                place = self.ref.gazetteer.places[m.key]
+                if place.discovered and f"evidence:{m.key}" not in self._described:
+                    self._described.add(f"evidence:{m.key}")  # a discovered place comes from its first mention
+                    with e.sharing():
+                        e.add(target, N.prov.wasDerivedFrom, self.evidence(m.evidence))
             mention = n(iris.mention(self.key, sec.identifier, m.evidence.span[0]))
             e.add(note, N.rkg.mention, mention)
             e.add(mention, N.rdf.type, N.rkg.Mention)
