@@ -16,6 +16,16 @@ from decimal import Decimal
 from text_to_num import text2num
 
 from kg.extract import currency
+from kg.extract.counted import (
+    FEMALE,
+    MALE,
+    PEOPLE,
+    WORD,
+    WORD_NUMBER,
+    phrase,
+    sex_of,
+    unit_for,
+)
 from kg.text import Sentence
 
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
@@ -32,27 +42,23 @@ _NAMING = re.compile(
     r"[Aa]rticles?|Art\.|[Aa]cts?|[Oo]rdinances?|[Pp]hases?|[Pp]illars?|[Oo]utcomes?|[Oo]utputs?|"
     r"[Ii]ndicators?|[Ss]ections?|[Cc]hapters?|[Pp]ages?|[Aa]nnex(?:es)?|[Ll]evels?|[Tt]ier|[Cc]ommunes?|"
     r"[Pp]aragraphs?|[Vv]ersion|[Cc]ategory|[Gg]rade|[Pp]rovinces?|[Zz]ones?|[Ww]ards?|[Hh]elplines?|"
-    r"[Hh]otlines?|[Tt]oll-free(?:\s+(?:line|number))?|(?:short\s+)?[Cc]ode|[Nn]umber))\s*$")
+    r"[Hh]otlines?|[Tt]oll-free(?:\s+(?:line|number))?|(?:short\s+)?[Cc]ode))\s*$")
 _SCALE = re.compile(r"\s*(million|billion|thousand)\b", re.I)
 _SCALES = {"thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
 _ORDINAL = re.compile(r"^(?:st|nd|rd|th)\b")
 _PERCENT_AFTER = re.compile(r"^\s*(?:%|per\s*cent\b|percent\b)")
 # a scale glued to a number only counts next to a currency: "1.3MUS$", "US$ 2.5M"
 _SHORT_SCALE = re.compile(r"\s?(?P<scale>mn|bn|M|m|B|K|k)")
-# numbers written as words: a run of number words, valued by text2num; "one" alone is never a figure
-_UNITS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-          "seventeen eighteen nineteen")
-_TENS = "twenty thirty forty fifty sixty seventy eighty ninety"
-_WORD_NUMBER = re.compile(
-    rf"\b(?:(?:{'|'.join(_TENS.split())})(?:[-\s](?:{'|'.join(_UNITS.split()[:9])}))?|"
-    rf"(?:{'|'.join(_UNITS.split())}))(?:\s+(?:hundred|thousand|million)(?:\s+(?:and\s+)?"
-    rf"(?:(?:{'|'.join(_TENS.split())})(?:[-\s](?:{'|'.join(_UNITS.split()[:9])}))?|(?:{'|'.join(_UNITS.split())})))?)*\b",
-    re.I)
-_OF_THESE = re.compile(r"\s+of\s+(?:these|those|the|its|their)\s+(?=[a-z])", re.I)
+_OF_THESE = re.compile(r"\s+of\s+(?:these|those|the|its|their)\s+(?=[a-z\d])", re.I)
 _WERE = re.compile(r"\s+(?:were|are|was|is|have\s+been|had\s+been)\s+", re.I)
+_OF_THESE_BEFORE = re.compile(r"\b(?:of|among)\s+(?:these|them|whom|those)\s*,?\s*$", re.I)
+_PHONE = re.compile(r"\+?\d{2,4}(?:[ \-]\d{2,4})+")
+_AFTER_WERE_SEX = re.compile(r"\s+(?:were|are|was|is)\s+(?:all\s+)?(women|men|girls|boys|female|male|females|males)\b",
+                             re.I)
 # a bare number set against the figure before it counts the same thing
 _COMPARED = re.compile(r"\b(?:compared\s+(?:with|to)|up\s+from|down\s+from|against|versus|vs\.?|from|"
-                       r"instead\s+of|rather\s+than)\s+(?:only\s+|just\s+|some\s+|about\s+)?$", re.I)
+                       r"instead\s+of|rather\s+than|(?:a\s+)?target\s+of|out\s+of|including|of\s+(?:these|them),?)"
+                       r"\s+(?:only\s+|just\s+|some\s+|about\s+)?$", re.I)
 # a footnote's own number at the start of its line: "3 The Act was passed in …"
 _FOOTNOTE_LINE = re.compile(r"(?:^|\n)[ \t]*$")
 # what a duration or an age looks like around a number: not a count of anything reached
@@ -62,7 +68,6 @@ _AGE_BEFORE = re.compile(r"\b(?:aged|ages?|age\s+of|ages\s+of|between\s+the\s+ag
                          r"\s+(?:\d+\s*(?:to|-|–|and)\s*)?$", re.I)
 _AGE_AFTER = re.compile(r"(?:\s*-\s*|\s+)years?(?:\s*-\s*|\s+)old\b|\s*(?:-\s*)?year-olds?\b", re.I)
 _HA_AFTER = re.compile(r"^\s*(?:ha|hectares?)\b", re.I)
-_WORD = re.compile(r"\s*([A-Za-z][\w'’\-]*\+?)")
 _OF_THEM = re.compile(r"\s+of\s+(?:them|whom)\b(?:\s+(?:were\s+|are\s+)?([A-Za-z]+))?", re.I)
 _SEX_PAREN = re.compile(r"\s*\(\s*(men|women|male|female|males|females|boys|girls)\s*\)", re.I)
 _LOOKBACK_OF = re.compile(r"([A-Za-z][\w'’\-]*)\s+of\s+"
@@ -74,49 +79,6 @@ _OF_WHICH = re.compile(r"\bof\s+which\b", re.I)
 _THIS_GROUP = re.compile(r"^\s*(?:this|the)\s+group\s+(?:was|is|were|comprised|consisted\s+of|included)\b", re.I)
 _SHARE_GAP = re.compile(r"^[\s(\-–—]*(?:or\s+)?[\s(\-–—]*$")
 _LIST_BREAK = re.compile(r"\b(?:were|was|are|is|have|has|had|will|benefit|benefited)\b", re.I)
-
-_STOP = frozenset(
-    """in of from to with were was is are have has had will who which that for on at by through into
-    including the a an as per over more than each this these their its whose where when while during after
-    before under within among between since across against but or if so then also not be been being can
-    could should would may might must do did does our your his her they them we it""".split()
-)
-# verbs that end what a figure counts without the "-ed" the phrase reader stops at
-_IRREGULAR_VERBS = frozenset(
-    """won took made got became began held met went set gave ran saw built sold paid left brought taught
-    kept found told spent sent lost rose fell grew led""".split()
-)
-_FEMALE = frozenset("women woman girls girl female females".split())
-_MALE = frozenset("men man boys boy male males".split())
-_PEOPLE = frozenset(
-    """people persons person women woman men man girls girl boys boy beneficiaries members participants
-    officers journalists communicators teenagers leaders officials councilors councillors counsellors counselors
-    agents directors managers actors farmers youth youths adolescents children individuals residents voters
-    candidates aspirants staff trainers trainees students survivors victims refugees returnees migrants volunteers
-    mediators judges magistrates prosecutors lawyers paralegals police representatives entrepreneurs producers
-    workers midwives parliamentarians ministers mayors visitors relays observers statisticians nurses doctors
-    teachers pupils learners graduates employees clients patients users callers herders pastoralists fishers
-    traders vendors artisans activists advocates champions defenders mentors coaches facilitators enumerators
-    experts specialists consultants researchers academics delegates deputies senators councillors chiefs elders
-    imams priests clerics soldiers peacekeepers personnel cadets recruits inmates detainees prisoners
-    displaced newcomers settlers owners founders heads widows mothers fathers parents wives husbands
-    daughters sons orphans persons-with-disabilities""".split()
-)
-# a head noun naming people by what they do: "statisticians", "prosecutors", "service providers"
-_PEOPLE_SUFFIX = re.compile(r"(?:ists|ians|ors|ers|ees|ants)$")
-_NOT_PEOPLE = frozenset(
-    """sectors indicators factors doors floors errors corridors centers centres papers numbers letters orders
-    matters computers containers chapters quarters registers folders posters banners clusters layers filters
-    waters borders headquarters markers meters metres liters litres kilometers kilometres committees fees
-    restaurants grants plants plans donors partners tractors motors monitors chambers towers shelters corners
-    elevators generators charters tenders powers offers answers barriers dossiers ledgers degrees guarantees
-    trailers fibers fibres gutters exporters importers suppliers manufacturers retailers wholesalers
-    processors distributors""".split()
-)
-# "focal points", "community relays": what the words name only together
-_PEOPLE_PHRASES = ("focal points", "focal persons", "human rights defenders", "local elected", "elected officials")
-_MAX_WORDS = 6
-
 
 @dataclass
 class RawFigure:
@@ -163,8 +125,11 @@ def _skip(text: str, a: int, b: int, raw: str, money_next: bool = False) -> tupl
         return True, False
     if prev == "-" and a >= 2 and text[a - 2].isalpha():
         return True, False  # Covid-19
-    if _NAMING.search(text[max(0, a - 24) : a]):
-        return True, False
+    if (named := _NAMING.search(text[max(0, a - 24) : a])) and not (
+            named.group(0).strip() == "SDG" and (parse_number(raw) or 0) > 17):
+        return True, False  # "SDG 5" is a goal; "SDG 2,300,000" are Sudanese pounds
+    if _is_phone(text, a, b):
+        return True, False  # "(+249 912 300 471)", "(116 123)": a telephone number
     if re.match(r"[-/]\d", text[b : b + 2]) or (prev == "-" and a >= 2 and text[a - 2].isdigit()):
         return True, False  # "Law 2015-052", "2020/2021", a phone number
     if prev.isalpha():
@@ -190,112 +155,15 @@ def _skip(text: str, a: int, b: int, raw: str, money_next: bool = False) -> tupl
     if len(raw) <= 2 and _FOOTNOTE_LINE.search(text[max(0, a - 4) : a]) and re.match(r" [A-Z]", text[b : b + 2]):
         return True, False  # a footnote's number at the start of its line
     if len(raw) == 4 and _INT.match(raw) and 1950 <= int(raw) <= 2100:
-        m = _WORD.match(text[b:])
-        if not (m and m.group(1).lower() in _PEOPLE):
+        m = WORD.match(text[b:])
+        if not (m and m.group(1).lower() in PEOPLE):
             return True, False  # a year: "in 2021", "2020 budget"
     return False, glued
 
 
-def _phrase(text: str, p: int) -> tuple[str, int]:
-    """What a figure counts: the words after it, up to a stop word, verb or punctuation."""
-    words: list[str] = []
-    end = p
-    while len(words) < _MAX_WORDS:
-        m = _WORD.match(text, end)
-        if not m:
-            break
-        w = m.group(1)
-        lw = w.lower()
-        if lw in ("and", "of"):
-            nxt = _WORD.match(text, m.end())
-            if (not words or not nxt or nxt.group(1).lower() in _STOP
-                    or text[m.end(): nxt.start(1)].strip() or re.match(r"\s*\d", text[m.end():])):
-                break
-            if lw == "and" and words[-1].lower() in _PEOPLE and _unit_for(" ".join(
-                    w.group(1) for w in _words_after(text, m.end(), 2))) != "people":
-                break  # "3,720 displaced women and girls and vocational training": a new list item
-            words.append(w)
-            end = m.end()
-            continue
-        if lw in _STOP or lw in _IRREGULAR_VERBS:
-            break
-        if (words and lw.endswith("ed") and "-" not in w and lw not in ("displaced", "trained", "skilled")
-                and not all(x.lower().endswith(("ed", "ly")) for x in words)):
-            break  # "300 women trained", but "two formed armed movements", "312 newly elected women"
-        words.append(w)
-        end = m.end()
-    while words and words[-1].lower() in ("and", "of"):
-        words.pop()
-    if words and words[-1].lower() not in _PEOPLE and text[end : end + 1] == ",":
-        # "31 national, regional and PSC directors and managers": adjectives listed with commas
-        longer = re.match(r"((?:,?\s*(?:and\s+)?[A-Za-z][\w'’\-]*){1,8})", text[end:])
-        if longer:
-            tail = re.findall(r"[A-Za-z][\w'’\-]*", longer.group(1))
-            numbers = [i for i, x in enumerate(tail) if _WORD_NUMBER.fullmatch(x)]
-            tail = tail[: numbers[0]] if numbers else tail  # "3,480 calls, and twenty-five lawyers": a new figure
-            for k in range(len(tail), 0, -1):
-                if tail[k - 1].lower() in _PEOPLE and not any(w.lower() in _STOP - {"and"} for w in tail[:k]):
-                    words += tail[:k]
-                    break
-    if not words:
-        return "", p
-    first = text.index(words[0], p)
-    idx = first
-    for w in words:
-        idx = text.index(w, idx) + len(w)
-    return " ".join(text[first:idx].split()), idx
-
-
-def _words_after(text: str, p: int, n: int) -> list[re.Match[str]]:
-    out = []
-    while len(out) < n and (m := _WORD.match(text, p)):
-        out.append(m)
-        p = m.end()
-    return out
-
-
-def _sex_of(phrase: str) -> str | None:
-    """Sex of what a phrase counts: "women farmers", "additional women"; none for "women and men"."""
-    head = phrase.lower().split(" of ")[0].split()
-    if not head:
-        return None
-    # "women and girls", "men and boys": every part names the same sex; "women and men", "women and
-    # young people" name no one sex
-    parts = [p.split() for p in " ".join(head).split(" and ")]
-    while len(parts) > 1 and len(parts[0]) == 1 and parts[0][0] not in _PEOPLE | _FEMALE | _MALE:
-        parts = parts[1:]  # "pregnant and breastfeeding women": an adjective of the last noun
-    found = []
-    for i, words in enumerate(parts):
-        sexes = {"F" for w in words if w in _FEMALE} | {"M" for w in words if w in _MALE}
-        first_sex = [w for w in parts[0][:-1] if w in _FEMALE | _MALE]
-        if not sexes and i and len(parts[0]) > 1 and first_sex and len(words) <= 2:
-            # "women candidates and activists", "newly elected women mayors and vice-mayors": the sex word
-            # qualifies every noun of the list (but "women and young people" names two groups)
-            continue
-        if len(sexes) != 1:
-            return None
-        found.append(sexes.pop())
-    return found[0] if len(set(found)) == 1 else None
-
-
 def _pure_sex(f: RawFigure) -> bool:
     """A part that splits its total by sex ("322 men"), not a category that happens to be male."""
-    return bool(f.sex) and f.counts.lower() in _FEMALE | _MALE
-
-
-def _unit_for(phrase: str) -> str:
-    """People when the phrase names people: a word of the list, or a head noun of an agent's shape."""
-    head = phrase.lower().split(" of ")[0]
-    # a possessive qualifies the noun after it: "fathers' clubs", "women's cooperatives" are not people
-    words = [w for w in head.split() if not w.endswith(("'", "’", "'s", "’s"))]
-    if any(w in _PEOPLE for w in words) or any(p in head for p in _PEOPLE_PHRASES):
-        return "people"
-    # each listed noun's head: its first plural word ("service providers", "women-owned businesses won …")
-    heads = [next((w.rsplit("-", 1)[-1] for w in part.split() if w.endswith("s") and not w.endswith(("'", "’"))), "")
-             for part in head.split(" and ")]
-    if heads and all(_PEOPLE_SUFFIX.search(w) and w not in _NOT_PEOPLE for w in heads):
-        return "people"
-    return "count"
+    return bool(f.sex) and f.counts.lower() in FEMALE | MALE
 
 
 def _candidates(text: str, money: currency.Matchers) -> list[tuple[int, int, str, Decimal | None, bool]]:
@@ -306,7 +174,7 @@ def _candidates(text: str, money: currency.Matchers) -> list[tuple[int, int, str
         if money.after.match(text, m.end()) or money.before.search(text[max(0, m.start() - 12) : m.start()]):
             out = [c for c in out if c[1] <= m.start() or c[0] >= m.end()]
             out.append((m.start(), m.end(), m.group(0), Decimal(re.sub(r"\D", "", m.group(0))), False))
-    for m in _WORD_NUMBER.finditer(text):
+    for m in WORD_NUMBER.finditer(text):
         words = m.group(0)
         if words.lower() == "one":
             continue  # "one of the", "one another": never a count we can trust
@@ -326,6 +194,13 @@ def _money_scale(text: str, a: int, b: int, money: currency.Matchers) -> bool:
     if money.after.match(text, sc.end()):
         return True
     return bool(money.before.search(text[max(0, a - 8) : a])) and not text[sc.end() : sc.end() + 1].isalpha()
+
+
+def _is_phone(text: str, a: int, b: int) -> bool:
+    """A number inside brackets that hold only a telephone number: groups of digits, maybe a "+"."""
+    open_ = text.rfind("(", max(0, a - 24), a)
+    close = text.find(")", b, b + 24)
+    return open_ >= 0 and close >= 0 and _PHONE.fullmatch(text[open_ + 1 : close].strip()) is not None
 
 
 def _not_counted(text: str, a: int, b: int) -> bool:
@@ -377,23 +252,27 @@ def scan(text: str, sents: list[Sentence], country: str = "") -> list[RawFigure]
         sex = None
         if (of_them := _OF_THEM.match(text, p)):
             counts, phrase_end = of_them.group(1) or "", of_them.end()
-            named = _sex_of(counts) or (counts.lower() in _PEOPLE and counts)
-            if not named and out:
+            if counts:  # "612 of them displaced women living in …": the whole phrase, not its first word
+                counts, phrase_end = phrase(text, of_them.start(1))
+            named = sex_of(counts) or (unit_for(counts) == "people" and counts)
+            them = next((f for f in reversed(out) if f.unit in ("people", "count")), None)
+            if not named and them is not None:
                 # "96 women leaders, 40 of them from displaced households", "1,150 of them obtained
                 # land": "them" are what the figure before counts
-                counts, sex, phrase_end = out[-1].counts, out[-1].sex, p
-                unit = unit or out[-1].unit
+                counts, sex, phrase_end = them.counts, them.sex, p
+                unit = unit or them.unit
             else:
-                sex = _sex_of(counts)
+                # "410 of them were veterans": of the women before, so women too
+                sex = sex_of(counts) or (them.sex if them is not None else None)
         elif unit and unit not in ("people", "count", "percent"):  # an amount of money or an area
             nxt = re.match(r"\s+(?:in|of)\s+", text[p:])
             if nxt:
-                counts, phrase_end = _phrase(text, p + nxt.end())
+                counts, phrase_end = phrase(text, p + nxt.end())
             if not counts:
                 lb = _LOOKBACK_OF.search(text[max(0, a - 60) : a])
                 counts = lb.group(1) if lb else ("area" if unit == "hectare" else "amount")
         elif unit == "percent":
-            counts, phrase_end = _phrase(text, p)
+            counts, phrase_end = phrase(text, p)
             if not counts:
                 lb = _LOOKBACK_TO.search(text[max(0, a - 60) : a])
                 counts = lb.group(1) if lb else "share"
@@ -402,8 +281,13 @@ def scan(text: str, sents: list[Sentence], country: str = "") -> list[RawFigure]
             these = _OF_THESE.match(text, p)
             if these:
                 p = these.end()  # "Thirty-four of these leaders"
-            counts, phrase_end = _phrase(text, p)
-            if these and counts and not _sex_of(counts):
+                if (n := re.match(r"[\d,]+\s+", text[p:])):
+                    p += n.end()  # "240 of the 410 officers trained were women"
+            counts, phrase_end = phrase(text, p)
+            if (counts and _OF_THESE_BEFORE.search(text[max(0, a - 20) : a]) and "-" not in counts.split()[0]
+                    and counts.split()[0].lower().endswith("ed") and unit_for(counts) != "people"):
+                counts, phrase_end = "", p  # "Of these, 320 received start-up grants": a verb, not what is counted
+            if these and counts and not sex_of(counts):
                 # "these leaders" are the ones counted before: "412 women leaders … Thirty-four of these leaders"
                 last = counts.split()[-1].lower()
                 before = next((f for f in reversed(out) if f.counts and f.counts.split()[-1].lower() == last), None)
@@ -411,22 +295,26 @@ def scan(text: str, sents: list[Sentence], country: str = "") -> list[RawFigure]
                     inherited = before.sex
             if not counts and (were := _WERE.match(text, p)):
                 # "of whom 3,602 were women and girls"; "and 9 were placed": what came before
-                said, end = _phrase(text, were.end())
-                if _sex_of(said) or _unit_for(said) == "people":
+                said, end = phrase(text, were.end())
+                if sex_of(said) or unit_for(said) == "people":
                     counts, phrase_end = said, end
                 elif out and out[-1].sentence == bisect.bisect_right(starts, a) - 1 and out[-1].unit == "people":
                     counts, unit, inherited = out[-1].counts, out[-1].unit, out[-1].sex
-            sex = _sex_of(counts) or inherited
+            sex = sex_of(counts) or inherited
+            if not sex and (ws := _AFTER_WERE_SEX.match(text, phrase_end)) and unit_for(counts) == "people":
+                sex = "F" if ws.group(1).lower() in FEMALE else "M"  # "1,750 of the recipients were women"
             if (sp := _SEX_PAREN.match(text, phrase_end)):
-                sex = "F" if sp.group(1).lower() in _FEMALE else "M"
+                sex = "F" if sp.group(1).lower() in FEMALE else "M"
             if counts and counts.split()[0].lower() in ("of",):
                 counts = ""
-            if not counts and out and _COMPARED.search(text[max(0, a - 30) : a]) and out[-1].sentence == (
-                    bisect.bisect_right(starts, a) - 1):
-                # "318 women now hold seats, compared with 127 at the start": the same thing, counted before
-                counts, sex, unit = out[-1].counts, out[-1].sex, out[-1].unit
+            earlier = next((f for f in reversed(out) if f.unit in ("people", "count") and f.counts
+                            and f.sentence >= bisect.bisect_right(starts, a) - 1), None)
+            if not counts and earlier is not None and _COMPARED.search(text[max(0, a - 30) : a]):
+                # "318 women now hold seats, compared with 127 at the start", "120 women, including 45 from
+                # villages", "18 advisers, against a target of 25": the same thing, counted before
+                counts, sex, unit = earlier.counts, earlier.sex, earlier.unit
         if not unit:
-            unit = "people" if (sex or _unit_for(counts) == "people") else "count"
+            unit = "people" if (sex or unit_for(counts) == "people") else "count"
         if unit != "people":
             sex = None  # "45% of whom are women" is a share, not a count of women
         k = bisect.bisect_right(starts, a) - 1
@@ -585,6 +473,10 @@ def link(text: str, sents: list[Sentence], figs: list[RawFigure],
         if any(g.part_kind == "category" for g in direct):
             for g in direct:
                 g.part_kind = "category"
+    for f in figs:
+        total = figs[f.part_of] if f.part_of is not None else None
+        if total is not None and f.sex is None and f.unit == "people" and total.sex and f.part_kind != "sex":
+            f.sex = total.sex  # "2,140 women, including 600 heads of household": the heads are women
     for f in figs:
         kids = [g for g in figs if g.part_of == f.index]
         if not f.counts and any(g.unit == "people" for g in kids):

@@ -54,6 +54,8 @@ _CONCEPT_WORDS = frozenset(
     scorecard indicator indicators declaration resolution action platform-for-action economy census
     disease syndrome virus insurance""".split()
 )
+# words of an area's name: an acronym's long form holding one names a place, not an organisation
+_AREA_WORDS = frozenset("region province district county state municipality governorate department territory".split())
 # acronyms of concepts that "such as" lists can hold too
 _CONCEPT_ACRONYMS = frozenset(
     """GBV SGBV VAW VAWG HIV AIDS SDG SDGs GEWE CEDAW COVID WPS NAP NAPs UNSCR ICT SMS PWD PWDs LGBTI LGBTQI IDP
@@ -256,10 +258,10 @@ def discover(text: str, gazetteer: Gazetteer, country: str) -> list[tuple[Match,
                 if _initials_match(tail, acronym):
                     name = tail
                     break
-        concept = {w.lower() for w in _words(name)} & _CONCEPT_WORDS
+        concept = {w.lower() for w in _words(name)} & (_CONCEPT_WORDS | _AREA_WORDS)
         if len(_words(name)) < 2 or not (_has_head(name) or (_initials_match(name, acronym) and not concept)) \
                 or _OWN_OFFICE.search(name):
-            continue
+            continue  # "Bangsamoro Autonomous Region in Muslim Mindanao (BARMM)" is a place
         if gazetteer.org_by_name_or_acronym(name, country) or gazetteer.org_by_name_or_acronym(acronym, country):
             continue
         a = start + run.rindex(name)

@@ -40,6 +40,11 @@ _NEVER = frozenset(fold_key(w) for w in """
     North South East West Central Northern Southern Eastern Western Upper Lower New Old Saint Santa San
     Global Country Office Regional Local Urban Rural Head Mother Victoria Grace Hope Unity Liberty
     """.split())
+# words that make "… District" or "… Region" a kind of area, not the name of one ("Special Administrative
+# Region", "the targeted districts", "Northern Province" is ISO's already)
+_GENERIC = frozenset("""special administrative autonomous capital federal metropolitan national local rural urban
+    target targeted selected pilot partner other all several border neighbouring neighboring northern southern
+    eastern western central remote affected participating new some many most these those each both""".split())
 _FUZZY_CUTOFF = 85
 _MIN_FUZZY = 5
 
@@ -87,19 +92,47 @@ def _in_place_context(text: str, a: int, b: int, places: list[tuple[int, int]]) 
 
 
 # a list of names anchored by what they are: "Kenema and Bombali districts", "the districts of Dhanusha,
-# Saptari and Kailali", "Bombali District"
-_ONE = r"[A-ZÀ-ÖØ-Þ][\w'’\-]*(?:[ \t]+[A-ZÀ-ÖØ-Þ][\w'’\-]*)?"
-_LIST = rf"{_ONE}(?:\s*,\s*{_ONE})*(?:,?\s+and\s+{_ONE})?"
+# Saptari and Kailali", "Bombali District" (read token by token: a regular expression for such lists
+# backtracks exponentially on long runs of capitalised words)
 _KINDS = {"district": "district", "districts": "district", "county": "district", "counties": "district",
           "upazila": "district", "upazilas": "district", "woreda": "district", "woredas": "district",
           "province": "region", "provinces": "region", "region": "region", "regions": "region",
           "department": "region", "departments": "region", "governorate": "region", "governorates": "region",
           "state": "region", "states": "region", "municipality": "commune", "municipalities": "commune",
           "commune": "commune", "communes": "commune"}
-_KIND_WORDS = "|".join(sorted(_KINDS, key=len, reverse=True))
-_ANCHORED = re.compile(rf"(?P<before>{_LIST})[ \t]+(?P<kind>{_KIND_WORDS})\b|"
-                       rf"\b(?P<kind2>{_KIND_WORDS})\s+of\s+(?P<after>{_LIST})")
-_ITEM = re.compile(_ONE)
+_KIND_WORD = re.compile(r"\b(?:" + "|".join(sorted(_KINDS, key=len, reverse=True)) + r")\b", re.I)
+_TOKEN = re.compile(r"[^\W\d_][\w'’\-]*|,")
+_MAX_LISTED = 8
+
+
+def _names(tokens: list[re.Match[str]], backwards: bool) -> list[tuple[int, int]]:
+    """The names of a list read from next to a kind word: runs of capitalised words joined by commas
+    and "and", at most a few."""
+    seq = list(reversed(tokens)) if backwards else tokens
+    names: list[tuple[int, int]] = []
+    run: list[re.Match[str]] = []
+    prev: re.Match[str] | None = None
+    for t in seq:
+        word = t.group(0)
+        if prev is not None:
+            gap = t.string[min(prev.end(), t.end()) : max(prev.start(), t.start())]
+            if re.search(r"[.;:!?()]", gap):
+                break  # a sentence ends: "… Sudurpashchim Province. In Dhanusha, Saptari and Kailali districts"
+        prev = t
+        if word[0].isupper() and word != ",":
+            run.append(t)
+            if len(run) > 3:
+                break
+            continue
+        if not run:
+            break
+        names.append((min(x.start() for x in run), max(x.end() for x in run)))
+        run = []
+        if len(names) >= _MAX_LISTED or word not in (",", "and"):
+            break
+    if run and len(run) <= 3:
+        names.append((min(x.start() for x in run), max(x.end() for x in run)))
+    return names
 
 
 def discover_places(text: str, country: str, gazetteer: Gazetteer, taken: list[tuple[int, int]]) -> list[Match]:
@@ -108,27 +141,34 @@ def discover_places(text: str, country: str, gazetteer: Gazetteer, taken: list[t
     if not country:
         return []
     out: list[Match] = []
-    for m in _ANCHORED.finditer(text):
-        group = "before" if m["before"] else "after"
-        kind = _KINDS[(m["kind"] or m["kind2"]).lower()]
-        singular = (m["kind"] or m["kind2"]).lower() in ("district", "county", "province", "region", "department",
-                                                         "municipality", "state", "governorate", "commune")
-        items = list(_ITEM.finditer(m[group]))
-        if group == "before" and singular:
-            items = items[-1:]  # "the Bombali District": only the name right before the word
-        for it in items:
-            a, b = m.start(group) + it.start(), m.start(group) + it.end()
-            name = it.group(0)
-            while name.split()[0].lower() in LEADING_WORDS and len(name.split()) > 1:  # "In Dhanusha", "The Bombali"
+    for k in _KIND_WORD.finditer(text):
+        word = k.group(0).lower()
+        kind = _KINDS[word]
+        plural = word.endswith("s")
+        spans: list[tuple[int, int]] = []
+        before = list(_TOKEN.finditer(text, max(0, k.start() - 160), k.start()))
+        if before and text[before[-1].end() : k.start()].strip() == "":
+            found = _names(before, backwards=True)
+            spans += found if plural else found[:1]
+        of = re.compile(r"\s+of\s+").match(text, k.end())
+        if plural and of:
+            spans += _names(list(_TOKEN.finditer(text, of.end(), of.end() + 160)), backwards=False)
+        for a, b in spans:
+            name = text[a:b]
+            while name.split()[0].lower() in LEADING_WORDS and len(name.split()) > 1:  # "In Dhanusha"
                 cut = len(name.split()[0]) + 1
                 name, a = name[cut:].lstrip(), a + cut
             if (fold_key(name) in _NEVER or name.lower() in LEADING_WORDS or re.search(r"[\d_]", name)
-                    or any(x < b and a < y for x, y in taken)):
+                    or {w.lower() for w in name.split()} & _GENERIC
+                    or any(x < b and a < y for x, y in taken) or any(m.start == a for m in out)):
                 continue
             slug = re.sub(r"[^a-z0-9]+", "-", fold_key(name)).strip("-")
             place = Place(f"{country}-x-{slug}", name, kind, (), country, None, country, discovered=True)
-            out.append(Match(a, b, gazetteer.register(place).key, name))
-    return out
+            end = a + len(name)
+            if not plural and a + len(name) <= k.start() and not text[a + len(name) : k.start()].strip():
+                end = k.end()  # "Kurdistan Region", "Bombali District": the mention is the whole name
+            out.append(Match(a, end, gazetteer.register(place).key, text[a:end]))
+    return sorted(out, key=lambda m: m.start)
 
 
 @lru_cache(maxsize=16)
@@ -137,7 +177,7 @@ def report_places(text: str, country: str, gazetteer: Gazetteer,
     """Places the report itself says are districts, provinces … anywhere in it, so a section that names
     one without saying so ("1,850 women in Dhanusha") still finds it."""
     found = discover_places(text, country, gazetteer, list(orgs))
-    names = sorted({m.text for m in found}, key=len, reverse=True)
+    names = sorted({gazetteer.places[m.key].name for m in found}, key=len, reverse=True)
     if not names:
         return None
     return re.compile(r"(?<![\w'’\-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w'’\-])")
