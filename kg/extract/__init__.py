@@ -73,11 +73,7 @@ def extract_section(report: ReportRecord, section: OutcomeSection, gazetteer: Ga
     # an office reporting for no country: its towns are those of the countries it names
     countries = [country] if country else list(dict.fromkeys(
         h.key for h in place_hits if gazetteer.places[h.key].type == "country"))
-    reported = None
-    if country:
-        report_org_spans = tuple((h.start, h.end) for h in [*gazetteer.find_orgs(report.text, country),
-                                                            *local.find(report.text)])
-        reported = report_places(report.text, country, gazetteer, report_org_spans)
+    reported = report_places(report.text, country, gazetteer, local) if country else None
     more = find_more_places(text, countries, gazetteer, org_spans + found, found, reported)
     place_hits = [h for h in place_hits if not any(m.start <= h.start and h.end <= m.end for m in more)] + more
     place_hits.sort(key=lambda h: h.start)

@@ -16,6 +16,7 @@ extractor reads places outside organisation names only.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -80,7 +81,7 @@ _EXAMPLES = re.compile(
 _ACRONYM_WORD = re.compile(r"[A-Z][A-Za-z]*[A-Z][A-Za-z]*")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: report_places caches on it
 class ReportOrgs:
     """The organisations a report introduces, to find by name or acronym in any of its sections."""
 
@@ -116,13 +117,14 @@ _OWN_OFFICE = re.compile(r"(?:^|\s)(?:Country|Regional|Multi-Country|Liaison|Pro
 
 
 def _trim(name: str) -> str:
-    """Drop leading words that begin a sentence rather than the name, and trailing connectors."""
-    words = name.split()
-    while words and words[0].lower() in LEADING_WORDS:
-        words.pop(0)
-    while words and re.fullmatch(_CONNECTORS, words[-1].lower()):
-        words.pop()
-    return " ".join(words).strip(" ,")
+    """Drop leading words that begin a sentence rather than the name, and trailing connectors; what is
+    left is a substring of ``name`` (its spacing kept), so offsets can be found again."""
+    while (m := re.match(r"\s*(\S+)\s+", name)) and m.group(1).lower() in LEADING_WORDS:
+        name = name[m.end() :]
+    while (m := re.search(r"[\s,]+(\S+)[\s,]*$", name)) and re.fullmatch(_CONNECTORS, m.group(1).lower()):
+        name = name[: m.start()]
+    name = name.strip(" \t\n\r,")
+    return "" if name.lower() in LEADING_WORDS else name
 
 
 def _parts(run: str) -> list[str]:
@@ -192,19 +194,25 @@ def _long_form(text: str, end: int) -> tuple[int, str] | None:
     start, run = end - len(window) + m.start(), m.group(0)
     if not _has_head(run):
         sentence = re.split(r"[.;:()]", window)[-1]
-        words = sentence.split()
+        offset = len(window) - len(sentence)
+        words = list(re.finditer(r"\S+", sentence))
         for k in range(len(words) - 1, max(len(words) - 13, -1), -1):
-            if words[k].lower() in _HEADS and words[k][:1].isupper():
-                longer = " ".join(words[k:])
-                return end - len(window) + window.rindex(longer), longer
+            w = words[k].group(0)
+            if w.lower() in _HEADS and w[:1].isupper():
+                a = offset + words[k].start()
+                return end - len(window) + a, window[a:].rstrip()
     return start, run
 
 
-def _segments(run: str, a: int, known: list[Match]) -> list[tuple[int, str]]:
-    """A run cut where a known organisation stands in it ("ECOWAS and the Sahel Institute")."""
+def _segments(run: str, a: int, known: list[Match], starts: list[int]) -> list[tuple[int, str]]:
+    """A run cut where a known organisation stands in it ("ECOWAS and the Sahel Institute");
+    ``known`` sorted by start, ``starts`` their starts."""
     out = []
     pos = 0
-    for h in sorted(known, key=lambda h: h.start):
+    k = bisect.bisect_left(starts, a)
+    for h in known[k:]:
+        if h.start >= a + len(run):
+            break
         if a <= h.start and h.end <= a + len(run):
             out.append((a + pos, run[pos : h.start - a]))
             pos = h.end - a
@@ -217,6 +225,7 @@ _CONCEPT_AFTER = re.compile(r"(?:\s*\([^()]{1,30}\))?\s+(?:Bill|Act|Law|Policy|P
                             r"Code|Decree|Regulations?)\b")
 
 
+@lru_cache(maxsize=4096)
 def _without_place(name: str, gazetteer: Gazetteer, country: str) -> str:
     """"Ministry of Public Health in Herat, Balkh and Kandahar" is the ministry; the rest says where."""
     m = re.search(r"\s+in\s+(?:the\s+)?(?=[A-Z])", name)
@@ -231,6 +240,7 @@ def discover(text: str, gazetteer: Gazetteer, country: str) -> list[tuple[Match,
     """Organisations named in ``text`` that the table does not know, with where each is named."""
     out: list[tuple[Match, Organisation]] = []
     known = gazetteer.find_orgs(text, country)
+    starts = [h.start for h in known]
 
     def taken(a: int, b: int) -> bool:
         return any(h.start < b and a < h.end for h in known) or any(m.start < b and a < m.end for m, _ in out)
@@ -242,7 +252,7 @@ def discover(text: str, gazetteer: Gazetteer, country: str) -> list[tuple[Match,
         if found is None:
             continue
         start, run = found
-        segments = _segments(run, start, known)
+        segments = _segments(run, start, known, starts)
         if not segments:
             continue  # the name is a known organisation's
         start, run = segments[-1]
@@ -250,12 +260,12 @@ def discover(text: str, gazetteer: Gazetteer, country: str) -> list[tuple[Match,
         if not parts:
             continue  # nothing left once sentence words are trimmed ("The (ABC)")
         name = parts[-1]
-        words = _words(name)
         if not _initials_match(name, acronym):
             # the shortest tail of the run whose initials spell the acronym, if any
-            for k in range(1, len(words) + 1):
-                tail = _trim(" ".join(words[-k:]))
-                if _initials_match(tail, acronym):
+            tokens = list(re.finditer(r"\S+", name))
+            for k in range(len(tokens) - 1, -1, -1):
+                tail = _trim(name[tokens[k].start() :])
+                if tail and _initials_match(tail, acronym):
                     name = tail
                     break
         concept = {w.lower() for w in _words(name)} & (_CONCEPT_WORDS | _AREA_WORDS)
@@ -264,14 +274,18 @@ def discover(text: str, gazetteer: Gazetteer, country: str) -> list[tuple[Match,
             continue  # "Bangsamoro Autonomous Region in Muslim Mindanao (BARMM)" is a place
         if gazetteer.org_by_name_or_acronym(name, country) or gazetteer.org_by_name_or_acronym(acronym, country):
             continue
+        if name not in run:
+            continue
         a = start + run.rindex(name)
         if not taken(a, am.end()):
             out.append((Match(a, a + len(name), "", name), _org(name, acronym)))
     # 2. names built on a head word
     for m in _NAME_RUN.finditer(text):
-        for seg_start, seg in _segments(m.group(0), m.start(), known):
+        for seg_start, seg in _segments(m.group(0), m.start(), known, starts):
             offset = 0
             for whole in _parts(seg):
+                if seg.find(whole, offset) < 0:
+                    continue
                 a = seg_start + seg.index(whole, offset)
                 offset = a - seg_start + len(whole)
                 part = _without_place(whole, gazetteer, country)

@@ -16,7 +16,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from kg import geonames
-from kg.extract.orgs import LEADING_WORDS
+from kg.extract.orgs import LEADING_WORDS, ReportOrgs
 from kg.gazetteer import Gazetteer, Match, Place
 from kg.text import fold_key
 
@@ -50,33 +50,37 @@ _MIN_FUZZY = 5
 
 
 @lru_cache(maxsize=64)
-def _towns(gazetteer: Gazetteer, country: str) -> dict[str, Place]:
+def _towns(country: str) -> dict[str, geonames.Town]:
     """Folded name -> town, for the report's country: main names first, then other Latin spellings;
     where two towns share a name, the larger (GeoNames lists the largest first)."""
-    by_name: dict[str, Place] = {}
-    alternates: dict[str, Place] = {}
+    by_name: dict[str, geonames.Town] = {}
+    alternates: dict[str, geonames.Town] = {}
     for t in geonames.towns(country):
-        place = Place(f"gn-{t.geonameid}", t.name, "city", (), country, None, country, t.geonameid)
-        by_name.setdefault(fold_key(t.name), place)
-        for a in t.alternates:
-            if len(a) >= 4:
-                alternates.setdefault(fold_key(a), place)
-    for k, p in alternates.items():
-        by_name.setdefault(k, p)
+        by_name.setdefault(t.keys[0], t)
+        for k in t.keys[1:]:
+            alternates.setdefault(k, t)
+    for k, t in alternates.items():
+        by_name.setdefault(k, t)
     return by_name
 
 
 @lru_cache(maxsize=64)
-def _spellings(gazetteer: Gazetteer, country: str) -> tuple[dict[str, Place], list[str]]:
+def _spellings(gazetteer: Gazetteer, country: str) -> tuple[dict[str, Place | geonames.Town], list[str]]:
     """Names to match spelling variants against: the country's subdivisions, then its main town names."""
-    names: dict[str, Place] = {}
+    names: dict[str, Place | geonames.Town] = {}
     for p in gazetteer.subdivisions(country):
         for n in (p.name, *p.alt_names):
             names.setdefault(fold_key(n), p)
     for t in geonames.towns(country):
-        names.setdefault(fold_key(t.name), Place(f"gn-{t.geonameid}", t.name, "city", (), country, None, country,
-                                                 t.geonameid))
+        names.setdefault(t.keys[0], t)
     return names, list(names)
+
+
+def _place(found: Place | geonames.Town, country: str) -> Place:
+    """The place of a town, made only when a report names it (a country has thousands)."""
+    if isinstance(found, Place):
+        return found
+    return Place(f"gn-{found.geonameid}", found.name, "city", (), country, None, country, found.geonameid)
 
 
 _LIST_GAP = re.compile(r"\s*(?:,|and|or|&|,\s*and)\s*")
@@ -172,11 +176,12 @@ def discover_places(text: str, country: str, gazetteer: Gazetteer, taken: list[t
 
 
 @lru_cache(maxsize=16)
-def report_places(text: str, country: str, gazetteer: Gazetteer,
-                  orgs: tuple[tuple[int, int], ...]) -> re.Pattern[str] | None:
+def report_places(text: str, country: str, gazetteer: Gazetteer, orgs: ReportOrgs) -> re.Pattern[str] | None:
     """Places the report itself says are districts, provinces … anywhere in it, so a section that names
-    one without saying so ("1,850 women in Dhanusha") still finds it."""
-    found = discover_places(text, country, gazetteer, list(orgs))
+    one without saying so ("1,850 women in Dhanusha") still finds it. ``orgs``: the report's own
+    organisations, whose names hold no place."""
+    spans = [(h.start, h.end) for h in [*gazetteer.find_orgs(text, country), *orgs.find(text)]]
+    found = discover_places(text, country, gazetteer, spans)
     names = sorted({gazetteer.places[m.key].name for m in found}, key=len, reverse=True)
     if not names:
         return None
@@ -205,7 +210,7 @@ def find_more_places(text: str, countries: list[str], gazetteer: Gazetteer, take
 
 def _find(text: str, country: str, gazetteer: Gazetteer, taken: list[tuple[int, int]],
           places: list[tuple[int, int]]) -> list[Match]:
-    towns = _towns(gazetteer, country)
+    towns = _towns(country)
     names, choices = _spellings(gazetteer, country)
     out: list[Match] = []
     for m in _NAME.finditer(text):
@@ -225,13 +230,13 @@ def _find(text: str, country: str, gazetteer: Gazetteer, taken: list[tuple[int, 
                 if key in _NEVER or blocked or \
                         not _in_place_context(text, a, b, places + [(o.start, o.end) for o in out]):
                     continue
-                place = towns.get(key)
-                if place is None and len(candidate) >= _MIN_FUZZY:
+                town: Place | geonames.Town | None = towns.get(key)
+                if town is None and len(candidate) >= _MIN_FUZZY:
                     hit = process.extractOne(key, choices, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
                     if hit is not None and hit[0][:1] == key[:1]:
-                        place = names[hit[0]]
-                if place is not None:
-                    found = (j, Match(a, b, gazetteer.register(place).key, candidate))
+                        town = names[hit[0]]
+                if town is not None:
+                    found = (j, Match(a, b, gazetteer.register(_place(town, country)).key, candidate))
                     break
             if found is None:
                 i += 1
