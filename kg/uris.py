@@ -146,6 +146,11 @@ class IRIs:
     def sp(self, code: str) -> URIRef:
         return self._mint("sp", code)
 
+    @staticmethod
+    def geonames(geonameid: int) -> URIRef:
+        """GeoNames' own IRI of a place (its linked-data "concept" IRI, with the trailing slash)."""
+        return URIRef(f"https://sws.geonames.org/{int(geonameid)}/")
+
     def currency(self, code: str) -> URIRef:
         """A currency as a unit, by its ISO 4217 code."""
         return self._mint("currency", code)

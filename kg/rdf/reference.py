@@ -114,7 +114,7 @@ def place_triples(e: Emitter, iris: IRIs, p: Place) -> None:
     if p.parent:
         e.add(s, N.rkg.within, n(iris.place(p.parent)))
     if p.geonames is not None:  # a town found through GeoNames: the same place in GeoNames' own linked data
-        e.add(s, N.skos.exactMatch, n(f"https://sws.geonames.org/{p.geonames}/"))
+        e.add(s, N.skos.exactMatch, n(iris.geonames(p.geonames)))
     if p.discovered:
         e.add(s, N.rkg.discovered, t.boolean(True))
 

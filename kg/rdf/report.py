@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pyoxigraph import NamedNode
+from pyoxigraph import NamedNode, Triple
 
 from kg.extract import Evidence, SectionFacts, strip_alignment
 from kg.rdf import terms as t
@@ -46,6 +46,7 @@ class ReportMapper:
         self._findings = 0
         self._described: set[str] = set()
         self._shared_spans: set[str] = set()
+        self._span_triples: dict[str, list[Triple]] = {}  # a span's own triples, to share them later
 
     # ---- provenance -------------------------------------------------------------
     def span(self, start: int, end: int, sentence: tuple[int, int] | None = None) -> NamedNode:
@@ -56,8 +57,9 @@ class ReportMapper:
                 # described before for the report alone; a shared node now derives from it, so the
                 # cross-report check needs its description (and its sentence's) too
                 self._shared_spans.add(iri)
-                self.e.share([tr for tr in self.e.triples if tr.subject.value.split("#", 1)[0] == iri])
-                for tr in self.e.triples:
+                own = self._span_triples[iri]
+                self.e.share(own)
+                for tr in own:
                     if tr.subject == s and tr.predicate == N.rkg.sentence:
                         self.span(*self._span_of(tr.object.value))
             return s
@@ -65,6 +67,7 @@ class ReportMapper:
         if self.e.is_sharing():
             self._shared_spans.add(iri)
         e = self.e
+        first = len(e.triples)
         e.add(s, N.rdf.type, N.rkg.TextSpan)
         e.add(s, N.oa.hasSource, self.report)
         pos = n(self.iris.selector(self.key, start, end, "position"))
@@ -79,7 +82,9 @@ class ReportMapper:
         e.add(quote, N.oa.prefix, t.plain(self.r.text[max(0, start - _QUOTE_CONTEXT) : start]))
         e.add(quote, N.oa.suffix, t.plain(self.r.text[end : end + _QUOTE_CONTEXT]))
         if sentence and sentence != (start, end):
-            e.add(s, N.rkg.sentence, self.span(*sentence))
+            sentence_node = self.span(*sentence)
+            e.add(s, N.rkg.sentence, sentence_node)
+        self._span_triples[iri] = [tr for tr in e.triples[first:] if tr.subject.value.split("#", 1)[0] == iri]
         return s
 
     def _span_of(self, iri: str) -> tuple[int, int]:
