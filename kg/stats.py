@@ -69,13 +69,12 @@ class Total:
 
 def _area_of(f: FigureFact, report: ReportRecord, gazetteer: Gazetteer) -> str:
     """The smallest place containing every place of the figure; the report's country (or office) if none."""
-    if not f.places:
-        return report.country.alpha2 if report.country is not None else report.office.code  # type: ignore[union-attr]
-    lineages = [[p.key for p in gazetteer.lineage(k)] for k in f.places]
-    first, rest = lineages[0], [set(x) for x in lineages[1:]]
-    for key in first:
-        if all(key in x for x in rest):
-            return key
+    if f.places:
+        lineages = [[p.key for p in gazetteer.lineage(k)] for k in f.places]
+        rest = [set(x) for x in lineages[1:]]
+        for key in lineages[0]:
+            if all(key in x for x in rest):
+                return key
     return report.country.alpha2 if report.country is not None else report.office.code  # type: ignore[union-attr]
 
 

@@ -1,16 +1,14 @@
 """Extractors: facts found in a report section, with source offsets. No RDF here."""
 from __future__ import annotations
 
-import re
-
 from kg.extract.alignment import find_alignment, strip_alignment
 from kg.extract.checks import check
 from kg.extract.figures import link, number_words_last, scan
 from kg.extract.model import Evidence, FigureFact, FindingFact, MentionFact, SectionFacts
-from kg.extract.orgs import report_orgs
+from kg.extract.orgs import report_orgs, with_national_branches
 from kg.extract.places import find_more_places, report_places
 from kg.extract.status import find_status
-from kg.gazetteer import Gazetteer, Match, Organisation
+from kg.gazetteer import Gazetteer, Organisation
 from kg.read.report import OutcomeSection, ReportRecord
 from kg.text import sentences
 
@@ -58,11 +56,7 @@ def extract_section(report: ReportRecord, section: OutcomeSection, gazetteer: Ga
             org_hits.append(m)
     org_hits.sort(key=lambda h: h.start)
     if report.country is not None:
-        # "ActionAid Bangladesh", "Plan International Nepal": a known organisation's national branch
-        names = "|".join(re.escape(n) for n in (report.country.name, *gazetteer.places[country].alt_names))
-        branch = re.compile(rf"[ \t]+(?:in[ \t]+)?(?:{names})(?![\w-])")  # "CARE International in Timor-Leste"
-        org_hits = [Match(h.start, b.end(), h.key, text[h.start : b.end()])
-                    if (b := branch.match(text, h.end)) else h for h in org_hits]
+        org_hits = with_national_branches(text, org_hits, gazetteer.places[country])
     reporting = gazetteer.reporting_org.key if gazetteer.reporting_org else None
     for h in org_hits:
         if h.key != reporting:

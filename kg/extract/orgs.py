@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from kg.gazetteer import Gazetteer, Match, Organisation, name_key, no_overlaps
+from kg.gazetteer import Gazetteer, Match, Organisation, Place, name_key, no_overlaps
 from kg.text import fold_key
 
 # head words: a name holding one names an organisation (English, French, Spanish, Portuguese)
@@ -316,6 +316,19 @@ def discover(text: str, gazetteer: Gazetteer, country: str) -> list[tuple[Match,
                 continue
             out.append((Match(a, a + len(acronym), "", acronym), _org(acronym, acronym)))
     return [(Match(m.start, m.end, o.key, m.text), o) for m, o in sorted(out, key=lambda x: x[0].start)]
+
+
+@lru_cache(maxsize=256)
+def _branch(names: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"[ \t]+(?:in[ \t]+)?(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
+
+
+def with_national_branches(text: str, hits: list[Match], country: Place) -> list[Match]:
+    """A known organisation's national branch is one name: "ActionAid Bangladesh", "CARE International
+    in Timor-Leste" (and the country inside it is then no place)."""
+    branch = _branch((country.name, *country.alt_names))
+    return [Match(h.start, b.end(), h.key, text[h.start : b.end()]) if (b := branch.match(text, h.end)) else h
+            for h in hits]
 
 
 @lru_cache(maxsize=16)

@@ -76,6 +76,11 @@ def _spellings(gazetteer: Gazetteer, country: str) -> tuple[dict[str, Place | ge
     return names, list(names)
 
 
+def discovered_key(country: str, name: str) -> str:
+    """The key of a place the text itself introduces ("Bombali District"): one per country and name."""
+    return f"{country}-x-" + re.sub(r"[^a-z0-9]+", "-", fold_key(name)).strip("-")
+
+
 def _place(found: Place | geonames.Town, country: str) -> Place:
     """The place of a town, made only when a report names it (a country has thousands)."""
     if isinstance(found, Place):
@@ -166,8 +171,7 @@ def discover_places(text: str, country: str, gazetteer: Gazetteer, taken: list[t
                     or {w.lower() for w in name.split()} & _GENERIC
                     or any(x < b and a < y for x, y in taken) or any(m.start == a for m in out)):
                 continue
-            slug = re.sub(r"[^a-z0-9]+", "-", fold_key(name)).strip("-")
-            place = Place(f"{country}-x-{slug}", name, kind, (), country, None, country, discovered=True)
+            place = Place(discovered_key(country, name), name, kind, (), country, None, country, discovered=True)
             end = a + len(name)
             if not plural and a + len(name) <= k.start() and not text[a + len(name) : k.start()].strip():
                 end = k.end()  # "Kurdistan Region", "Bombali District": the mention is the whole name
@@ -203,8 +207,7 @@ def find_more_places(text: str, countries: list[str], gazetteer: Gazetteer, take
             busy = taken + places + [(m.start, m.end) for m in found_all]
             for m in reported.finditer(text):
                 if not any(x < m.end() and m.start() < y for x, y in busy):
-                    slug = re.sub(r"[^a-z0-9]+", "-", fold_key(m.group(0))).strip("-")
-                    found_all.append(Match(m.start(), m.end(), f"{countries[0]}-x-{slug}", m.group(0)))
+                    found_all.append(Match(m.start(), m.end(), discovered_key(countries[0], m.group(0)), m.group(0)))
     return found_all
 
 
