@@ -44,6 +44,9 @@ def _build_arguments(b: argparse.ArgumentParser) -> None:
     b.add_argument("--strict", action="store_true",
                    help="fail on a damaged page (an outcome heading cut off) instead of leaving that section out "
                         "with a warning")
+    b.add_argument("--remove", action="append", default=[], metavar="REPORT",
+                   help="with --store: take report REPORT (its key, e.g. MLI-2021) out of the store, and with it "
+                        "whatever only it said; repeat for several. Without INPUT, nothing else is built")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress or summary")
 
 
@@ -119,7 +122,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     from kg.store import open_configured
     from kg.uris import IRIs
 
-    inputs = args.inputs or [resources.bundled_reports_dir()]
+    inputs = args.inputs or ([] if args.remove else [resources.bundled_reports_dir()])
+    if args.remove and args.store is None:
+        raise UsageError("--remove takes reports out of a store: give --store PATH")
     iris = IRIs(settings.resolve("base_iri", args))
     engine = settings.resolve("validator", args)
     remote = args.endpoint or (settings.get("endpoint") and args.store is None and args.output == DEFAULT_OUTPUT)
@@ -143,7 +148,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         sink = FileSink(output)
         target = f"{output} ({sink.format.label})"
     result = build(inputs, iris=iris, engine=engine, country=args.country, year=args.year, office=args.office,
-                   strict=args.strict, sink=sink,
+                   strict=args.strict, sink=sink, remove=args.remove,
                    keep=False, jobs=settings.resolve("jobs", args), progress=None if args.quiet else _progress)
     for problem in result.skipped:  # the rest of each file was built; say what was left out and why
         print(f"kg build: skipped {problem}", file=sys.stderr)
@@ -228,7 +233,8 @@ def cmd_push(args: argparse.Namespace) -> int:
     r = publish(remote, graphs(), total=len(names), progress=push_progress(args.quiet))
     rate = r.triples / r.seconds if r.seconds else 0
     print(f"pushed {len(r.pushed)} graphs ({r.triples:,} triples, {rate:,.0f} triples/s), {len(r.unchanged)} "
-          f"unchanged, in {r.seconds:.1f} s; verified the triple counts of {r.verified} graphs on {remote.path}; "
+          f"unchanged, {len(r.removed)} removed, in {r.seconds:.1f} s; verified the triple counts of {r.verified} "
+          f"graphs on {remote.path}; "
           f"remote version {r.version[:12]}")
     return 0
 

@@ -94,6 +94,9 @@ class Gazetteer:
         self.sp_codes = sp_codes or {}  # code -> (kind, title) of the UN Women Strategic Plan
         self.orgs = {o.key: o for o in orgs}
         self.places = {p.key: p for p in places}
+        # the places of the tables, before any report registers a town or a discovered place: the reference
+        # graph is made of these alone, so it is the same whichever reports a process built before
+        self.table_places = frozenset(self.places)
         self.reporting_org = self.orgs.get("un-women")
         self._org_matchers: dict[str, tuple[dict[str, list[str]], dict[str, list[str]], re.Pattern[str],
                                             re.Pattern[str]]] = {}

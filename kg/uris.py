@@ -35,6 +35,13 @@ _TEMPLATES: dict[str, str] = {
     "scheme": "scheme/{}",
     "graph": "graph/{}",
     "report-graph": "graph/report/{}",
+    "office": "office/{}",
+    # the statistics (kg/rdf/cube.py): RDF Data Cube datasets, their structures and observations; an
+    # observation is named by its dimension values, so it is the same IRI in every build
+    "dataset": "dataset/{}",
+    "structure": "dataset/{}/structure",
+    "observation": "dataset/{}/{}/{}/{}",
+    "outcome-observation": "dataset/{}/{}/{}/{}/{}/{}",
     # IATI activities (kg/read/iati.py): results, indicators, baselines, periods and values have no
     # identifiers in IATI; their keys are minted by ``element_key`` (see its docstring and the README)
     "activity": "activity/{}",
@@ -157,6 +164,32 @@ class IRIs:
 
     def scheme(self, name: str) -> URIRef:
         return self._mint("scheme", name)
+
+    def office(self, code: str) -> URIRef:
+        """A UN Women office by the code its result identifiers carry (MLI, WCA): the area of a report for no
+        country."""
+        return self._mint("office", code)
+
+    # ---- statistics ----------------------------------------------------------------------
+    def dataset(self, name: str) -> URIRef:
+        return self._mint("dataset", name)
+
+    def structure(self, dataset: str) -> URIRef:
+        return self._mint("structure", dataset)
+
+    def component(self, dataset: str, name: str) -> URIRef:
+        """One component (dimension, measure or attribute) of a dataset's structure."""
+        return URIRef(f"{self.structure(dataset)}#{name}")
+
+    def observation(self, dataset: str, area: str, year: int, last: str, outcome: str | None = None) -> URIRef:
+        """An observation, by its dimension values (``last`` is the sex or the status code); with an outcome
+        IRI minted here, the outcome's identifier and statement digest too."""
+        if outcome is None:
+            return self._mint("observation", dataset, area, year, last)
+        parsed = self.parse(outcome)
+        if parsed is None or parsed.kind != "outcome":
+            raise ValueError(f"not an outcome IRI: {outcome}")
+        return self._mint("outcome-observation", dataset, area, year, last, *parsed.keys)
 
     # ---- IATI ----------------------------------------------------------------------------
     def activity(self, identifier: str) -> URIRef:

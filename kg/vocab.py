@@ -22,6 +22,16 @@ class RKG(DefinedNamespace):
     _fail = True
 
     # classes
+    Area: URIRef
+    Office: URIRef
+    # statistics (RDF Data Cube components)
+    refArea: URIRef
+    refYear: URIRef
+    outcome: URIRef
+    outcomeStatus: URIRef
+    peopleReached: URIRef
+    outcomeCount: URIRef
+    upperBound: URIRef
     Report: URIRef
     Outcome: URIRef
     ProgressNote: URIRef
@@ -234,6 +244,31 @@ class SDMX_CODE(DefinedNamespace):
     _extras = ["sex-F", "sex-M", "sex-T"]
 
 
+class QB(DefinedNamespace):
+    """The subset of the W3C RDF Data Cube Vocabulary we write (the statistics)."""
+
+    _NS = Namespace("http://purl.org/linked-data/cube#")
+    _fail = True
+
+    DataSet: URIRef
+    DataStructureDefinition: URIRef
+    ComponentSpecification: URIRef
+    Observation: URIRef
+    DimensionProperty: URIRef
+    MeasureProperty: URIRef
+    AttributeProperty: URIRef
+    dataSet: URIRef
+    structure: URIRef
+    component: URIRef
+    dimension: URIRef
+    measure: URIRef
+    attribute: URIRef
+    order: URIRef
+    componentRequired: URIRef
+    componentAttachment: URIRef
+    codeList: URIRef
+
+
 class ORG(DefinedNamespace):
     """The subset of the W3C Organization Ontology we write."""
 
@@ -284,6 +319,7 @@ PREFIXES: dict[str, str] = {
     "oa": str(OA._NS),
     "dqv": str(DQV._NS),
     "sdmx-code": str(SDMX_CODE._NS),
+    "qb": str(QB._NS),
     "org": str(ORG._NS),
     "prov": str(PROV._NS),
     "skos": str(SKOS._NS),
@@ -339,7 +375,7 @@ class _AllNodes:
     """``N.<prefix>.<term>`` for every namespace in ``PREFIXES`` (and a few we only read or describe)."""
 
     def __init__(self) -> None:
-        for prefix, ns in {"rkg": RKG, "oa": OA, "dqv": DQV, "sdmx_code": SDMX_CODE, "org": ORG, "prov": PROV,
+        for prefix, ns in {"rkg": RKG, "oa": OA, "dqv": DQV, "sdmx_code": SDMX_CODE, "qb": QB, "org": ORG, "prov": PROV,
                            "sd": SD, "skos": SKOS, "dcterms": DCTERMS, "rdfs": RDFS, "owl": OWL, "xsd": XSD,
                            "rdf": RDF, "sh": SH, "dcat": DCAT, "void": VOID}.items():
             setattr(self, prefix, Nodes(ns))

@@ -395,7 +395,7 @@ def test_a_geonames_town_is_published_with_its_geonames_link(tmp_path):
                     "The outcome was achieved: 40 women trained in Mangochi and Liwonde.\n",
                     encoding="utf-8")
     res = build([page], year=2021)
-    triples = {(t.subject.value, t.predicate.value, t.object.value) for t in res.reports[0].graph.triples}
+    triples = {(q.subject.value, q.predicate.value, q.object.value) for q in res.quads()}
     places = {o for s, p, o in triples if p.endswith("#place")}
     town = next(o for o in places if "/place/gn-" in o)
     assert (town, "http://www.w3.org/2004/02/skos/core#exactMatch",

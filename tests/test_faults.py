@@ -32,12 +32,15 @@ from kg.store import open_store
 
 KILL_AT = Path(__file__).with_name("kill_at.py")
 GRAPH = "https://w3id.org/results-kg/id/graph/report/MLI-2021"
-QUERY = f"SELECT ?s ?p ?o WHERE {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}"
+STATISTICS = "https://w3id.org/results-kg/id/graph/statistics"
+# the report's graph and the statistics merged from it: a reader sees both old or both new
+QUERY = f"SELECT ?s ?p ?o WHERE {{ VALUES ?g {{ <{GRAPH}> <{STATISTICS}> }} GRAPH ?g {{ ?s ?p ?o }} }}"
 
 # (point, n, published, the state of the store write when the build dies) -- in the order a build
 # reaches them; ``point`` and ``n`` as tests/kill_at.py takes them: die before (or ``after:``) the
 # n-th such call kg.store.embedded makes. ``published``: CURRENT names the new version afterwards.
-# A build of one report writes 3 graphs (ontology, reference, report), each as 3 pieces (nt, ttl, trig).
+# A build of one report writes 5 graphs (ontology, reference, report, then shared and statistics), each as 3
+# pieces (nt, ttl, trig), and after the report's graph its contribution to the merged graphs.
 KILL_POINTS = [
     ("fcntl.flock", 1, False, "before taking the store's lock"),
     ("after:fcntl.flock", 1, False, "holding the lock, stray folders of killed builds not yet removed"),
@@ -45,13 +48,16 @@ KILL_POINTS = [
     ("os.link", 1, False, "checkpoint made, the published version's pieces not yet linked"),
     ("StoreSink.write_graph", 1, False, "before the first graph is replaced"),
     ("StoreSink.write_graph", 3, False, "ontology and reference replaced, before the report's graph"),
-    ("after:StoreSink.write_graph", 3, False, "every graph written, nothing committed"),
     ("gzip.compress", 8, False, "the report's pieces half replaced: N-Triples new, Turtle empty, TriG old"),
+    ("StoreSink.write_contribution", 1, False, "the report's graph written, its contribution not yet kept"),
+    ("StoreSink.write_graph", 5, False, "the shared graph written, the statistics not yet"),
+    ("gzip.compress", 15, False, "the statistics' pieces half replaced: N-Triples new, Turtle old"),
+    ("after:StoreSink.write_graph", 5, False, "every graph written, nothing committed"),
     ("StoreSink.commit", 1, False, "at the start of commit"),
     ("os.path.getsize", 1, False, "the replaced graphs removed from the checkpoint, the new ones not loaded"),
     ("os.unlink", 1, False, "the new database loaded, optimized and closed"),
     ("_write_dumps", 1, False, "version number chosen, before the dumps"),
-    ("shutil.copyfileobj", 5, False, "dumps half written: N-Triples whole, Turtle one piece in"),
+    ("shutil.copyfileobj", 6, False, "dumps half written: N-Triples whole, Turtle one piece in"),
     ("os.rename", 1, False, "dumps written, nothing renamed yet"),
     ("after:os.rename", 1, False, "the new database renamed to its version name, not published"),
     ("after:os.rename", 3, False, "the new version's database, pieces and dumps in place, not published"),

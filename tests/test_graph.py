@@ -89,10 +89,21 @@ def test_builds_are_deterministic(seed_path):
 
 
 def test_report_graphs_are_named_and_reference_data_separate(built):
-    graphs = {q.graph_name.value for q in built.quads()}
+    quads = built.quads()
+    graphs = {q.graph_name.value for q in quads}
     assert graphs == {"https://w3id.org/results-kg/id/graph/report/MLI-2021",
                       "https://w3id.org/results-kg/id/graph/reference",
+                      "https://w3id.org/results-kg/id/graph/shared",
+                      "https://w3id.org/results-kg/id/graph/statistics",
                       "https://w3id.org/results-kg/def"}
+    # each triple in one graph only: the union of the graphs is a set, not a bag
+    assert len({q.triple for q in quads}) == len(quads)
+    outcome = "https://w3id.org/results-kg/id/outcome/"
+    own = {"http://www.w3.org/ns/prov#wasDerivedFrom", "http://www.w3.org/ns/dqv#hasQualityAnnotation"}
+    where = {q.graph_name.value.rsplit("/", 1)[1] for q in quads if q.subject.value.startswith(outcome)
+             and q.predicate.value not in own}
+    # described once; the report keeps where it read it and its findings about it
+    assert where == {"shared"}
 
 
 def test_jsonld_output_is_the_same_graph(built):

@@ -224,9 +224,14 @@ def test_push_publishes_every_graph_and_answers_like_the_embedded_store(engine, 
     engine.clear()
     r = kg("push", "--store", str(seed_store), *engine.args())
     assert r.returncode == 0, r.stderr
-    assert "verified the triple counts of 5 graphs" in r.stdout
+    assert "verified the triple counts of 7 graphs" in r.stdout
     expected = local_digests(seed_store)
     assert remote_state(engine) == expected
+    # every triple once: the default graph is a set, as on the embedded store (issue 12)
+    every = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    distinct = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+    counts = [int(next(iter(engine.store().snapshot().query(q)))["n"].value) for q in (every, distinct)]
+    assert counts[0] == counts[1] > 10_000
     # the shipped example queries give the same answers from the remote as from the embedded store
     local = open_store(seed_store).snapshot()
     remote = engine.store().snapshot()
@@ -243,7 +248,7 @@ def test_pushing_twice_changes_nothing(engine, seed_store):
     version = engine.store().current()
     r = kg("push", "--store", str(seed_store), *engine.args())
     assert r.returncode == 0, r.stderr
-    assert "pushed 0 graphs (0 triples" in r.stdout and "5 unchanged" in r.stdout
+    assert "pushed 0 graphs (0 triples" in r.stdout and "7 unchanged" in r.stdout
     assert remote_state(engine) == before
     assert engine.store().current() == version
 
@@ -254,7 +259,8 @@ def test_interrupted_push_leaves_graphs_old_or_new_and_a_rerun_finishes(engine, 
     engine.clear()
     assert kg("push", "--store", str(old_store), *engine.args()).returncode == 0
     old, new = local_digests(old_store), local_digests(new_store)
-    assert old.keys() == new.keys() and sum(old[g] != new[g] for g in old) == 16  # the 16 report graphs
+    # the 16 report graphs and the statistics merged from them
+    assert old.keys() == new.keys() and sum(old[g] != new[g] for g in old) == 17
     proc = subprocess.Popen([sys.executable, "-m", "kg", "push", "--store", str(new_store), *engine.args()],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **ENV})
     seen = 0
@@ -277,6 +283,16 @@ def test_interrupted_push_leaves_graphs_old_or_new_and_a_rerun_finishes(engine, 
     assert r.returncode == 0, r.stderr
     assert f"pushed {len(differ) - len(done)} graphs" in r.stdout  # the rerun sends only what is still old
     assert remote_state(engine) == new
+
+
+def test_a_push_leaves_the_remote_holding_exactly_the_pushed_version(engine, corpora, seed_store):
+    """A graph we published before that the local store no longer has (a removed report) is emptied."""
+    engine.clear()
+    assert kg("push", "--store", str(corpora[0]), *engine.args()).returncode == 0
+    r = kg("push", "--store", str(seed_store), *engine.args())
+    assert r.returncode == 0, r.stderr
+    assert "16 removed" in r.stdout
+    assert remote_state(engine) == local_digests(seed_store)
 
 
 def test_build_straight_into_the_remote_and_a_failed_build_writes_nothing(engine, tmp_path):

@@ -16,15 +16,18 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.build.merge import Contribution, descriptions
 from kg.build.result import BuiltReport
 from kg.build.sinks import serialize_graph
 from kg.errors import KGError, ReportFormatError, UsageError, ValidationFailed
-from kg.extract import extract_section
+from kg.extract import extract_section, strip_alignment
 from kg.formats import BY_NAME
 from kg.gazetteer import Gazetteer, load_gazetteer
-from kg.rdf import ReferenceData, map_report, reference_graph
+from kg.rdf import NamedGraph, ReferenceData, map_report, reference_graph
+from kg.rdf.cube import area_of
 from kg.read import read_report
 from kg.read.report import WARNING_KINDS
+from kg.stats import people_reached
 from kg.uris import IRIs
 from kg.validate import validate_triples
 from kg.vocab import RKG, N
@@ -43,7 +46,7 @@ class ReportResult:
     graph: str | None = None
     error: KGError | None = None
     chunk: bytes = b""
-    shared_nt: bytes = b""
+    contribution: bytes = b""  # kg.build.merge.Contribution: its part of the shared and statistics graphs
     triples: int = 0
     types: Counter = field(default_factory=Counter)
     partners: set[str] = field(default_factory=set)
@@ -139,6 +142,9 @@ def process_report(ctx: BuildContext, path: str) -> ReportResult:
         res.error = ValidationFailed(f"the graph built from this report violates the shapes\n{report.text()}",
                                      report, source=path)
         return res
+    # what the report says about shared nodes goes to the shared graph (kg/build/merge.py), the rest is its own
+    described = set(descriptions(graph.shared, ctx.iris))
+    own = NamedGraph(graph.name, [t for t in graph.triples if t not in described], graph.shared)
     partner, place = str(RKG.partner), str(RKG.place)
     for t in graph.triples:
         p = t.predicate.value
@@ -148,19 +154,25 @@ def process_report(ctx: BuildContext, path: str) -> ReportResult:
             res.partners.add(t.object.value)
         elif p == place:
             res.places.add(t.object.value)
-    res.triples = len(graph.triples)
+    res.triples = len(own.triples)
     outcome_type, identifier = str(RKG.Outcome), N.dcterms.identifier.value
     outcomes = {t.subject.value for t in graph.triples
                 if t.predicate.value == _RDF_TYPE and t.object.value == outcome_type}
     res.outcomes = [(t.object.value, t.subject.value) for t in graph.triples
                     if t.predicate.value == identifier and t.subject.value in outcomes]
+    totals = people_reached(record, facts, ctx.gazetteer,
+                            outcome_of=lambda s: str(ctx.iris.outcome(s.identifier, strip_alignment(s.statement))))
+    area = record.country.alpha2 if record.country is not None else record.office.code  # type: ignore[union-attr]
+    notes = [(f.status.status, str(ctx.iris.note(record.key, s.identifier))) for s, f in zip(record.sections, facts)]
     t5 = time.perf_counter()
     if ctx.fmt is not None:
-        res.chunk = serialize_graph(graph, ctx.fmt)
-    res.shared_nt = ox.serialize(graph.shared, format=ox.RdfFormat.N_TRIPLES)
+        res.chunk = serialize_graph(own, ctx.fmt)
+    areas = {a: area_of(a, ctx.iris, ctx.gazetteer) for a in {area} | {tot.area for tot in totals}}
+    res.contribution = Contribution(graph.name.value, ox.serialize(graph.shared, format=ox.RdfFormat.N_TRIPLES), area,
+                                    record.year, totals, notes, areas).to_bytes()
     timings["serialize"] = time.perf_counter() - t5
     if ctx.opts.keep:
-        res.built = BuiltReport(record, facts, graph, report)
+        res.built = BuiltReport(record, facts, own, report)
     return res
 
 

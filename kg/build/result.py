@@ -46,10 +46,13 @@ class BuildResult:
     links: int = 0  # IATI results linked to report outcomes
 
     kept_graphs: list[NamedGraph] = field(default_factory=list)  # activity and organisation graphs (keep=True)
+    shared: NamedGraph | None = None  # shared nodes, described once (kg/build/merge.py)
+    statistics: NamedGraph | None = None  # the statistics cube (kg/rdf/cube.py)
 
     def graphs(self) -> list[NamedGraph]:
         """Every named graph of the build (needs ``keep=True`` for the report and activity graphs)."""
-        return [self.ontology, self.reference] + [r.graph for r in self.reports] + self.kept_graphs
+        merged = [g for g in (self.shared, self.statistics) if g is not None]
+        return [self.ontology, self.reference, *merged] + [r.graph for r in self.reports] + self.kept_graphs
 
     def quads(self) -> list[ox.Quad]:
         out: list[ox.Quad] = []

@@ -10,6 +10,7 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Protocol
 
@@ -71,6 +72,14 @@ class Sink(Protocol):
 
     def write_graph(self, name: str, chunk: bytes) -> None: ...
 
+    def write_contribution(self, name: str, data: bytes) -> None:
+        """Keep a report graph's contribution (kg/build/merge.py) for later builds; only stores keep them."""
+        ...
+
+    def contributions(self, exclude: set[str]) -> Iterator[bytes]:
+        """The kept contributions of report graphs this build does not replace (a store's published version)."""
+        ...
+
     def commit(self) -> None: ...
 
     def abort(self) -> None: ...
@@ -117,6 +126,12 @@ class FileSink:
         self._first = False
         self._write(chunk)
 
+    def write_contribution(self, name: str, data: bytes) -> None:
+        """A file holds one whole build: nothing to keep for the next."""
+
+    def contributions(self, exclude: set[str]) -> Iterator[bytes]:
+        return iter(())
+
     def commit(self) -> None:
         if self._nt is not None:  # RDF/XML cannot be streamed in pieces: convert at the end
             self._nt.seek(0)
@@ -155,6 +170,12 @@ class MemorySink:
     def write_graph(self, name: str, chunk: bytes) -> None:
         if chunk:
             self.parts.append(chunk)
+
+    def write_contribution(self, name: str, data: bytes) -> None:
+        pass
+
+    def contributions(self, exclude: set[str]) -> Iterator[bytes]:
+        return iter(())
 
     def commit(self) -> None:
         pass

@@ -100,3 +100,17 @@ def finding_triples(e: Emitter, f: NamedNode, body: NamedNode, kind: str, messag
     e.add(f, N.rkg.reportedIn, reported_in)
     e.add(f, N.prov.wasDerivedFrom, source)
     e.add(target, N.dqv.hasQualityAnnotation, f)
+
+
+# kinds of nodes (kg/uris.py) that several reports describe: described once, in the shared graph
+SHARED_KINDS = frozenset({"outcome", "place", "org", "sp", "currency"})
+# what a report says about a shared node that is its own: where it read it, and its findings about it
+_OWN = frozenset({N.prov.wasDerivedFrom.value, N.dqv.hasQualityAnnotation.value})
+
+
+def describes_shared_node(t: Triple, iris) -> bool:  # iris: kg.uris.IRIs
+    """True for a triple of a shared node's description, the same whichever report states it."""
+    if t.predicate.value in _OWN:
+        return False
+    parsed = iris.parse(t.subject.value)
+    return parsed is not None and parsed.kind in SHARED_KINDS

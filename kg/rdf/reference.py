@@ -10,7 +10,7 @@ import re
 import pycountry
 from pyoxigraph import Triple
 
-from kg import codelists
+from kg import codelists, offices
 from kg.gazetteer import Gazetteer, Organisation, Place
 from kg.rdf import terms as t
 from kg.rdf.graph import Emitter, NamedGraph
@@ -40,11 +40,9 @@ class ReferenceData:
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
-        curated_countries = {p.country for p in gazetteer.places.values() if p.type in ("city", "commune", "cercle")}
-        self.place_keys = {
-            p.key for p in gazetteer.places.values()
-            if p.type == "country" or p.country in curated_countries
-        }
+        tabled = [gazetteer.places[k] for k in gazetteer.table_places]
+        curated_countries = {p.country for p in tabled if p.type in ("city", "commune", "cercle")}
+        self.place_keys = {p.key for p in tabled if p.type == "country" or p.country in curated_countries}
         self.org_keys = set(gazetteer.orgs)
         self.sp_codes = set(gazetteer.sp_codes)
 
@@ -141,6 +139,14 @@ def reference_graph(gazetteer: Gazetteer, iris: IRIs) -> NamedGraph:
     e.add(cs, N.rdf.type, N.skos.ConceptScheme)
     e.add(cs, N.skos.prefLabel, t.text("Currencies (ISO 4217), as units of amounts of money"))
     e.add(cs, N.rdfs.label, t.text("Currencies (ISO 4217), as units of amounts of money"))
+    for o in offices.table().values():  # the tabled offices; a country office's area is its country
+        s = n(iris.office(o.code))
+        e.add(s, N.rdf.type, N.rkg.Office)
+        e.add(s, N.skos.prefLabel, t.text(o.name))
+        e.add(s, N.rdfs.label, t.text(o.name))
+        e.add(s, N.skos.notation, t.plain(o.code))
+        if o.country:
+            e.add(s, N.rkg.country, n(iris.place(o.country)))
     for code, (_kind, title) in sorted(gazetteer.sp_codes.items()):
         sp_concept_triples(e, iris, code, title)
         parent = sp_parent(code)

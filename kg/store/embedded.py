@@ -33,6 +33,7 @@ from kg.errors import StoreError
 from kg.formats import BY_NAME, NTRIPLES, TRIG, TURTLE
 from kg.vocab import OUTPUT_PREFIXES
 
+_CONTRIBUTION = "contribution.json.gz"  # a report graph's part of the merged graphs (kg/build/merge.py)
 _KEEP_VERSIONS = 3  # readers that opened an older version may still be reading it
 _RECHECK_SECONDS = 0.2  # how often a reader looks for a newer version
 # the dumps of every version: results-kg.nt.gz, results-kg.ttl.gz, results-kg.trig.gz
@@ -221,6 +222,7 @@ class StoreSink:
                 raise
             raise StoreError(f"cannot prepare a new version of the store: {e}", source=str(store.path)) from None
         self.replaced: list[str] = []
+        self.removed: list[str] = []
 
     def write_graph(self, name: str, chunk: bytes) -> None:
         """Replace graph ``name`` with the N-Triples in ``chunk``."""
@@ -231,6 +233,25 @@ class StoreSink:
         if self.dumps:
             triples = list(ox.parse(chunk, format=ox.RdfFormat.N_TRIPLES)) if chunk else []
             _write_pieces(self._pieces, g, triples)
+
+    def write_contribution(self, name: str, data: bytes) -> None:
+        """Keep a report graph's contribution beside its pieces, so a later build merges it without the report."""
+        path = self._pieces / f"{_piece_name(ox.NamedNode(name))}.{_CONTRIBUTION}"
+        path.unlink(missing_ok=True)  # a hard link to the previous version's: never write through it
+        path.write_bytes(gzip.compress(data, compresslevel=1, mtime=0))
+
+    def contributions(self, exclude: set[str]) -> Iterator[bytes]:
+        """The kept contributions of the report graphs in this version, but those in ``exclude``."""
+        skip = {_piece_name(ox.NamedNode(g)) for g in exclude}
+        for path in sorted(self._pieces.glob(f"*.{_CONTRIBUTION}")):
+            if path.name.split(".", 1)[0] not in skip:
+                yield gzip.decompress(path.read_bytes())
+
+    def remove_graph(self, name: str) -> None:
+        """Take a graph, its pieces and its contribution out of the new version."""
+        self.removed.append(name)
+        for path in self._pieces.glob(f"{_piece_name(ox.NamedNode(name))}.*"):
+            path.unlink()
 
     def write_quads(self, quads: Iterable[ox.Quad], graph: str | None = None) -> None:
         """Replace the graphs the quads belong to (or ``graph``) with them (kg load)."""
@@ -251,7 +272,7 @@ class StoreSink:
         try:
             self._nq.close()
             db = ox.Store(str(self._new))
-            for name in dict.fromkeys(self.replaced):
+            for name in dict.fromkeys(self.replaced + self.removed):
                 if name != "(default graph)":
                     db.remove_graph(ox.NamedNode(name))
             nq = self._nq.name

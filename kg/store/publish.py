@@ -14,7 +14,7 @@ import hashlib
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,7 @@ def canonical(ntriples: bytes) -> tuple[bytes, str, int]:
 class PushResult:
     pushed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
     triples: int = 0  # triples sent
     seconds: float = 0.0
     version: str = ""
@@ -72,7 +73,8 @@ class PushResult:
 
 def publish(store: Any, graphs: Iterable[tuple[str, bytes]], *, total: int | None = None,
             progress: Callable[[int, int, str, str], None] | None = None) -> PushResult:
-    """Write each (graph name, N-Triples) whose digest differs on the remote; then version; then verify counts."""
+    """Write each (graph name, N-Triples) whose digest differs on the remote, and empty the graphs we published
+    before that are not among them; then version; then verify counts."""
     started = time.monotonic()
     remote = store.digests()
     result = PushResult()
@@ -93,6 +95,12 @@ def publish(store: Any, graphs: Iterable[tuple[str, bytes]], *, total: int | Non
             state = "pushed"
         if progress:
             progress(i, max(n, i), name, state)
+    # graphs we published before that this version no longer has (a removed report): emptied, so the remote
+    # holds exactly the pushed version and nothing only a removed report said
+    for name in sorted(set(remote) - set(expected) - {store.publication}):
+        store.put_graph(name, b"")
+        del remote[name]
+        result.removed.append(name)
     version = hashlib.sha256("".join(f"{g} {d}\n" for g, d in sorted(remote.items())).encode("utf-8")).hexdigest()
     if store.current() != version:
         pub = ox.NamedNode(store.publication)
@@ -116,6 +124,9 @@ class RemoteSink:
 
     A build writes nothing unless every report reads and validates, so nothing reaches the
     remote before ``commit``; then each graph is replaced in one request (see ``publish``).
+    The remote then holds exactly the reports of this build: the shared and statistics graphs are
+    merged from every report's contribution, which only an embedded store keeps between builds. To
+    update a remote report by report, build into an embedded store and ``kg push`` it.
     """
 
     format = BY_NAME["ntriples"]
@@ -146,3 +157,9 @@ class RemoteSink:
 
     def abort(self) -> None:
         shutil.rmtree(self._dir, ignore_errors=True)
+
+    def write_contribution(self, name: str, data: bytes) -> None:
+        """A build straight into a remote publishes exactly its reports (see ``commit``): nothing to keep."""
+
+    def contributions(self, exclude: set[str]) -> Iterator[bytes]:
+        return iter(())
