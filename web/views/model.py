@@ -21,7 +21,8 @@ KIND_NAMES = {"report": "Report", "note": "Progress note", "figure": "Figure", "
               "report-graph": "Graph", "activity": "IATI activity", "activity-graph": "Graph",
               "iati-result": "IATI result", "indicator": "Indicator", "baseline": "Baseline", "target": "Target",
               "actual": "Actual", "period": "Indicator period", "code": "IATI code",
-              "activity-finding": "Quality finding"}
+              "activity-finding": "Quality finding", "office": "Office", "dataset": "Statistics dataset",
+              "structure": "Dataset structure", "observation": "Observation", "outcome-observation": "Observation"}
 
 
 def compact(iri: str) -> str | None:
@@ -183,10 +184,21 @@ class FigureRow:
 
 
 @dataclass
-class UnitTotal:
-    unit: Value
-    total: str
-    figures: int
+class Count:
+    """A number of people from the statistics: the observations it adds, and whether it is "up to"."""
+
+    value: int
+    text: str
+    up_to: bool
+    parts: list[Value]  # the observations added (one for a place)
+
+
+@dataclass
+class Reached:
+    year: str
+    women: Count | None
+    men: Count | None
+    everyone: Count | None
 
 
 @dataclass
@@ -200,9 +212,7 @@ class Involvement:
     countries: list[Value]
     years: list[str]
     places: list[Value]
-    women: str | None
-    women_figures: int
-    unit_totals: list[UnitTotal]
+    reached: list[Reached]
 
 
 @dataclass

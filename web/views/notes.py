@@ -7,7 +7,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.vocab import N, sparql_prologue
-from web.views.model import Involvement, UnitTotal, Value, format_number, natural
+from web.views.model import Count, Involvement, Reached, Value, format_number, natural
 from web.views.reader import Reader
 from web.views.sections import section
 
@@ -25,30 +25,47 @@ _INVOLVES = {
 }
 INVOLVED_NOTES = {kind: _Q + f"SELECT DISTINCT ?x ?note WHERE {{ ?note a rkg:ProgressNote . {pattern} }}"
                   for kind, pattern in _INVOLVES.items()}
-# Women reached, by the rule of ontology/queries/partially-achieved.rq: a figure about women
-# counts unless it is part of another women figure, or part of a total that a women figure
-# split by sex already counts. (MINUS, not FILTER NOT EXISTS: engines evaluate a MINUS once, while a
-# FILTER NOT EXISTS with a property path can be re-evaluated for every figure, which is quadratic.)
-WOMEN_REACHED = {kind: _Q + f"""SELECT ?x (SUM(?v) AS ?women) (COUNT(DISTINCT ?f) AS ?figures) WHERE {{
-  {{ SELECT DISTINCT ?x ?note WHERE {{ ?note a rkg:ProgressNote . {pattern} }} }}
-  ?note rkg:figure ?f .
-  ?f rkg:sex sdmx-code:sex-F ; rdf:value ?v .
-  MINUS {{ ?f rkg:partOf+ ?t . ?t rkg:sex sdmx-code:sex-F }}
-  MINUS {{
-    ?f rkg:partOf+ ?total .
-    ?other rkg:partOf ?total ; rkg:breakdown rkg:BySex ; rkg:sex sdmx-code:sex-F .
-    FILTER(?other != ?f)
-  }}
-}} GROUP BY ?x""" for kind, pattern in _INVOLVES.items()}
-# Totals by unit of the figures that are not part of another one (parts would count twice);
-# percentages are never added.
-UNIT_TOTALS = {kind: _Q + f"""SELECT ?x ?unit (SUM(?v) AS ?total) (COUNT(DISTINCT ?f) AS ?figures) WHERE {{
-  {{ SELECT DISTINCT ?x ?note WHERE {{ ?note a rkg:ProgressNote . {pattern} }} }}
-  ?note rkg:figure ?f .
-  ?f rkg:unit ?unit ; rdf:value ?v .
-  MINUS {{ ?f rkg:partOf ?whole }}
-  FILTER(?unit != rkg:Percent)
-}} GROUP BY ?x ?unit ORDER BY ?unit""" for kind, pattern in _INVOLVES.items()}
+# People reached, from the statistics (kg/rdf/cube.py, counted by the rule of kg/stats.py): a place's
+# own observations; a partner's or a Strategic Plan concept's are those of the outcomes it is named in
+# (or aligned to), at their report's country (or office), added up: an upper bound, since one person
+# may be reached by several outcomes.
+PEOPLE_OF_AREA = _Q + """SELECT ?x ?obs ?year ?sex ?n ?upTo WHERE {
+  ?ds dcterms:identifier "people-reached" .
+  ?obs qb:dataSet ?ds ; rkg:refArea ?x ; rkg:refYear ?year ; rkg:sex ?sex ;
+       rkg:peopleReached ?n ; rkg:upperBound ?upTo .
+} ORDER BY ?year ?obs"""
+_NAMED_IN = {"org": "?note rkg:partner ?x .", "sp": "?note rkg:alignedTo/skos:broader* ?x ."}
+PEOPLE_OF_OUTCOMES = {kind: _Q + f"""SELECT ?x ?obs ?year ?sex ?n ?upTo WHERE {{
+  {{ SELECT DISTINCT ?x ?outcome ?area ?year WHERE {{
+      ?note a rkg:ProgressNote . {pattern}
+      ?note rkg:about ?outcome ; rkg:year ?year ; rkg:reportedIn ?r .
+      {{ ?r rkg:country ?area }}
+      UNION {{ ?r rkg:office ?code . FILTER NOT EXISTS {{ ?r rkg:country ?c }}
+               ?area a rkg:Office ; skos:notation ?code }}
+  }} }}
+  ?ds dcterms:identifier "people-reached-by-outcome" .
+  ?obs qb:dataSet ?ds ; rkg:outcome ?outcome ; rkg:refArea ?area ; rkg:refYear ?year ; rkg:sex ?sex ;
+       rkg:peopleReached ?n ; rkg:upperBound ?upTo .
+}} ORDER BY ?year ?obs""" for kind, pattern in _NAMED_IN.items()}
+SEX_KEY = {getattr(N.sdmx_code, f"sex-{k}").value: k for k in "FMT"}
+
+
+def people_reached(rd: Reader, kind: str, node: ox.NamedNode) -> list[Reached]:
+    """People reached by year, women, men and everyone, from the statistics; each number with its addends."""
+    query = PEOPLE_OF_AREA if kind == "place" else PEOPLE_OF_OUTCOMES[kind]
+    by_year: dict[str, dict[str, list[tuple[Any, int, bool]]]] = {}
+    for r in rd.snap.query(query, bindings={"x": node}):
+        by_year.setdefault(r["year"].value, {}).setdefault(SEX_KEY[r["sex"].value], []).append(
+            (r["obs"], int(r["n"].value), r["upTo"].value == "true"))
+    out = []
+    for year, sexes in sorted(by_year.items()):
+        counts = {}
+        for sex, obs in sexes.items():
+            total = sum(v for _, v, _ in obs)
+            counts[sex] = Count(total, format_number(str(total)), len(obs) > 1 or any(u for _, _, u in obs),
+                                rd.values([o for o, _, _ in obs]))
+        out.append(Reached(year, counts.get("F"), counts.get("M"), counts.get("T")))
+    return out
 
 
 @section("report")
@@ -112,6 +129,21 @@ def section_sp(rd: Reader, node: ox.NamedNode) -> dict[str, Any]:
 
 
 
+@section("observation", "outcome-observation")
+def section_observation(rd: Reader, node: ox.NamedNode) -> dict[str, Any]:
+    """How a number of the statistics was counted: what it adds, each with its sentence."""
+    added = sorted(rd.objects(node, N.prov.wasDerivedFrom), key=lambda x: natural(x.value))
+    figures = [rd.figure_row(a) for a in added if rd.kind(a.value) == "figure"]
+    notes = [rd.note_row(a) for a in added if rd.kind(a.value) == "note"]
+    people = rd.integer(node, N.rkg.peopleReached)
+    count = rd.integer(node, N.rkg.outcomeCount)
+    up_to = rd.text(node, N.rkg.upperBound) == "true"
+    return {"figures": figures, "notes": notes, "up_to": up_to,
+            "number": format_number(str(people if people is not None else count or 0)),
+            "sum": " + ".join(f.number for f in figures) if figures else "",
+            "dataset": rd.value_or_none(rd.one(node, N.qb.dataSet))}
+
+
 def involvement(rd: Reader, kind: str, node: ox.NamedNode) -> Involvement:
     notes = [r["note"] for r in rd.snap.query(INVOLVED_NOTES[kind], bindings={"x": node})]
     rows = [rd.note_row(n) for n in notes[:MAX_INVOLVED]]
@@ -129,15 +161,8 @@ def involvement(rd: Reader, kind: str, node: ox.NamedNode) -> Involvement:
         for n in notes[:MAX_INVOLVED]:
             for p in rd.objects(n, N.rkg.place):
                 places.setdefault(p, None)
-    women, women_figures = None, 0
-    for r in rd.snap.query(WOMEN_REACHED[kind], bindings={"x": node}):
-        if r["women"] is not None:
-            women, women_figures = format_number(r["women"].value), int(r["figures"].value)
-    totals = [UnitTotal(rd.value(r["unit"]), format_number(r["total"].value), int(r["figures"].value))
-              for r in rd.snap.query(UNIT_TOTALS[kind], bindings={"x": node}) if r["total"] is not None]
     return Involvement(
         notes=rows, more=len(notes) > MAX_INVOLVED, n_notes=len(notes), n_outcomes=len(outcomes),
         countries=sorted(countries.values(), key=lambda v: v.text), years=sorted(years),
-        places=rd.places(places), women=women,
-        women_figures=women_figures, unit_totals=totals,
+        places=rd.places(places), reached=people_reached(rd, kind, node),
     )
