@@ -13,7 +13,8 @@ For each size N (corpus from ``benchmarks/generate.py``, not timed):
    127.0.0.1 and runs each example query of ``ontology/queries/`` through both /sparql endpoints
    ``--runs`` times (median; the first run is included, since most queries are asked once);
 4. pages: fetches ``--pages`` report and outcome pages (HTML) from the server on the remote, each once
-   (uncached: every page is a new IRI), and reports p50 and p95.
+   (uncached: every page is a new IRI), and reports p50 and p95; then the hub pages, the partner and the
+   place that most progress notes name, once from each server (uncached).
 
 Rows are capped at KG_MAX_ROWS=10000 by both servers (the query still runs to completion: ORDER BY
 needs every row); KG_QUERY_TIMEOUT (default here 300 s) stops a query, which the table says.
@@ -199,6 +200,23 @@ def run_size(n: int, work: Path, runs: int, pages: int, earlier: dict | None = N
                 page_errors.append({"iri": iri, "status": e.code, "seconds": time.monotonic() - t0})
                 print(f"[{n}] page {iri}: HTTP {e.code} after {time.monotonic() - t0:.1f} s", file=sys.stderr)
         page_times.sort()
+        hubs = []  # the partner and the place most progress notes name, uncached, from both servers
+        for kind, prop in (("partner", "partner"), ("place", "place")):
+            _, body = fetch(remote + "/query", "application/sparql-results+json", urllib.parse.urlencode({"query": (
+                f"SELECT ?x (COUNT(?n) AS ?c) WHERE {{ ?n <https://w3id.org/results-kg/def#{prop}> ?x }} "
+                "GROUP BY ?x ORDER BY DESC(?c) LIMIT 1")}).encode())
+            (hub,) = json.loads(body)["results"]["bindings"]
+            path = "/id/" + urllib.parse.quote(hub["x"]["value"][len(BASE_IRI):])
+            row = {"kind": kind, "iri": hub["x"]["value"], "notes": int(hub["c"]["value"])}
+            for name, base in (("embedded", local_base), ("remote", remote_base)):
+                try:
+                    row[name], _ = fetch(base + path, "text/html")
+                except urllib.error.HTTPError as e:
+                    row[name] = None
+                    print(f"[{n}] hub page {path}: HTTP {e.code}", file=sys.stderr)
+            hubs.append(row)
+            print(f"[{n}] {kind} page ({row['notes']:,} notes): embedded {_s(row['embedded'])}, remote "
+                  f"{_s(row['remote'])}", file=sys.stderr, flush=True)
     finally:
         for p in procs:
             stop(p)
@@ -206,7 +224,7 @@ def run_size(n: int, work: Path, runs: int, pages: int, earlier: dict | None = N
             "repush_s": repush_s, "queries": queries, "pages": len(page_times), "page_errors": page_errors,
             "page_p50": page_times[len(page_times) // 2] if page_times else None,
             "page_p95": page_times[max(0, int(len(page_times) * 0.95) - 1)] if page_times else None,
-            "store_bytes": du(store), "oxigraph_bytes": du(oxdir)}
+            "store_bytes": du(store), "oxigraph_bytes": du(oxdir), "hubs": hubs}
 
 
 def _s(seconds: float | None) -> str:
@@ -246,6 +264,12 @@ def report(results: list[dict]) -> None:
             cells.append("not run | not run" if q is None else f"{_s(q['embedded'])} ({q['embedded_rows']:,}) | "
                                                                  f"{_s(q['remote'])} ({q['remote_rows']:,})")
         print(f"| {name} | {' | '.join(cells)} |")
+    print("\nHub pages (the partner and the place most notes name; uncached HTML), seconds:\n")
+    print("| reports | page | notes | embedded | remote |")
+    print("|---:|---|---:|---:|---:|")
+    for r in results:
+        for h in r.get("hubs", []):
+            print(f"| {r['reports']:,} | {h['kind']} | {h['notes']:,} | {_s(h['embedded'])} | {_s(h['remote'])} |")
     for a, b in zip(results, results[1:]):
         size = b["reports"] / a["reports"]
         pages = f"page p50 ×{b['page_p50'] / a['page_p50']:.2f} " if a["page_p50"] and b["page_p50"] else ""
