@@ -40,6 +40,8 @@ def update_requests(name: str, ntriples: bytes) -> list[str]:
     g = str(ox.NamedNode(name))
     # N-Triples lines end in LF only (U+2028 and friends may stand unescaped inside literals)
     lines = [line + "\n" for line in ntriples.decode("utf-8").split("\n") if line.strip()]
+    if not lines:  # an emptied graph: some engines (Virtuoso) refuse an INSERT DATA with an empty GRAPH block
+        return [f"DROP SILENT GRAPH {g}\n"]
     requests, blocks, size = [], [], 0
     head = f"DROP SILENT GRAPH {g} ;\n"
     for i in range(0, max(len(lines), 1), _BLOCK):
