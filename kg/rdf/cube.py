@@ -23,6 +23,8 @@ from kg.gazetteer import Gazetteer
 from kg.offices import office
 from kg.rdf import terms as t
 from kg.rdf.graph import Emitter, NamedGraph
+from kg.rdf.report import SEX as REPORT_SEX
+from kg.rdf.report import STATUS as REPORT_STATUS
 from kg.rdf.terms import n
 from kg.uris import IRIs
 from kg.vocab import N
@@ -30,11 +32,9 @@ from kg.vocab import N
 PEOPLE = "people-reached"
 BY_OUTCOME = "people-reached-by-outcome"
 STATUS = "outcome-status"
-SEX = {"F": getattr(N.sdmx_code, "sex-F"), "M": getattr(N.sdmx_code, "sex-M"), "T": getattr(N.sdmx_code, "sex-T")}
+SEX = {**REPORT_SEX, "T": getattr(N.sdmx_code, "sex-T")}  # everyone, beside the sexes figures carry
 SEX_WORD = {"F": "Women", "M": "Men", "T": "People"}
-STATUS_CONCEPT = {"achieved": N.rkg.Achieved, "partially-achieved": N.rkg.PartiallyAchieved,
-                  "not-achieved": N.rkg.NotAchieved, "on-track": N.rkg.OnTrack, "delayed": N.rkg.Delayed,
-                  "not-stated": N.rkg.StatusNotStated}
+STATUS_CONCEPT = REPORT_STATUS  # one mapping of status names to concepts, the report mapper's
 STATUS_WORD = {"achieved": "achieved", "partially-achieved": "partially achieved", "not-achieved": "not achieved",
                "on-track": "on track", "delayed": "delayed", "not-stated": "status not stated"}
 
