@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pyoxigraph import NamedNode, Triple
 
 from kg.rdf import terms as t
+from kg.uris import IRIs
 from kg.vocab import N
 
 FINDING = {"inferred-alignment": (N.rkg.InferredAlignment, N.rkg.Completeness),
@@ -108,7 +109,7 @@ SHARED_KINDS = frozenset({"outcome", "place", "org", "sp", "currency"})
 _OWN = frozenset({N.prov.wasDerivedFrom.value, N.dqv.hasQualityAnnotation.value})
 
 
-def describes_shared_node(t: Triple, iris) -> bool:  # iris: kg.uris.IRIs
+def describes_shared_node(t: Triple, iris: IRIs) -> bool:
     """True for a triple of a shared node's description, the same whichever report states it."""
     if t.predicate.value in _OWN:
         return False

@@ -50,7 +50,7 @@ PEOPLE_OF_OUTCOMES = {kind: _Q + f"""SELECT ?x ?obs ?year ?sex ?n ?upTo WHERE {{
 SEX_KEY = {getattr(N.sdmx_code, f"sex-{k}").value: k for k in "FMT"}
 
 
-def people_reached(rd: Reader, kind: str, node: ox.NamedNode) -> list[Reached]:
+def reached_totals(rd: Reader, kind: str, node: ox.NamedNode) -> list[Reached]:
     """People reached by year, women, men and everyone, from the statistics; each number with its addends."""
     query = PEOPLE_OF_AREA if kind == "place" else PEOPLE_OF_OUTCOMES[kind]
     by_year: dict[str, dict[str, list[tuple[Any, int, bool]]]] = {}
@@ -141,7 +141,7 @@ def section_observation(rd: Reader, node: ox.NamedNode) -> dict[str, Any]:
     return {"figures": figures, "notes": notes, "up_to": up_to,
             "number": format_number(str(people if people is not None else count or 0)),
             "sum": " + ".join(f.number for f in figures) if figures else "",
-            "dataset": rd.value_or_none(rd.one(node, N.qb.dataSet))}
+            "dataset": rd.value_or_none(rd.one(node, N.qb.dataSet)), "rule": rd.value(N.rkg.peopleReached)}
 
 
 def involvement(rd: Reader, kind: str, node: ox.NamedNode) -> Involvement:
@@ -164,5 +164,5 @@ def involvement(rd: Reader, kind: str, node: ox.NamedNode) -> Involvement:
     return Involvement(
         notes=rows, more=len(notes) > MAX_INVOLVED, n_notes=len(notes), n_outcomes=len(outcomes),
         countries=sorted(countries.values(), key=lambda v: v.text), years=sorted(years),
-        places=rd.places(places), reached=people_reached(rd, kind, node),
+        places=rd.places(places), reached=reached_totals(rd, kind, node),
     )
