@@ -253,6 +253,22 @@ def test_ontology_shapes_void_dumps_health(server):
     assert status == 200 and json.loads(body)["status"] == "ok"
 
 
+def test_void_counts_what_count_star_counts(server):
+    """VoID's triple count is what a federating engine counts through the endpoint: the default
+    graph is a set, so COUNT(*), the distinct triples and void:triples agree."""
+    _, _, body = _get(server, "/.well-known/void", {"Accept": "text/turtle"})
+    g = rdflib.Graph().parse(data=body, format="turtle")
+    (declared,) = {int(o) for s, o in g.subject_objects(rdflib.URIRef("http://rdfs.org/ns/void#triples"))
+                   if (s, rdflib.RDF.type, rdflib.URIRef("http://rdfs.org/ns/void#Dataset")) in g}
+    counted = {}
+    for name, q in (("all", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
+                    ("distinct", "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")):
+        w = _wrapper(server, q)
+        w.setReturnFormat(JSON)
+        counted[name] = int(w.query().convert()["results"]["bindings"][0]["n"]["value"])
+    assert declared == counted["all"] == counted["distinct"] > 10_000
+
+
 def test_service_description_for_programs_and_query_page_for_browsers(server):
     status, h, body = _get(server, "/sparql", {"Accept": "text/turtle"})
     g = rdflib.Graph().parse(data=body, format="turtle")

@@ -44,6 +44,7 @@ class Reader:
         self.iris = urls.iris
         self._labels: dict[str, str] = {}
         self._prop_labels: dict[str, str] = {}
+        self._outgoing: dict[Any, dict[ox.NamedNode, list[Any]]] = {}
 
     # -- small lookups --
     def objects(self, s: Any, p: ox.NamedNode, graph: ox.NamedNode | None = None) -> list[Any]:
@@ -65,15 +66,20 @@ class Reader:
 
     def text(self, s: Any, p: ox.NamedNode, graph: ox.NamedNode | None = None) -> str | None:
         """The literal value of ``s p ?``, preferring English or untagged text."""
-        best: tuple[int, str] | None = None
-        for o in self.objects(s, p, graph):
-            if not isinstance(o, ox.Literal):
-                continue
-            lang = (o.language or "").lower()
-            rank = 0 if lang in ("", "en") or lang.startswith("en-") else 1
-            if best is None or (rank, o.value) < best:
-                best = (rank, o.value)
-        return best[1] if best else None
+        return best_text(self.objects(s, p, graph))
+
+    def outgoing(self, s: Any) -> dict[ox.NamedNode, list[Any]]:
+        """Everything ``s`` says, by property, in one lookup (remembered for the page): a table row
+        reads a dozen properties of one resource, and one scan of its triples beats a lookup each."""
+        cached = self._outgoing.get(s)
+        if cached is None:
+            cached = {}
+            for q in self.snap.quads(s, None, None, None):
+                values = cached.setdefault(q.predicate, [])
+                if q.object not in values:
+                    values.append(q.object)
+            self._outgoing[s] = cached
+        return cached
 
     def integer(self, s: Any, p: ox.NamedNode) -> int | None:
         o = self.one(s, p)
@@ -213,27 +219,26 @@ class Reader:
 
     # -- rows --
     def note_row(self, note: Any) -> NoteRow:
-        outcome = self.one(note, N.rkg.about)
-        report = self.one(note, N.rkg.reportedIn)
-        country = self.one(report, N.rkg.country) if report is not None else None
-        status = self.one(note, N.rkg.status)
-        identifier = (self.text(note, N.dcterms.identifier)
-                      or (self.text(outcome, N.dcterms.identifier) if outcome else None) or "")
+        says = self.outgoing(note)
+        outcome, report, status, inferred = (first(says.get(p)) for p in (
+            N.rkg.about, N.rkg.reportedIn, N.rkg.status, N.rkg.alignmentInferred))
+        country = first(self.outgoing(report).get(N.rkg.country)) if report is not None else None
+        identifier = (best_text(says.get(N.dcterms.identifier, ()))
+                      or (best_text(self.outgoing(outcome).get(N.dcterms.identifier, ())) if outcome else None) or "")
         status_key = ""
         if status is not None:
             code = self.text(status, N.skos.notation) or local_name(status.value)
             status_key = re.sub(r"[^a-z-]", "", code.lower())
-        inferred = self.one(note, N.rkg.alignmentInferred)
         return NoteRow(
             note=self.value(note), outcome=self.value(outcome) if outcome is not None else None,
-            identifier=identifier, year=self.text(note, N.rkg.year) or "",
+            identifier=identifier, year=best_text(says.get(N.rkg.year, ())) or "",
             report=self.value(report) if report is not None else None,
             country=self.value(country) if country is not None else None,
             status=self.value(status) if status is not None else None, status_key=status_key,
-            alignments=[short_sp(self.value(a)) for a in self.objects(note, N.rkg.alignedTo)],
+            alignments=[short_sp(self.value(a)) for a in says.get(N.rkg.alignedTo, ())],
             inferred=isinstance(inferred, ox.Literal) and inferred.value == "true",
-            partners=len(self.objects(note, N.rkg.partner)), places=len(self.objects(note, N.rkg.place)),
-            figures=len(self.objects(note, N.rkg.figure)),
+            partners=len(says.get(N.rkg.partner, ())), places=len(says.get(N.rkg.place, ())),
+            figures=len(says.get(N.rkg.figure, ())),
         )
 
     def figure_row(self, f: Any) -> FigureRow:
@@ -271,3 +276,21 @@ class Reader:
         if kind == "report":
             return self.text(node, N.rkg.year) or ""
         return ""
+
+
+def first(values: Iterable[Any] | None) -> Any:
+    """The first of a property's values, or None."""
+    return next(iter(values), None) if values else None
+
+
+def best_text(values: Iterable[Any]) -> str | None:
+    """The value of the English or untagged literal among ``values`` (the least, for a stable choice)."""
+    best: tuple[int, str] | None = None
+    for o in values:
+        if not isinstance(o, ox.Literal):
+            continue
+        lang = (o.language or "").lower()
+        rank = 0 if lang in ("", "en") or lang.startswith("en-") else 1
+        if best is None or (rank, o.value) < best:
+            best = (rank, o.value)
+    return best[1] if best else None
