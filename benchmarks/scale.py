@@ -2,6 +2,7 @@
 """How build, push, queries and pages scale with the corpus: embedded store versus Oxigraph server.
 
     python benchmarks/scale.py [--sizes 1000 10000] [--runs 3] [--pages 40] [--keep DIR] [--json FILE [--reuse]]
+                               [--embedded-only]
 
 For each size N (corpus from ``benchmarks/generate.py``, not timed):
 
@@ -125,11 +126,12 @@ def du(path: Path) -> int:
 
 
 def run_size(n: int, work: Path, runs: int, pages: int, earlier: dict | None = None,
-             only: list[str] | None = None) -> dict:
-    """One size; with ``earlier`` (a previous run's figures) the kept store and Oxigraph folder are reused."""
+             only: list[str] | None = None, remote_too: bool = True) -> dict:
+    """One size; with ``earlier`` (a previous run's figures) the kept store and Oxigraph folder are reused;
+    without ``remote_too`` only the embedded store is measured (no Oxigraph server, no push)."""
     corpus, store, oxdir = work / f"corpus-{n}", work / f"store-{n}", work / f"oxigraph-{n}"
     if earlier:
-        if not (store / "CURRENT").is_file() or not oxdir.is_dir():
+        if not (store / "CURRENT").is_file() or (remote_too and not oxdir.is_dir()):
             raise SystemExit(f"--reuse: no kept store and Oxigraph folder for {n} reports in {work}")
         print(f"[{n}] reusing {store} and {oxdir} (build and push figures from the earlier run)", file=sys.stderr)
         build_s = earlier["build_s"]
@@ -147,34 +149,42 @@ def run_size(n: int, work: Path, runs: int, pages: int, earlier: dict | None = N
     triples = len(snap)
     graphs = len(snap.graph_names())
     del snap
-    if not earlier:
-        shutil.rmtree(oxdir, ignore_errors=True)
-        oxdir.mkdir()
-    port = free_port()
-    ox_proc = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(oxdir), "--bind", f"127.0.0.1:{port}",
-                                "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    remote = f"http://127.0.0.1:{port}"
-    procs: list[subprocess.Popen] = [ox_proc]
+    procs: list[subprocess.Popen] = []
+    push_s = repush_s = None
     try:
-        wait(remote + "/query?query=ASK%7B%7D")
-        if earlier:
-            push_s = earlier["push_s"]
-        else:
-            print(f"[{n}] pushing {triples:,} triples …", file=sys.stderr, flush=True)
-            push_s, out = kg("push", "--store", str(store), "--endpoint", remote + "/query", "--graph-store",
-                             remote + "/store", "-q")
-            print(f"[{n}] {out.strip()}", file=sys.stderr)
-        repush_s, _ = kg("push", "--store", str(store), "--endpoint", remote + "/query", "--graph-store",
-                         remote + "/store", "-q")
         local_base, p1 = serve(["--store", str(store)])
         procs.append(p1)
-        remote_base, p2 = serve(["--endpoint", remote + "/query"])
-        procs.append(p2)
+        remote, remote_base = local_base + "/sparql", None  # what lookups and pages use without a remote
+        if remote_too:
+            if not earlier:
+                shutil.rmtree(oxdir, ignore_errors=True)
+                oxdir.mkdir()
+            port = free_port()
+            procs.append(subprocess.Popen([oxigraph_binary(), "serve", "--location", str(oxdir), "--bind",
+                                           f"127.0.0.1:{port}", "--union-default-graph"],
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            remote = f"http://127.0.0.1:{port}"
+            wait(remote + "/query?query=ASK%7B%7D")
+            if earlier:
+                push_s = earlier["push_s"]
+            else:
+                print(f"[{n}] pushing {triples:,} triples …", file=sys.stderr, flush=True)
+                push_s, out = kg("push", "--store", str(store), "--endpoint", remote + "/query", "--graph-store",
+                                 remote + "/store", "-q")
+                print(f"[{n}] {out.strip()}", file=sys.stderr)
+            repush_s, _ = kg("push", "--store", str(store), "--endpoint", remote + "/query", "--graph-store",
+                             remote + "/store", "-q")
+            remote_base, p2 = serve(["--endpoint", remote + "/query"])
+            procs.append(p2)
+            remote += "/query"
         queries = []
         for q in (q for q in QUERIES if only is None or q.stem in only):
             text = q.read_text(encoding="utf-8")
             row = {"query": q.stem}
             for name, base in (("embedded", local_base), ("remote", remote_base)):
+                if base is None:
+                    row[name], row[name + "_rows"] = "not run", 0
+                    continue
                 times, count = [], 0
                 for _ in range(runs):
                     s, count = sparql(base, text)
@@ -186,7 +196,7 @@ def run_size(n: int, work: Path, runs: int, pages: int, earlier: dict | None = N
             queries.append(row)
             print(f"[{n}] {q.stem}: embedded {_s(row['embedded'])}, remote {_s(row['remote'])}",
                   file=sys.stderr, flush=True)
-        _, body = fetch(remote + "/query", "application/sparql-results+json", urllib.parse.urlencode({"query": (
+        _, body = fetch(remote, "application/sparql-results+json", urllib.parse.urlencode({"query": (
             "SELECT ?x WHERE { { ?x a <https://w3id.org/results-kg/def#Report> } UNION "
             f"{{ ?x a <https://w3id.org/results-kg/def#Outcome> }} }} LIMIT {pages:d}")}).encode())
         iris = [b["x"]["value"] for b in json.loads(body)["results"]["bindings"]]
@@ -194,7 +204,8 @@ def run_size(n: int, work: Path, runs: int, pages: int, earlier: dict | None = N
         for iri in iris:
             t0 = time.monotonic()
             try:
-                s, _ = fetch(remote_base + "/id/" + urllib.parse.quote(iri[len(BASE_IRI):]), "text/html")
+                path = "/id/" + urllib.parse.quote(iri[len(BASE_IRI):])
+                s, _ = fetch((remote_base or local_base) + path, "text/html")
                 page_times.append(s)
             except urllib.error.HTTPError as e:  # a 504 is a page past the time limit: counted, not fatal
                 page_errors.append({"iri": iri, "status": e.code, "seconds": time.monotonic() - t0})
@@ -202,13 +213,16 @@ def run_size(n: int, work: Path, runs: int, pages: int, earlier: dict | None = N
         page_times.sort()
         hubs = []  # the partner and the place most progress notes name, uncached, from both servers
         for kind, prop in (("partner", "partner"), ("place", "place")):
-            _, body = fetch(remote + "/query", "application/sparql-results+json", urllib.parse.urlencode({"query": (
+            _, body = fetch(remote, "application/sparql-results+json", urllib.parse.urlencode({"query": (
                 f"SELECT ?x (COUNT(?n) AS ?c) WHERE {{ ?n <https://w3id.org/results-kg/def#{prop}> ?x }} "
                 "GROUP BY ?x ORDER BY DESC(?c) LIMIT 1")}).encode())
             (hub,) = json.loads(body)["results"]["bindings"]
             path = "/id/" + urllib.parse.quote(hub["x"]["value"][len(BASE_IRI):])
             row = {"kind": kind, "iri": hub["x"]["value"], "notes": int(hub["c"]["value"])}
             for name, base in (("embedded", local_base), ("remote", remote_base)):
+                if base is None:
+                    row[name] = "not run"
+                    continue
                 try:
                     row[name], _ = fetch(base + path, "text/html")
                 except urllib.error.HTTPError as e:
@@ -224,11 +238,21 @@ def run_size(n: int, work: Path, runs: int, pages: int, earlier: dict | None = N
             "repush_s": repush_s, "queries": queries, "pages": len(page_times), "page_errors": page_errors,
             "page_p50": page_times[len(page_times) // 2] if page_times else None,
             "page_p95": page_times[max(0, int(len(page_times) * 0.95) - 1)] if page_times else None,
-            "store_bytes": du(store), "oxigraph_bytes": du(oxdir), "hubs": hubs}
+            "store_bytes": du(store), "oxigraph_bytes": du(oxdir) if remote_too else None, "hubs": hubs}
 
 
-def _s(seconds: float | None) -> str:
+def _s(seconds: float | str | None) -> str:
+    if isinstance(seconds, str):
+        return seconds  # "not run"
     return "stopped at the time limit" if seconds is None else f"{seconds:.3f}"
+
+
+def _gb(size: int | None) -> str:
+    return "not run" if size is None else f"{size / 1e9:.2f}"
+
+
+def _per(triples: int, seconds: float | None) -> str:
+    return "not run" if seconds is None else f"{seconds:.1f} | {triples / seconds:,.0f}"
 
 
 def _ms(seconds: float | None) -> str:
@@ -249,8 +273,8 @@ def report(results: list[dict]) -> None:
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(f"| {r['reports']:,} | {r['triples']:,} | {r['build_s']:.1f} | {r['triples'] / r['build_s']:,.0f} "
-              f"| {r['push_s']:.1f} | {r['triples'] / r['push_s']:,.0f} | {r['repush_s']:.1f} "
-              f"| {r['store_bytes'] / 1e9:.2f} | {r['oxigraph_bytes'] / 1e9:.2f} "
+              f"| {_per(r['triples'], r['push_s'])} | {_s(r['repush_s'] or 'not run')} "
+              f"| {r['store_bytes'] / 1e9:.2f} | {_gb(r['oxigraph_bytes'])} "
               f"| {_ms(r['page_p50'])} | {_ms(r['page_p95'])} | {_failed(r)} |")
     print("\nExample queries through /sparql, median seconds (rows):\n")
     head = " | ".join(f"{r['reports']:,} embedded | {r['reports']:,} remote" for r in results)
@@ -273,10 +297,16 @@ def report(results: list[dict]) -> None:
     for a, b in zip(results, results[1:]):
         size = b["reports"] / a["reports"]
         pages = f"page p50 ×{b['page_p50'] / a['page_p50']:.2f} " if a["page_p50"] and b["page_p50"] else ""
+        push = (f"push time ×{b['push_s'] / a['push_s']:.2f} (÷ size {b['push_s'] / a['push_s'] / size:.2f}), "
+                if a["push_s"] and b["push_s"] else "")
         print(f"\n{a['reports']:,} → {b['reports']:,} reports (×{size:g}): triples ×{b['triples'] / a['triples']:.2f}, "
-              f"build time ×{b['build_s'] / a['build_s']:.2f}, push time ×{b['push_s'] / a['push_s']:.2f}, {pages}"
-              f"(time ratio ÷ size ratio: build {b['build_s'] / a['build_s'] / size:.2f}, "
-              f"push {b['push_s'] / a['push_s'] / size:.2f}; 1.00 is linear)")
+              f"build time ×{b['build_s'] / a['build_s']:.2f} (÷ size {b['build_s'] / a['build_s'] / size:.2f}), "
+              f"{push}{pages}(1.00 is linear)")
+        for qa in a["queries"]:
+            qb = next((q for q in b["queries"] if q["query"] == qa["query"]), None)
+            if qb and isinstance(qa["embedded"], float) and isinstance(qb["embedded"], float) and qa["embedded"] > 0:
+                print(f"  {qa['query']}: embedded ×{qb['embedded'] / qa['embedded']:.2f} "
+                      f"(÷ size {qb['embedded'] / qa['embedded'] / size:.2f})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -290,6 +320,9 @@ def main(argv: list[str] | None = None) -> int:
                         "its build and push figures from --json; measures re-push, queries and pages again")
     p.add_argument("--queries", nargs="+", metavar="NAME", help="run only these example queries (file stems)")
     p.add_argument("--no-queries", action="store_true", help="run no example query (pages only)")
+    p.add_argument("--embedded-only", action="store_true",
+                   help="measure the embedded store only (no Oxigraph server, no push): the 10,000-report size "
+                        "otherwise needs about an hour of push and 15 GB more disk")
     p.add_argument("--json", type=Path, help="add this run's figures to this JSON file and print the table over "
                                              "all runs in it (sizes measured by separate runs, one table)")
     args = p.parse_args(argv)
@@ -304,7 +337,8 @@ def main(argv: list[str] | None = None) -> int:
             before = next((r for r in earlier if r["reports"] == n), None) if args.reuse else None
             if args.reuse and before is None:
                 raise SystemExit(f"--reuse: {args.json} has no figures for {n} reports")
-            results.append(run_size(n, work, args.runs, args.pages, before, [] if args.no_queries else args.queries))
+            results.append(run_size(n, work, args.runs, args.pages, before, [] if args.no_queries else args.queries,
+                                    remote_too=not args.embedded_only))
             if args.json:
                 earlier = [r for r in earlier if r["reports"] != n] + [results[-1]]
                 args.json.write_text(json.dumps(earlier, indent=1))

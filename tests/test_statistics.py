@@ -11,11 +11,13 @@ import sys
 import pyoxigraph as ox
 import pytest
 from datacube import check
+from test_index import index_agrees_with_graph
 
 from helpers import REPO
 from kg import resources
 from kg.build import build
 from kg.store import open_store
+from kg.store.index import index_for
 from kg.vocab import sparql_prologue
 
 Q = sparql_prologue()
@@ -171,4 +173,6 @@ def test_a_100_report_build_passes_the_integrity_constraints(tmp_path):
     for o in obs:
         if o["ds"] == "people-reached-by-outcome":
             assert totals[(o["area"], o["year"], o["sex"])] >= o["n"]
+    # the browse index that hub pages read says what the cube says, on a corpus with many partners and places
+    assert index_agrees_with_graph(snap, index_for(snap), sample=25) > 50
 

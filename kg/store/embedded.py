@@ -6,6 +6,7 @@ Layout of a store folder::
     versions/v000003/       an Oxigraph database, never written again once published
     versions/v000003.dumps/ compressed dumps of that version (N-Triples, Turtle, TriG)
     versions/v000003.pieces/ each graph compressed in each dump syntax (the dumps' parts)
+    versions/v000003.index.sqlite the browse index of that version (kg/store/index.py)
     .lock                   held by the one process writing a new version
 
 A writer copies the published version (a RocksDB checkpoint: hard links, instant),
@@ -31,6 +32,7 @@ import pyoxigraph as ox
 
 from kg.errors import StoreError
 from kg.formats import BY_NAME, NTRIPLES, TRIG, TURTLE
+from kg.store.index import INDEX_SUFFIX, build_index
 from kg.vocab import OUTPUT_PREFIXES
 
 _CONTRIBUTION = "contribution.json.gz"  # a report graph's part of the merged graphs (kg/build/merge.py)
@@ -282,11 +284,14 @@ class StoreSink:
             db.optimize()
             del db  # close the database before it is opened read-only
             os.unlink(nq)
+            index_tmp = self._new.with_name(self._new.name + INDEX_SUFFIX)
+            build_index(EmbeddedSnapshot("new", self._new), index_tmp)
             version = _next_version(store)
             dumps_tmp = self._new.with_name(self._new.name + ".dumps")
             if self.dumps:
                 _write_dumps(self._pieces, dumps_tmp)
             final = store.version_dir(version)
+            os.rename(index_tmp, final.with_name(final.name + INDEX_SUFFIX))
             os.rename(self._new, final)
             os.rename(self._pieces, store.pieces_dir(version))
             if self.dumps:
@@ -313,7 +318,7 @@ class StoreSink:
             self._nq.close()
         except (OSError, AttributeError):
             pass
-        for suffix in ("", ".pieces", ".dumps", ".nq"):
+        for suffix in ("", ".pieces", ".dumps", ".nq", INDEX_SUFFIX):
             p = self._new.with_name(self._new.name + suffix)
             if p.is_dir():
                 shutil.rmtree(p, ignore_errors=True)
@@ -390,3 +395,4 @@ def _prune(store: EmbeddedStore) -> None:
         shutil.rmtree(old, ignore_errors=True)
         shutil.rmtree(store.dumps_dir(old.name), ignore_errors=True)
         shutil.rmtree(store.pieces_dir(old.name), ignore_errors=True)
+        old.with_name(old.name + INDEX_SUFFIX).unlink(missing_ok=True)

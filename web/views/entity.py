@@ -11,7 +11,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.formats import BY_MEDIA_TYPE, GRAPH_MEDIA_TYPES
-from kg.vocab import RKG_NS, N, sparql_prologue
+from kg.vocab import RKG_NS, N
 from web.views.model import (
     KIND_NAMES,
     Entity,
@@ -30,9 +30,6 @@ from web.views.sections import section_for
 
 PAGE_SIZE = 50  # incoming links per property per page
 DOWNLOADS = [BY_MEDIA_TYPE[m] for m in GRAPH_MEDIA_TYPES]  # what an entity page offers its description in
-_Q = sparql_prologue()
-INCOMING_COUNTS = _Q + "SELECT ?o ?p (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?o ?p"
-INCOMING_PAGE = _Q + "SELECT DISTINCT ?o ?p ?s WHERE { ?s ?p ?o } ORDER BY ?s"
 
 
 def entity(rd: Reader, iri: str, kind: str | None, page: int = 1, page_prop: str | None = None) -> Entity | None:
@@ -88,21 +85,19 @@ def _properties(rd: Reader, triples: list[ox.Triple]) -> list[PropertyValues]:
 
 
 def _incoming(rd: Reader, node: ox.NamedNode, page: int, page_prop: str | None) -> list[IncomingGroup]:
+    """What links to ``node``, by property, a page of subjects each. One index lookup, grouped here: a
+    partner is the object of thousands of triples, and an aggregate query costs far more than reading them."""
+    by_prop: dict[str, set[Any]] = {}
+    for q in rd.snap.quads(None, None, node, None):
+        by_prop.setdefault(q.predicate.value, set()).add(q.subject)
     groups = []
-    for row in rd.snap.query(INCOMING_COUNTS, bindings={"o": node}):
-        p = row["p"].value
-        count = int(row["n"].value)
+    for p, found in by_prop.items():
+        count = len(found)
         pages = max(1, -(-count // PAGE_SIZE))
         wanted = page if page_prop is None or expand(page_prop) == p else 1
         current = min(max(wanted, 1), pages)
-        rows = rd.snap.query(INCOMING_PAGE, bindings={"o": node, "p": ox.NamedNode(p)})
         start = (current - 1) * PAGE_SIZE
-        subjects = []
-        for i, r in enumerate(rows):
-            if i >= start + PAGE_SIZE:
-                break
-            if i >= start:
-                subjects.append(r["s"])
+        subjects = sorted(found, key=_term_order)[start:start + PAGE_SIZE]
         rd.snap.prefetch(subjects)
         items = [rd.value(s) for s in subjects]
         param = compact(p) or p
@@ -110,6 +105,11 @@ def _incoming(rd: Reader, node: ox.NamedNode, page: int, page_prop: str | None) 
                                     "in-" + re.sub(r"[^A-Za-z0-9_-]+", "-", param), count, current, pages,
                                     items))
     return sorted(groups, key=lambda g: (g.label.casefold(), g.iri))
+
+
+def _term_order(term: Any) -> tuple[int, str]:
+    """SPARQL's ORDER BY for subjects: blank nodes first, then IRIs by their text."""
+    return (0 if isinstance(term, ox.BlankNode) else 1, term.value)
 
 # -- provenance --
 

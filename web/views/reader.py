@@ -12,6 +12,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.store.index import IndexedNote
 from kg.uris import ONTOLOGY
 from kg.vocab import N
 from web.urls import Urls
@@ -240,6 +241,25 @@ class Reader:
             partners=len(says.get(N.rkg.partner, ())), places=len(says.get(N.rkg.place, ())),
             figures=len(says.get(N.rkg.figure, ())),
         )
+
+    def indexed_note_row(self, n: IndexedNote) -> NoteRow:
+        """A note's row from the browse index (long lists): the same row as ``note_row``, with only the
+        labels read from the graph."""
+        status = ox.NamedNode(n.status) if n.status else None
+        status_key = ""
+        if status is not None:
+            code = self.text(status, N.skos.notation) or local_name(status.value)
+            status_key = re.sub(r"[^a-z-]", "", code.lower())
+        return NoteRow(
+            note=self.value(ox.NamedNode(n.iri)), outcome=self.iri_value(n.outcome), identifier=n.identifier,
+            year=n.year, report=self.iri_value(n.report), country=self.iri_value(n.country),
+            status=self.iri_value(n.status), status_key=status_key,
+            alignments=[short_sp(self.value(ox.NamedNode(a))) for a in n.alignments], inferred=n.inferred,
+            partners=n.partners, places=n.places, figures=n.figures,
+        )
+
+    def iri_value(self, iri: str | None) -> Value | None:
+        return self.value(ox.NamedNode(iri)) if iri else None
 
     def figure_row(self, f: Any) -> FigureRow:
         number = self.one(f, N.rdf.value)

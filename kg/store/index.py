@@ -1,0 +1,317 @@
+"""The browse index: who and what each progress note involves, as SQLite tables, per store version.
+
+A partner page at 1,000 reports lists a partner named in about 900 progress notes; asking the
+graph which notes, in which countries and years, costs one lookup per note (85 ms at 1,000
+reports, 10 times that at 10,000), and adding up the people its outcomes reached costs a lookup
+per outcome observation on top. The index answers both with one indexed SQL query, whatever the
+size of the corpus.
+
+It is derived, never a source: every row comes from the published graph by the queries below,
+the people-reached numbers from the statistics cube (``kg/rdf/cube.py``), so a page reading the
+index says what the graph and the cube say. It is built with each version of the embedded store
+(``versions/vNNNNNN.index.sqlite``, written before the version is published) and, for a remote
+store or a version that has none, on first use into the user's cache folder, keyed by the
+store's location and version.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import tempfile
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.vocab import sparql_prologue
+
+SCHEMA_VERSION = "3"
+INDEX_SUFFIX = ".index.sqlite"  # beside a version's folder: versions/v000003.index.sqlite
+KINDS = ("org", "place", "sp")  # what a progress note involves: partners, places, Strategic Plan concepts
+_Q = sparql_prologue()
+# every progress note with what a row of a list shows and sorts by; an optional part is evaluated
+# once for the whole corpus and joined, so the query is linear in the number of notes
+NOTES = _Q + """SELECT ?note ?outcome ?identifier ?outcomeId ?year ?report ?country ?office ?status ?inferred WHERE {
+  ?note a rkg:ProgressNote ; rkg:reportedIn ?report .
+  OPTIONAL { ?note rkg:about ?outcome OPTIONAL { ?outcome dcterms:identifier ?outcomeId } }
+  OPTIONAL { ?note dcterms:identifier ?identifier }
+  OPTIONAL { ?note rkg:year ?year }
+  OPTIONAL { ?report rkg:country ?country }
+  OPTIONAL { ?report rkg:office ?office }
+  OPTIONAL { ?note rkg:status ?status }
+  OPTIONAL { ?note rkg:alignmentInferred ?inferred }
+}"""
+FIGURES = _Q + "SELECT ?note (COUNT(DISTINCT ?f) AS ?n) WHERE { ?note rkg:figure ?f } GROUP BY ?note"
+AREA_LABELS = _Q + """SELECT ?area ?label ?code WHERE {
+  { ?r rkg:country ?area } UNION { ?area a rkg:Office }
+  OPTIONAL { ?area skos:prefLabel ?label } OPTIONAL { ?area skos:notation ?code } }"""
+EDGES = {
+    "org": _Q + "SELECT ?note ?x WHERE { ?note rkg:partner ?x }",
+    "place": _Q + "SELECT ?note ?x WHERE { ?note rkg:place ?x }",
+    "sp": _Q + "SELECT ?note ?x WHERE { ?note rkg:alignedTo ?x }",
+}
+# what contains what: a note naming a place involves the places that contain it, one aligned to a
+# Strategic Plan output involves its broader concepts
+PARENTS = {"place": _Q + "SELECT ?x ?parent WHERE { ?x rkg:within ?parent }",
+           "sp": _Q + "SELECT ?x ?parent WHERE { ?x skos:broader ?parent }"}
+AREA_OBSERVATIONS = _Q + """SELECT ?obs ?area ?year ?sex ?n ?upTo ?label WHERE {
+  ?ds dcterms:identifier "people-reached" .
+  ?obs qb:dataSet ?ds ; rkg:refArea ?area ; rkg:refYear ?year ; rkg:sex ?sex ;
+       rkg:peopleReached ?n ; rkg:upperBound ?upTo .
+  OPTIONAL { ?obs rdfs:label ?label } }"""
+OUTCOME_OBSERVATIONS = _Q + """SELECT ?obs ?outcome ?area ?year ?sex ?n ?upTo ?label WHERE {
+  ?ds dcterms:identifier "people-reached-by-outcome" .
+  ?obs qb:dataSet ?ds ; rkg:outcome ?outcome ; rkg:refArea ?area ; rkg:refYear ?year ; rkg:sex ?sex ;
+       rkg:peopleReached ?n ; rkg:upperBound ?upTo .
+  OPTIONAL { ?obs rdfs:label ?label } }"""
+_SEX = {"http://purl.org/linked-data/sdmx/2009/code#sex-" + k: k for k in "FMT"}
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE note (id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, outcome TEXT, identifier TEXT NOT NULL,
+                   year TEXT NOT NULL, report TEXT NOT NULL, area TEXT, area_label TEXT NOT NULL, status TEXT,
+                   country TEXT, inferred INTEGER NOT NULL, alignments TEXT NOT NULL,
+                   partners INTEGER NOT NULL, places INTEGER NOT NULL, figures INTEGER NOT NULL);
+CREATE TABLE involves (node TEXT NOT NULL, kind TEXT NOT NULL, note INTEGER NOT NULL REFERENCES note(id),
+                       PRIMARY KEY (node, kind, note)) WITHOUT ROWID;
+CREATE TABLE outcome_reached (outcome TEXT NOT NULL, area TEXT NOT NULL, year TEXT NOT NULL, sex TEXT NOT NULL,
+                              value INTEGER NOT NULL, up_to INTEGER NOT NULL, obs TEXT NOT NULL, label TEXT,
+                              PRIMARY KEY (outcome, area, year, sex)) WITHOUT ROWID;
+CREATE TABLE area_reached (area TEXT NOT NULL, year TEXT NOT NULL, sex TEXT NOT NULL, value INTEGER NOT NULL,
+                           up_to INTEGER NOT NULL, obs TEXT NOT NULL, label TEXT,
+                           PRIMARY KEY (area, year, sex)) WITHOUT ROWID;
+CREATE INDEX note_order ON note (area_label, year, identifier);
+"""
+
+
+def _text(term: Any) -> str | None:
+    return term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else None
+
+
+def _english(values: Iterable[ox.Literal]) -> str | None:
+    """The English or untagged one among several labels (the least, for a stable choice)."""
+    ranked = sorted((0 if (v.language or "en").lower().startswith("en") else 1, v.value) for v in values)
+    return ranked[0][1] if ranked else None
+
+
+def _closure(edges: dict[str, set[str]], start: str) -> set[str]:
+    seen, todo = {start}, [start]
+    while todo:
+        for parent in edges.get(todo.pop(), ()):
+            if parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+    return seen
+
+
+def build_index(snapshot: Any, path: Path) -> dict[str, int]:
+    """Write the index of ``snapshot`` to ``path`` (whole or not at all: written beside, then renamed)."""
+    started = time.monotonic()
+    labels: dict[str, list[ox.Literal]] = {}
+    office_iri: dict[str, str] = {}
+    for r in snapshot.query(AREA_LABELS):
+        area = r["area"].value
+        if isinstance(r["label"], ox.Literal):
+            labels.setdefault(area, []).append(r["label"])
+        if isinstance(r["code"], ox.Literal):
+            office_iri.setdefault(r["code"].value, area)
+    notes: dict[str, tuple] = {}
+    for r in snapshot.query(NOTES):
+        iri = r["note"].value
+        area = _text(r["country"]) or office_iri.get(_text(r["office"]) or "")
+        row = (iri, _text(r["outcome"]), _text(r["identifier"]) or _text(r["outcomeId"]) or "",
+               _text(r["year"]) or "", r["report"].value, area,
+               (_english(labels.get(area, [])) or "") if area else "", _text(r["status"]), _text(r["country"]),
+               int(_text(r["inferred"]) == "true"))
+        notes[iri] = min(notes.get(iri, row), row)  # one row per note, the same whichever value comes first
+    ids = {iri: i for i, iri in enumerate(sorted(notes), 1)}
+    figures = {r["note"].value: int(r["n"].value) for r in snapshot.query(FIGURES)}
+    direct: dict[str, dict[str, set[str]]] = {kind: {} for kind in EDGES}  # what each note names itself
+    involves: set[tuple[str, str, int]] = set()
+    parents: dict[str, dict[str, set[str]]] = {kind: {} for kind in EDGES}
+    for kind, query in PARENTS.items():
+        for r in snapshot.query(query):
+            parents[kind].setdefault(r["x"].value, set()).add(r["parent"].value)
+    for kind, query in EDGES.items():
+        reach: dict[str, set[str]] = {}
+        for r in snapshot.query(query):
+            note = ids.get(r["note"].value)
+            if note is None or not isinstance(r["x"], ox.NamedNode):
+                continue
+            x = r["x"].value
+            direct[kind].setdefault(r["note"].value, set()).add(x)
+            if x not in reach:
+                reach[x] = _closure(parents[kind], x)
+            involves.update((node, kind, note) for node in reach[x])
+    areas: dict[str, set[str]] = {}
+    for iri, row in notes.items():  # a note involves the country it reports on, and what contains it
+        if row[5]:
+            if row[5] not in areas:
+                areas[row[5]] = _closure(parents["place"], row[5])
+            involves.update((node, "place", ids[iri]) for node in areas[row[5]])
+    report_areas = {(row[1], row[5]) for row in notes.values() if row[1] and row[5]}
+    reached = []
+    for r in snapshot.query(OUTCOME_OBSERVATIONS):
+        outcome, area = r["outcome"].value, r["area"].value
+        if (outcome, area) in report_areas and r["sex"].value in _SEX:
+            reached.append((outcome, area, r["year"].value, _SEX[r["sex"].value], int(r["n"].value),
+                            int(r["upTo"].value == "true"), r["obs"].value, _text(r["label"])))
+    by_area = [(r["area"].value, r["year"].value, _SEX[r["sex"].value], int(r["n"].value),
+                int(r["upTo"].value == "true"), r["obs"].value, _text(r["label"]))
+               for r in snapshot.query(AREA_OBSERVATIONS) if r["sex"].value in _SEX]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        db = sqlite3.connect(tmp)
+        db.executescript(_SCHEMA)
+        db.executemany("INSERT INTO note VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       ((ids[iri], *row, " ".join(sorted(direct["sp"].get(iri, ()))),
+                         len(direct["org"].get(iri, ())), len(direct["place"].get(iri, ())), figures.get(iri, 0))
+                        for iri, row in notes.items()))
+        db.executemany("INSERT INTO involves VALUES (?, ?, ?)", sorted(involves))
+        db.executemany("INSERT OR REPLACE INTO outcome_reached VALUES (?, ?, ?, ?, ?, ?, ?, ?)", reached)
+        db.executemany("INSERT OR REPLACE INTO area_reached VALUES (?, ?, ?, ?, ?, ?, ?)", by_area)
+        sizes = {"notes": len(notes), "involves": len(involves), "outcome_reached": len(reached),
+                 "area_reached": len(by_area)}
+        db.executemany("INSERT INTO meta VALUES (?, ?)", [("schema", SCHEMA_VERSION),
+                                                         ("seconds", f"{time.monotonic() - started:.3f}"),
+                                                         *((k, str(v)) for k, v in sizes.items())])
+        db.commit()
+        db.close()
+        os.chmod(tmp, 0o644)  # readable by the server's user, like the rest of the store
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return sizes
+
+
+@dataclass
+class IndexedNote:
+    """What a row of a list of progress notes shows, as the index holds it (IRIs and counts)."""
+
+    iri: str
+    outcome: str | None
+    identifier: str
+    year: str
+    report: str
+    country: str | None
+    status: str | None
+    inferred: bool
+    alignments: list[str]
+    partners: int
+    places: int
+    figures: int
+
+
+@dataclass
+class Involved:
+    """The progress notes involving one partner, place or Strategic Plan concept, summed up."""
+
+    n_notes: int
+    n_outcomes: int
+    countries: list[str]  # IRIs of the countries (and offices) reported on
+    years: list[str]
+    notes: list[IndexedNote]  # the first notes, by country name, year and identifier
+
+
+@dataclass
+class Addend:
+    """An outcome's observation added into a partner's or a concept's total."""
+
+    obs: str
+    label: str | None
+    year: str
+    sex: str
+    value: int
+    up_to: bool
+
+
+class BrowseIndex:
+    """One version's index, opened read-only; safe to share between threads (a connection each)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            self._local.db = db
+        return db
+
+    def involved(self, kind: str, node: str, limit: int) -> Involved:
+        db = self._db()
+        where = "FROM involves i JOIN note n ON n.id = i.note WHERE i.node = ? AND i.kind = ?"
+        n_notes, n_outcomes = db.execute(f"SELECT COUNT(*), COUNT(DISTINCT n.outcome) {where}", (node, kind)).fetchone()
+        countries = [r[0] for r in db.execute(f"SELECT DISTINCT n.area {where} AND n.area IS NOT NULL", (node, kind))]
+        years = [r[0] for r in db.execute(f"SELECT DISTINCT n.year {where} AND n.year != '' ORDER BY n.year",
+                                          (node, kind))]
+        rows = db.execute("SELECT n.iri, n.outcome, n.identifier, n.year, n.report, n.country, n.status, n.inferred, "
+                          f"n.alignments, n.partners, n.places, n.figures {where} "
+                          "ORDER BY n.area_label, n.year, n.identifier, n.iri LIMIT ?", (node, kind, limit))
+        notes = [IndexedNote(*r[:7], bool(r[7]), r[8].split(), *r[9:]) for r in rows]
+        return Involved(n_notes, n_outcomes, countries, years, notes)
+
+    def reached_by_outcomes(self, kind: str, node: str) -> list[Addend]:
+        """The observation of each outcome that involves ``node``, at the country (or office) of the report
+        that states it: the addends of a partner's or a concept's total."""
+        rows = self._db().execute(
+            "SELECT o.obs, o.label, o.year, o.sex, o.value, o.up_to FROM outcome_reached o JOIN "
+            "(SELECT DISTINCT n.outcome, n.area, n.year FROM involves i JOIN note n ON n.id = i.note "
+            " WHERE i.node = ? AND i.kind = ?) k ON o.outcome = k.outcome AND o.area = k.area AND o.year = k.year "
+            "ORDER BY o.year, o.obs", (node, kind))
+        return [Addend(obs, label, year, sex, value, bool(up)) for obs, label, year, sex, value, up in rows]
+
+    def reached_in(self, area: str) -> list[Addend]:
+        """The observations of people reached in ``area`` (a place, or an office), every year and sex."""
+        rows = self._db().execute("SELECT obs, label, year, sex, value, up_to FROM area_reached WHERE area = ? "
+                                  "ORDER BY year, obs", (area,))
+        return [Addend(obs, label, year, sex, value, bool(up)) for obs, label, year, sex, value, up in rows]
+
+
+_OPEN: dict[tuple[str, str], BrowseIndex] = {}
+_LOCK = threading.Lock()
+
+
+def cache_folder() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "results-kg" / "index"
+
+
+def index_for(snapshot: Any) -> BrowseIndex:
+    """The index of a snapshot's version: the one published with it, else one built now into the cache
+    folder (a remote store, or a version published before indexes existed)."""
+    location, version = str(getattr(snapshot, "location", "")), str(getattr(snapshot, "version", ""))
+    key = (location, version)
+    with _LOCK:
+        found = _OPEN.get(key)
+        if found is not None:
+            return found
+        beside = Path(location).with_name(Path(location).name + INDEX_SUFFIX) if location else None
+        if beside is not None and beside.is_file() and _current(beside):
+            path = beside
+        else:
+            digest = hashlib.sha256(f"{location}\n{version}".encode()).hexdigest()[:24]
+            path = cache_folder() / f"{digest}.sqlite"
+            if not (path.is_file() and _current(path)):
+                build_index(snapshot, path)
+        if len(_OPEN) > 8:  # versions a long-running server has moved past
+            _OPEN.clear()
+        _OPEN[key] = BrowseIndex(path)
+        return _OPEN[key]
+
+
+def _current(path: Path) -> bool:
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            return db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == (SCHEMA_VERSION,)
+    except sqlite3.Error:
+        return False
