@@ -13,6 +13,8 @@ For each size N (corpus from ``benchmarks/generate.py``, not timed):
 3. queries: serves the embedded store (``kg serve --store``) and the remote (``kg serve --endpoint``) on
    127.0.0.1 and runs each example query of ``ontology/queries/`` through both /sparql endpoints
    ``--runs`` times (median; the first run is included, since most queries are asked once);
+   queries marked "# export:" (they return every figure, part or finding) are also read whole, in-process,
+   once: rows and rows per second;
 4. pages: fetches ``--pages`` report and outcome pages (HTML) from the server on the remote, each once
    (uncached: every page is a new IRI), and reports p50 and p95; then the hub pages, the partner and the
    place that most progress notes name, once from each server (uncached).
@@ -193,8 +195,13 @@ def run_size(n: int, work: Path, runs: int, pages: int, earlier: dict | None = N
                         break
                 row[name] = None if None in times else statistics.median(times)
                 row[name + "_rows"] = count
+            if "# export:" in text:  # every row, read in-process: the export's rate, not the row cap's
+                t0 = time.monotonic()
+                row["export_rows"] = sum(1 for _ in open_store(store).snapshot().query(text))
+                row["export_s"] = time.monotonic() - t0
             queries.append(row)
-            print(f"[{n}] {q.stem}: embedded {_s(row['embedded'])}, remote {_s(row['remote'])}",
+            print(f"[{n}] {q.stem}: embedded {_s(row['embedded'])}, remote {_s(row['remote'])}"
+                  + (f", export {row['export_rows']:,} rows in {row['export_s']:.1f} s" if "export_s" in row else ""),
                   file=sys.stderr, flush=True)
         _, body = fetch(remote, "application/sparql-results+json", urllib.parse.urlencode({"query": (
             "SELECT ?x WHERE { { ?x a <https://w3id.org/results-kg/def#Report> } UNION "
@@ -288,6 +295,14 @@ def report(results: list[dict]) -> None:
             cells.append("not run | not run" if q is None else f"{_s(q['embedded'])} ({q['embedded_rows']:,}) | "
                                                                  f"{_s(q['remote'])} ({q['remote_rows']:,})")
         print(f"| {name} | {' | '.join(cells)} |")
+    print("\nExports (every row, read in-process from the embedded store):\n")
+    print("| query | reports | rows | seconds | rows/s |")
+    print("|---|---:|---:|---:|---:|")
+    for r in results:
+        for q in r["queries"]:
+            if "export_s" in q:
+                print(f"| {q['query']} | {r['reports']:,} | {q['export_rows']:,} | {q['export_s']:.1f} "
+                      f"| {q['export_rows'] / q['export_s']:,.0f} |")
     print("\nHub pages (the partner and the place most notes name; uncached HTML), seconds:\n")
     print("| reports | page | notes | embedded | remote |")
     print("|---:|---|---:|---:|---:|")

@@ -165,7 +165,7 @@ def build_index(snapshot: Any, path: Path) -> dict[str, int]:
                 int(r["upTo"].value == "true"), r["obs"].value, _text(r["label"]))
                for r in snapshot.query(AREA_OBSERVATIONS) if r["sex"].value in _SEX]
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f"{path.name}.", dir=path.parent)  # a killed writer's is a stray of its name
     os.close(fd)
     try:
         db = sqlite3.connect(tmp)
