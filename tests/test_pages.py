@@ -413,3 +413,15 @@ def test_pages_over_kg_serve(live_server):
     # the query page runs its query in the server's executors
     status, _, page = fetch("/query?example=status-by-country")
     assert status == 200 and '<table class="results">' in page
+
+
+def test_dumps_are_served_from_a_store_given_by_a_relative_path(tmp_path, monkeypatch, make_app):
+    """As the Quick start runs it: `kg serve` with the store folder named relative to the working directory."""
+    monkeypatch.chdir(tmp_path)
+    build([SEED], sink=open_store("st").sink(), keep=False)
+    client = make_app("st").test_client()
+    for name in ("results-kg.nt.gz", "results-kg.ttl.gz", "results-kg.trig.gz"):
+        r = client.get("/dumps/" + name)
+        assert r.status_code == 200 and r.data[:2] == b"\x1f\x8b", name
+    monkeypatch.chdir("/")  # a server's working directory may change; the store stays where it was opened
+    assert client.get("/dumps/results-kg.nt.gz").status_code == 200

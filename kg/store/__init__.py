@@ -54,7 +54,9 @@ class GraphStore(Protocol):
 
 
 def open_store(path: str | Path) -> EmbeddedStore:
-    return EmbeddedStore(Path(path))
+    """The embedded store in a folder; a relative path is taken from where the command runs, once, so a
+    server that later hands a dump's path to Flask (which resolves relative paths in its package) finds it."""
+    return EmbeddedStore(Path(path).absolute())
 
 
 def open_configured(options: Mapping[str, Any] | None = None, *, kind: str = "configured",
