@@ -169,3 +169,12 @@ def sentences(text: str) -> list[Sentence]:
         if b > a:
             out.append(Sentence(a, b, text[a:b]))
     return out
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary, with "…" when cut: a label never ends
+    mid-word ("…strong pu…")."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit + 1].rsplit(None, 1)[0] if " " in text[:limit + 1] else text[:limit]
+    return cut.rstrip(" ,;:-–") + "…"

@@ -86,29 +86,64 @@ def test_home_lists_the_report_counts_and_example_queries(client, snap):
 # ---- entity pages ----------------------------------------------------------------------------
 
 
-def test_report_page_lists_its_eight_outcomes_with_status_badges(client, snap):
+def test_report_page_summarises_each_outcome(client, snap):
+    """The summary an analyst quotes: per outcome its full statement, status, Strategic Plan output, partners,
+    places by region, people reached (from the cube) and findings; a status bar; the spans folded away."""
     page = get(client, "/id/report/MLI-2021")
     body = main(page)
     assert "<h1>Progress in Mali country in 2021</h1>" in body
-    note_rows = re.findall(r'<tr class="note-row">(.*?)</tr>', body, re.S)
-    assert len(note_rows) == 8
-    expected = {r["id"]: r["key"] for r in rows(snap, """
-        SELECT ?r ?id ?key WHERE { ?n a rkg:ProgressNote ; rkg:reportedIn ?r ; dcterms:identifier ?id ;
-                                   rkg:status/skos:notation ?key }""", r=ox.NamedNode(IRI.report("MLI-2021")))}
+    cards = re.findall(r'<article class="outcome-card"[^>]*>(.*?)</article>', body, re.S)
+    assert len(cards) == 8
+    expected = {r["id"]: (r["key"], r["statement"]) for r in rows(snap, """
+        SELECT ?r ?id ?key ?statement WHERE { ?n a rkg:ProgressNote ; rkg:reportedIn ?r ; dcterms:identifier ?id ;
+                                   rkg:status/skos:notation ?key ; rkg:about/rkg:statement ?statement }""",
+        r=ox.NamedNode(IRI.report("MLI-2021")))}
     assert len(expected) == 8
-    for row in note_rows:
-        ident = re.search(r">(XM-DAC-41146-MLI_D_[\d.]+)</a>", row).group(1)
-        assert f'class="badge status-{expected[ident]}"' in row, ident
-        assert re.search(r'href="/id/sp/SP_D_[\d.]+"', row)  # Strategic Plan alignment, linked
-    assert sorted(expected.values()).count("partially-achieved") == 5
-    # partner and place counts of MLI_D_1.2: no partner, 13 places
-    row12 = next(r for r in note_rows if ">XM-DAC-41146-MLI_D_1.2<" in r)
-    assert re.findall(r'<td class="num">(\d+)</td>', row12)[:2] == ["0", "13"]
-    # the report's quality findings, and download links in every format
+    for card in cards:
+        ident = re.search(r">(XM-DAC-41146-MLI_D_[\d.]+)</a>", card).group(1)
+        key, statement = expected[ident]
+        assert f'class="badge status-{key}"' in card, ident
+        assert re.search(r'href="/id/sp/SP_D_[\d.]+"', card)  # Strategic Plan alignment, linked
+        assert f'<p class="statement">{escape(statement)}</p>' in card  # whole, never cut mid-word
+    assert sorted(k for k, _ in expected.values()).count("partially-achieved") == 5
+    # the status bar: a drawing with its numbers as text
+    (svg,) = re.findall(r'<figure class="chart status-bar">\s*<svg[^>]*role="img".*?</svg>', body, re.S)
+    assert "<title id=\"sb-title\">Status of 8 progress notes</title>" in svg and "Partially achieved: 5" in svg
+    # MLI_D_1.1: up to 868 women (827 + 41, the rule of the cube), partners named, places by region
+    card11 = next(c for c in cards if ">XM-DAC-41146-MLI_D_1.1<" in c)
+    assert re.search(r">up to 868</a> women", card11)
+    assert "United Nations Development Programme" in card11 and "<dt>Places</dt>" in card11
+    # MLI_D_1.2: no partner, 13 places, grouped under their regions
+    card12 = next(c for c in cards if ">XM-DAC-41146-MLI_D_1.2<" in c)
+    assert "<dt>Partners" not in card12
+    places = re.search(r'<ul class="regions">(.*?)</ul>', card12, re.S).group(1)
+    assert len(set(re.findall(r'href="(/id/place/[^"]+)"', places))) >= 13
+    # the report's quality findings, download links in every format, the text spans folded under "Source text"
     assert body.count('<li class="finding">') >= 17
     for ext in (".ttl", ".jsonld", ".rdf", ".nt"):
         assert f'href="/id/report/MLI-2021{ext}"' in body
+    assert re.search(r"<details><summary><h3>Source text: spans read from it", body)
     assert f'<input id="iri" class="iri-input" type="text" readonly value="{IRI.report("MLI-2021")}">' in body
+
+
+def test_a_note_page_reads_narrative_first_with_names_and_figures_marked(client, snap):
+    body = main(get(client, "/id/note/MLI-2021/XM-DAC-41146-MLI_D_1.1"))
+    narrative = body[body.index('<div class="narrative">'):body.index("</div>", body.index('<div class="narrative">'))]
+    # narrative first, then the figures, then partners and places, the property table last
+    assert (body.index('<div class="narrative">') < body.index("<h2>Figures") < body.index("<h2>Partners")
+            < body.index("<h2>Properties"))
+    assert len(re.findall(r"<p>", narrative)) >= 3  # paragraphs, not one wall of text
+    marked = re.findall(r'<a class="hl hl-(\w+)[^"]*" href="([^"]+)"[^>]*>([^<]+)</a>', narrative)
+    kinds = {k for k, _, _ in marked}
+    assert kinds == {"org", "place", "figure"}
+    assert ("figure", "827") in {(k, text) for k, _, text in marked}
+    assert any(k == "place" and text == "Segou" and href.startswith("/id/place/ML-4") for k, href, text in marked)
+    assert '<mark class="status-sentence"' in narrative and "This outcome was partially achieved" in narrative
+    # the text between the marks is the narrative, in order, nothing lost or repeated
+    plain = html.unescape(re.sub(r"<[^>]+>", "", narrative.split('<p class="legend">')[0]))
+    (stored,) = [r["t"] for r in rows(snap, "SELECT ?n ?t WHERE { ?n rkg:narrative ?t }",
+                                       n=ox.NamedNode(IRI.note("MLI-2021", "XM-DAC-41146-MLI_D_1.1")))]
+    assert re.sub(r"\s+", " ", plain).strip() == re.sub(r"\s+", " ", stored).strip()
 
 
 def test_outcome_page_shows_its_yearly_notes(client, snap):

@@ -18,6 +18,7 @@ from kg.rdf.reference import (
 )
 from kg.rdf.terms import n
 from kg.read.report import OutcomeSection, ReportRecord
+from kg.text import shorten
 from kg.uris import IRIs
 from kg.vocab import N
 
@@ -157,7 +158,7 @@ class ReportMapper:
         with e.sharing():
             e.add(outcome, N.rdf.type, N.rkg.Outcome)
             e.add(outcome, N.dcterms.identifier, t.plain(sec.identifier))
-            e.add(outcome, N.rdfs.label, t.text(f"{short}: {statement[:90]}{'…' if len(statement) > 90 else ''}"))
+            e.add(outcome, N.rdfs.label, t.text(f"{short}: {shorten(statement, 90)}"))
             e.add(outcome, N.rkg.statement, t.text(statement))
             if sec.label:
                 e.add(outcome, N.skos.altLabel, t.text(sec.label))

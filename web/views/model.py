@@ -194,6 +194,19 @@ class Count:
 
 
 @dataclass
+class OutcomeCard:
+    """One outcome of a report, as the summary an analyst quotes: what was aimed at, how far it got, with
+    whom, where, for how many people, and how many findings qualify it."""
+
+    row: NoteRow
+    statement: str
+    partners: list[Value]
+    regions: list[tuple[Value | None, list[Value]]]  # (region, places within it); None: country-wide
+    reached: Reached | None
+    findings: int
+
+
+@dataclass
 class Reached:
     year: str
     women: Count | None

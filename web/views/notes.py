@@ -6,9 +6,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg import stats
+from kg.rdf import cube
 from kg.store.index import index_for
 from kg.vocab import N, sparql_prologue
-from web.views.model import Count, Involvement, Reached, Value, format_number, natural
+from web.views.model import Count, Involvement, OutcomeCard, Reached, Value, format_number, natural
+from web.views.narrative import marked_narrative
 from web.views.reader import Reader
 from web.views.sections import section
 
@@ -54,10 +57,86 @@ def section_report(rd: Reader, node: ox.NamedNode) -> dict[str, Any]:
         if r.status is not None:
             statuses.setdefault(r.status.text, [r.status, r.status_key, 0])[2] += 1
     findings = [rd.finding(r["f"]) for r in rd.snap.query(REPORT_FINDINGS, bindings={"r": node})]
-    return {"notes": rows, "statuses": [tuple(v) for v in statuses.values()],
+    area = report_area(rd, node)
+    year = rd.text(node, N.rkg.year) or ""
+    cards = [outcome_card(rd, r, area, year) for r in rows]
+    return {"notes": rows, "cards": cards, "statuses": [tuple(v) for v in statuses.values()],
             "findings": sorted(findings, key=lambda x: natural(x.iri)),
             "country": rd.value_or_none(rd.one(node, N.rkg.country)),
-            "year": rd.text(node, N.rkg.year) or "", "data_as_of": rd.text(node, N.rkg.dataAsOf) or ""}
+            "reached": area_reached(rd, area, year), "year": year,
+            "data_as_of": rd.text(node, N.rkg.dataAsOf) or ""}
+
+
+def report_area(rd: Reader, report: Any) -> tuple[ox.NamedNode, str] | None:
+    """The area a report's figures count for when they name no place (kg/stats.py): its country, else
+    its office; as (IRI, key of the statistics' observation IRIs)."""
+    country = rd.one(report, N.rkg.country)
+    if isinstance(country, ox.NamedNode):
+        parsed = rd.iris.parse(country.value)
+        return (country, parsed.keys[0]) if parsed is not None and parsed.kind == "place" else None
+    code = rd.text(report, N.rkg.office)
+    return (ox.NamedNode(str(rd.iris.office(code))), code) if code else None
+
+
+def _observed(rd: Reader, year: str, obs: dict[str, ox.NamedNode]) -> Reached | None:
+    """Women, men and everyone from the cube's observations named ``obs`` (by sex); None when none exists."""
+    counts = {}
+    for sex, iri in obs.items():
+        value = rd.integer(iri, N.rkg.peopleReached)
+        if value is not None:
+            counts[sex] = Count(value, format_number(str(value)), rd.text(iri, N.rkg.upperBound) == "true",
+                                [rd.value(iri)])
+    return Reached(year, counts.get("F"), counts.get("M"), counts.get("T")) if counts else None
+
+
+def outcome_reached(rd: Reader, outcome: Any, area: tuple[ox.NamedNode, str] | None, year: str) -> Reached | None:
+    """The people an outcome reached in its report's year, at the report's country or office: the cube's
+    outcome-level observations, read by their IRIs (named by their dimension values)."""
+    if area is None or outcome is None or not year.isdigit():
+        return None
+    return _observed(rd, year, {sex: ox.NamedNode(str(rd.iris.observation(cube.BY_OUTCOME, area[1], int(year), sex,
+                                                                           outcome.value)))
+                                for sex in stats.SEXES})
+
+
+def area_reached(rd: Reader, area: tuple[ox.NamedNode, str] | None, year: str) -> Reached | None:
+    if area is None or not year.isdigit():
+        return None
+    return _observed(rd, year, {sex: ox.NamedNode(str(rd.iris.observation(cube.PEOPLE, area[1], int(year), sex)))
+                                for sex in stats.SEXES})
+
+
+FIRST_LEVEL = {N.rkg.Region, N.rkg.District}  # the units a country's places are grouped by
+
+
+def by_region(rd: Reader, places: list[Any]) -> list[tuple[Value | None, list[Value]]]:
+    """Places grouped under the region (or district) they lie in; a country, or a place in no region,
+    under None ("country-wide or unplaced")."""
+    groups: dict[Any, list[Any]] = {}
+    for p in places:
+        key, cur, seen = None, p, set()
+        while isinstance(cur, ox.NamedNode) and cur not in seen:
+            seen.add(cur)
+            if rd.one(cur, N.rkg.placeType) in FIRST_LEVEL:
+                key = cur
+                break
+            cur = rd.one(cur, N.rkg.within)
+        members = groups.setdefault(key, [])
+        if p != key:
+            members.append(p)
+    out = [(rd.value(k) if k is not None else None, rd.places(v)) for k, v in groups.items()]
+    return sorted(out, key=lambda g: (g[0] is None, g[0].text.casefold() if g[0] else ""))
+
+
+def outcome_card(rd: Reader, row: Any, area: tuple[ox.NamedNode, str] | None, year: str) -> OutcomeCard:
+    note = ox.NamedNode(row.note.iri)
+    outcome = ox.NamedNode(row.outcome.iri) if row.outcome and row.outcome.iri else None
+    figures = rd.objects(note, N.rkg.figure)
+    return OutcomeCard(
+        row=row, statement=(rd.text(outcome, N.rkg.statement) if outcome is not None else None) or "",
+        partners=rd.orgs(rd.objects(note, N.rkg.partner)), regions=by_region(rd, rd.objects(note, N.rkg.place)),
+        reached=outcome_reached(rd, outcome, area, year), findings=len(rd.findings_about([note, *figures])),
+    )
 
 
 @section("outcome")
@@ -72,10 +151,13 @@ def section_outcome(rd: Reader, node: ox.NamedNode) -> dict[str, Any]:
 def section_note(rd: Reader, node: ox.NamedNode) -> dict[str, Any]:
     figures = sorted(rd.objects(node, N.rkg.figure), key=lambda f: natural(f.value))
     figure_rows = [rd.figure_row(f) for f in figures]
+    narrative = rd.text(node, N.rkg.narrative) or ""
+    outcome = rd.one(node, N.rkg.about)
     return {"row": rd.note_row(node), "figures": figure_rows,
-            "partners": rd.values(rd.objects(node, N.rkg.partner)),
+            "partners": rd.orgs(rd.objects(node, N.rkg.partner)),
             "places": rd.places(rd.objects(node, N.rkg.place)),
-            "narrative": rd.text(node, N.rkg.narrative) or "",
+            "narrative": narrative, "paragraphs": marked_narrative(rd, node, narrative),
+            "statement": (rd.text(outcome, N.rkg.statement) if outcome is not None else None) or "",
             "figure_findings": sum(len(r.findings) for r in figure_rows)}
 
 

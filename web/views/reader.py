@@ -152,6 +152,15 @@ class Reader:
                 v.note = self.label(ptype.value)
         return out
 
+    def orgs(self, terms: Iterable[Any]) -> list[Value]:
+        """Organisations sorted by name, each with its kind (donor, government, civil society...)."""
+        out = self.values(terms)
+        for v in out:
+            kind = self.one(ox.NamedNode(v.iri), N.rkg.organisationKind) if v.iri else None
+            if isinstance(kind, ox.NamedNode):
+                v.note = self.label(kind.value)
+        return out
+
     # -- entity page --
 
     def span_exact(self, span: Any) -> str | None:
