@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import pyoxigraph as ox
 import pytest
@@ -19,10 +19,10 @@ from helpers import PREFIXES, SEED
 from kg import resources
 from kg.build import build
 from kg.store import open_store
+from kg.store.index import index_for
 from kg.uris import IRIs
 from web.urls import Urls
 from web.views.entity import PAGE_SIZE
-from web.views.search import SearchIndex
 
 HTML = {"Accept": "text/html"}
 IRI = IRIs()
@@ -282,21 +282,54 @@ def test_search_finds_an_organisation_by_acronym(client):
     body = main(get(client, "/search?q=fba"))
     hits = re.findall(r'<li class="hit">\s*<a href="([^"]+)">([^<]+)</a>', body)
     assert hits[0] == ("/id/org/folke-bernadotte-academy", "Folke Bernadotte Academy")
-    assert "matched “FBA”" in body
+    assert "<mark>FBA</mark>" in body  # the matched words, in context
 
 
 def test_search_ranks_exact_and_prefix_matches_first(snap):
-    index = SearchIndex(snap, URLS)
-    total, hits = index.search("bamako")
+    index = index_for(snap)
+    total, _, hits = index.search("bamako")
     assert total > 1
     assert hits[0].label == "Bamako"  # the exact name before the communes "of Bamako"
-    _, hits = index.search("united nations dev")
+    _, _, hits = index.search("united nations dev")
     assert hits[0].iri == str(IRI.org("undp"))
+
+
+def test_search_finds_the_words_of_narratives_with_snippets(client, snap):
+    for q, word in (("electoral", "electoral"), ("voters", "voters"), ("Électoral", "electoral")):
+        body = main(get(client, "/search?" + urlencode({"q": q})))
+        hits = re.findall(r'<li class="hit">\s*<a href="([^"]+)">', body)
+        assert "/id/note/MLI-2021/XM-DAC-41146-MLI_D_1.1" in hits, q
+        assert re.search(rf"<mark>{word}</mark>", body, re.I), q
+    narratives = [r["n"] for r in rows(snap, 'SELECT ?n WHERE { ?n rkg:narrative ?t FILTER(CONTAINS(LCASE(?t), "voters")) }')]
+    assert len(narratives) == 1  # what the graph says; search finds that note and only it among notes
+    body = main(get(client, "/search?q=voters&type=ProgressNote"))
+    assert re.findall(r'<li class="hit">\s*<a href="([^"]+)">', body) == ["/id/note/MLI-2021/XM-DAC-41146-MLI_D_1.1"]
+
+
+def test_search_has_type_facets_and_pages(client):
+    body = main(get(client, "/search?q=a"))
+    facets = dict((t, int(n.replace(",", ""))) for t, n in
+                  re.findall(r'href="\?q=a&amp;type=(\w+)">[^<(]+\(([\d,]+)\)</a>', body))
+    total = int(re.search(r"([\d,]+) results for", body).group(1).replace(",", ""))
+    assert len(facets) >= 4 and sum(facets.values()) == total > 40
+    assert body.count('<li class="hit">') == 20 and 'rel="next"' in body
+    last = -(-total // 20)
+    page = main(get(client, f"/search?q=a&page={last}"))
+    assert page.count('<li class="hit">') == total - 20 * (last - 1) and 'rel="prev"' in page
+    places = main(get(client, "/search?q=a&type=Place"))
+    assert f"{facets['Place']:,} results for" in places or f"{facets['Place']} result" in places
+    assert set(re.findall(r'<span class="badge kind">([^<]+)</span>', places)) == {"Place"}
+
+
+def test_an_over_long_search_is_our_400_page(client):
+    r = client.get("/search?q=" + "x" * 5000, headers=HTML)
+    assert r.status_code == 400 and "at most 200 are searched" in r.get_data(as_text=True)
+    assert "<html" in r.get_data(as_text=True)
 
 
 def test_search_text_is_never_query_text(client):
     body = main(get(client, "/search?q=%22%7D%20%3B%20DROP%20ALL%20%23"))
-    assert "Nothing is named" in body and str(escape('"} ; DROP ALL #')) in body
+    assert "Nothing matches" in body and str(escape('"} ; DROP ALL #')) in body
 
 
 # ---- query page ------------------------------------------------------------------------------

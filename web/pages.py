@@ -15,16 +15,15 @@ from web.cache import VersionCache
 from web.context import kg
 from web.urls import QUERY
 from web.views import home as home_view
+from web.views import search as search_view
 from web.views.entity import PAGE_SIZE, entity
 from web.views.examples import example_queries
 from web.views.model import format_number
 from web.views.reader import Reader
 from web.views.results import BOOLEAN_FORMATS, GRAPH_FORMATS, RESULT_MEDIA, SELECT_FORMATS, result_table
-from web.views.search import SearchIndex
 
 bp = Blueprint("pages", __name__)
 
-SEARCH_LIMIT = 50
 
 
 def _cache() -> VersionCache:
@@ -66,16 +65,12 @@ def home() -> Response:
 @bp.route("/search")
 def search() -> Response:
     ctx = kg()
-    snap = ctx.snapshot()
     q = request.args.get("q", "").strip()
-    total, hits, contexts = 0, [], {}
+    results = None
     if q:
-        index = _cache().get(snap.version, "search", lambda: SearchIndex(snap, ctx.urls))
-        total, hits = index.search(q, SEARCH_LIMIT)
-        rd = Reader(snap, ctx.urls)
-        contexts = {h.iri: rd.context_line(h.iri) for h in hits}
-    return _html(render_template("search.html", q=q, total=total, hits=hits, contexts=contexts,
-                                 limit=SEARCH_LIMIT))
+        results = search_view.search(Reader(ctx.snapshot(), ctx.urls), q, request.args.get("type") or None,
+                                     search_view.parse_page(request.args.get("page")))
+    return _html(render_template("search.html", q=q, r=results))
 
 
 @bp.route(QUERY)

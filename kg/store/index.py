@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sqlite3
 import tempfile
 import threading
@@ -28,9 +29,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.text import fold_key
 from kg.vocab import sparql_prologue
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "5"
 INDEX_SUFFIX = ".index.sqlite"  # beside a version's folder: versions/v000003.index.sqlite
 KINDS = ("org", "place", "sp")  # what a progress note involves: partners, places, Strategic Plan concepts
 _Q = sparql_prologue()
@@ -69,6 +71,18 @@ OUTCOME_OBSERVATIONS = _Q + """SELECT ?obs ?outcome ?area ?year ?sex ?n ?upTo ?l
   ?obs qb:dataSet ?ds ; rkg:outcome ?outcome ; rkg:refArea ?area ; rkg:refYear ?year ; rkg:sex ?sex ;
        rkg:peopleReached ?n ; rkg:upperBound ?upTo .
   OPTIONAL { ?obs rdfs:label ?label } }"""
+# what search finds: every name, acronym, code and identifier, and the text of statements and narratives
+NAMES = _Q + """SELECT ?s ?p ?l WHERE {
+  VALUES ?p { skos:prefLabel skos:altLabel rdfs:label skos:notation dcterms:identifier rkg:iso3166Code }
+  ?s ?p ?l . FILTER(isIRI(?s) && isLiteral(?l)) }"""
+TEXTS = _Q + """SELECT ?s ?t WHERE { VALUES ?p { rkg:statement rkg:narrative } ?s ?p ?t . FILTER(isIRI(?s)) }"""
+TYPES = _Q + """SELECT ?s ?type WHERE { ?s a ?type . FILTER(isIRI(?s)) }"""
+# the type a hit is listed under, most specific first; anything else is "Other"
+SEARCH_TYPES = ["ProgressNote", "Outcome", "Report", "Organization", "Place", "Office", "QualityFinding", "Figure",
+                "Activity", "Indicator", "Concept"]
+_LABEL_RANK = ["http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label",
+               "http://purl.org/dc/terms/identifier", "http://www.w3.org/2004/02/skos/core#notation"]
+_SEP = "\x1f"
 _SEX = {"http://purl.org/linked-data/sdmx/2009/code#sex-" + k: k for k in "FMT"}
 
 _SCHEMA = """
@@ -85,6 +99,8 @@ CREATE TABLE outcome_reached (outcome TEXT NOT NULL, area TEXT NOT NULL, year TE
 CREATE TABLE area_reached (area TEXT NOT NULL, year TEXT NOT NULL, sex TEXT NOT NULL, value INTEGER NOT NULL,
                            up_to INTEGER NOT NULL, obs TEXT NOT NULL, label TEXT,
                            PRIMARY KEY (area, year, sex)) WITHOUT ROWID;
+CREATE VIRTUAL TABLE search USING fts5(names, text, iri UNINDEXED, label UNINDEXED, type UNINDEXED, keys UNINDEXED,
+                                       tokenize = 'unicode61 remove_diacritics 2');
 CREATE INDEX note_order ON note (area_label, year, identifier);
 """
 
@@ -164,6 +180,7 @@ def build_index(snapshot: Any, path: Path) -> dict[str, int]:
     by_area = [(r["area"].value, r["year"].value, _SEX[r["sex"].value], int(r["n"].value),
                 int(r["upTo"].value == "true"), r["obs"].value, _text(r["label"]))
                for r in snapshot.query(AREA_OBSERVATIONS) if r["sex"].value in _SEX]
+    found = _searchable(snapshot)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f"{path.name}.", dir=path.parent)  # a killed writer's is a stray of its name
     os.close(fd)
@@ -177,8 +194,9 @@ def build_index(snapshot: Any, path: Path) -> dict[str, int]:
         db.executemany("INSERT INTO involves VALUES (?, ?, ?)", sorted(involves))
         db.executemany("INSERT OR REPLACE INTO outcome_reached VALUES (?, ?, ?, ?, ?, ?, ?, ?)", reached)
         db.executemany("INSERT OR REPLACE INTO area_reached VALUES (?, ?, ?, ?, ?, ?, ?)", by_area)
+        db.executemany("INSERT INTO search (names, text, iri, label, type, keys) VALUES (?, ?, ?, ?, ?, ?)", found)
         sizes = {"notes": len(notes), "involves": len(involves), "outcome_reached": len(reached),
-                 "area_reached": len(by_area)}
+                 "area_reached": len(by_area), "searchable": len(found)}
         db.executemany("INSERT INTO meta VALUES (?, ?)", [("schema", SCHEMA_VERSION),
                                                          ("seconds", f"{time.monotonic() - started:.3f}"),
                                                          *((k, str(v)) for k, v in sizes.items())])
@@ -190,6 +208,46 @@ def build_index(snapshot: Any, path: Path) -> dict[str, int]:
         Path(tmp).unlink(missing_ok=True)
         raise
     return sizes
+
+
+def _searchable(snapshot: Any) -> list[tuple[str, str, str, str, str, str]]:
+    """(names, text, IRI, label, type, keys) of everything with a name: the rows of the full-text index. Parts
+    shown on their parent's page (selectors, mentions, spans) are left out, as they repeat its words."""
+    names: dict[str, dict[str, list[str]]] = {}
+    for r in snapshot.query(NAMES):
+        s = r["s"].value
+        if "#" in s.rsplit("/", 1)[-1] or "/mention/" in s or "/span/" in s:
+            continue
+        names.setdefault(s, {}).setdefault(r["p"].value, []).append(r["l"].value)
+    texts: dict[str, list[str]] = {}
+    for r in snapshot.query(TEXTS):
+        if r["s"].value in names:
+            texts.setdefault(r["s"].value, []).append(r["t"].value)
+    rank = {t: i for i, t in enumerate(SEARCH_TYPES)}
+    types: dict[str, str] = {}
+    for r in snapshot.query(TYPES):
+        s, t = r["s"].value, r["type"].value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        if s in names and rank.get(t, 99) < rank.get(types.get(s, ""), 100):
+            types[s] = t
+    rows = []
+    for s, by_prop in names.items():
+        ordered = [v for p in _LABEL_RANK for v in sorted(by_prop.get(p, []))] or sorted(next(iter(by_prop.values())))
+        label = ordered[0]
+        notation = by_prop.get(_LABEL_RANK[3])
+        if notation and "/sp/" in s and notation[0] != label:
+            label = f"{notation[0]}: {label}"  # a Strategic Plan concept: its code, then its name
+        every = list(dict.fromkeys(v for values in by_prop.values() for v in values))
+        keys = _SEP + _SEP.join(fold_key(v) for v in every) + _SEP  # each name folded, for exact and prefix ranks
+        rows.append((" ".join(every), " ".join(texts.get(s, [])), s, label, types.get(s, ""), keys))
+    return rows
+
+
+@dataclass
+class Hit:
+    iri: str
+    label: str
+    type: str
+    snippet: list[tuple[str, bool]]  # the words around the match, (text, matched)
 
 
 @dataclass
@@ -269,6 +327,40 @@ class BrowseIndex:
             " WHERE i.node = ? AND i.kind = ?) k ON o.outcome = k.outcome AND o.area = k.area AND o.year = k.year "
             "ORDER BY o.year, o.obs", (node, kind))
         return [Addend(obs, label, year, sex, value, bool(up)) for obs, label, year, sex, value, up in rows]
+
+    def search(self, text: str, *, type_: str | None = None, limit: int = 20, offset: int = 0
+               ) -> tuple[int, dict[str, int], list[Hit]]:
+        """(matches, matches by type, one page of hits): every word of ``text`` (the last one as a prefix),
+        case and accents ignored, names weighted ten times the text; a hit shows its matched words in context."""
+        words = [w for w in re.findall(r"\w+", text) if w]
+        if not words:
+            return 0, {}, []
+        if limit == 0:  # only the counts
+            db = self._db()
+            match = " ".join('"' + w.replace('"', '""') + '"' for w in words) + "*"
+            by_type = dict(db.execute("SELECT type, COUNT(*) FROM search WHERE search MATCH ? GROUP BY type",
+                                      (match,)))
+            return sum(by_type.values()), by_type, []
+        match = " ".join('"' + w.replace('"', '""') + '"' for w in words) + "*"  # user words, quoted: no syntax
+        db = self._db()
+        by_type = dict(db.execute("SELECT type, COUNT(*) FROM search WHERE search MATCH ? GROUP BY type", (match,)))
+        where, args = ("search MATCH ? AND type = ?", (match, type_)) if type_ is not None else ("search MATCH ?",
+                                                                                                 (match,))
+        total = sum(by_type.values()) if type_ is None else by_type.get(type_, 0)
+        key = fold_key(text)
+        # a name equal to the text first, then a name starting with it, then by relevance (names weigh 10 times)
+        rows = db.execute(
+            f"SELECT iri, label, type, snippet(search, 0, char(2), char(3), '…', 12), "
+            f"snippet(search, 1, char(2), char(3), '…', 24) FROM search WHERE {where} "
+            f"ORDER BY CASE WHEN instr(keys, ?) THEN 0 WHEN instr(keys, ?) THEN 1 ELSE 2 END, "
+            f"bm25(search, 10.0, 1.0), length(label), label LIMIT ? OFFSET ?",
+            (*args, _SEP + key + _SEP, _SEP + key, limit, offset))
+        hits = []
+        for iri, label, type_name, in_names, in_text in rows:
+            snip = in_text if "\x02" in in_text else in_names
+            parts = [(piece, i % 2 == 1) for i, piece in enumerate(re.split("[\x02\x03]", snip))]
+            hits.append(Hit(iri, label, type_name, [p for p in parts if p[0]]))
+        return total, by_type, hits
 
     def reached_in(self, area: str) -> list[Addend]:
         """The observations of people reached in ``area`` (a place, or an office), every year and sex."""
