@@ -493,3 +493,18 @@ def test_dumps_are_served_from_a_store_given_by_a_relative_path(tmp_path, monkey
         assert r.status_code == 200 and r.data[:2] == b"\x1f\x8b", name
     monkeypatch.chdir("/")  # a server's working directory may change; the store stays where it was opened
     assert client.get("/dumps/results-kg.nt.gz").status_code == 200
+
+
+def test_browsers_get_a_dataset_card_and_programs_keep_rdf(client, snap):
+    body = main(get(client, "/.well-known/void"))
+    assert "Creative Commons Attribution 4.0" in body and f"{len(snap):,} triples from 1 report" in body
+    for name in ("results-kg.nt.gz", "results-kg.ttl.gz", "results-kg.trig.gz"):
+        assert re.search(rf'href="/dumps/{re.escape(name)}">{re.escape(name)}</a> <small>\([\d.]+ (MB|kB), gzip\)', body)
+    assert 'href="/sparql"' in body and "/query?example=" in body and "/graph/statistics</code>" in body
+    r = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    assert r.status_code == 200 and r.mimetype == "text/turtle" and b"<http://rdfs.org/ns/void#Dataset>" in r.data
+    # every page links to it, and to an icon that exists
+    home = get(client, "/")
+    assert '<a href="/.well-known/void">Data</a>' in home and 'rel="icon" href="/static/favicon.svg"' in home
+    assert client.get("/static/favicon.svg").status_code == 200
+    assert client.get("/favicon.ico").status_code == 301

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pyoxigraph as ox
@@ -162,3 +163,41 @@ def service_description(endpoint_url: str, graph_names: list[str]) -> list[ox.Tr
         t += [T(dataset, N.sd.namedGraph, ng), T(ng, rdf_type, N.sd.NamedGraph),
               T(ng, N.sd.name, n(g))]
     return t
+
+
+@dataclass
+class DatasetCard:
+    """What a person wants to know about the dataset before using it."""
+
+    triples: int
+    reports: int
+    graphs: list[tuple[str, str]]  # (graph IRI, what it holds), the shared ones; report graphs are counted
+    version: str
+    built: str | None  # when this version was published (UTC), for a store that knows
+    dumps: list[tuple[str, str]]  # (file name, its size in words: "1.2 MB")
+    classes: list[tuple[str, int]]  # (class IRI, entities)
+
+
+_GRAPH_ROLES = {"ontology": "the ontology: classes, properties and concept schemes",
+                "reference": "reference data: countries and regions, Strategic Plan outputs, offices",
+                "shared": "outcomes, places, organisations and concepts, described once for every report",
+                "statistics": "the statistics: people reached and outcome statuses, as RDF Data Cube datasets",
+                "iati-organisations": "organisations of IATI activity files"}
+
+
+def dataset_card(snap: Any, dumps_folder: Any, dumps: list[str]) -> DatasetCard:
+    names = snap.graph_names()
+    shared = [(g, role) for g in names for key, role in _GRAPH_ROLES.items() if g.endswith("/graph/" + key)]
+    reports = sum(1 for g in names if "/graph/report/" in g)
+    built = None
+    if dumps_folder is not None and dumps_folder.is_dir():
+        built = datetime.fromtimestamp(dumps_folder.stat().st_mtime, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
+    sizes = [(name, _size((dumps_folder / name).stat().st_size) if dumps_folder is not None and
+              (dumps_folder / name).is_file() else "") for name in dumps]
+    classes = [(r["class"].value, int(r["n"].value)) for r in snap.query(
+        "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class ORDER BY DESC(?n)")]
+    return DatasetCard(len(snap), reports, shared, snap.version, built, sizes, classes)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{max(1, round(n / 1e3))} kB"

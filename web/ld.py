@@ -28,6 +28,7 @@ from web.pages import render_entity
 from web.respond import MAX_AGE, cached, rdf_response
 from web.urls import DEF, ID, VOID, Urls
 from web.urls import DUMPS as DUMPS_PATH
+from web.views.examples import example_queries
 
 bp = Blueprint("ld", __name__)
 
@@ -150,10 +151,18 @@ def context() -> Response:
 
 @bp.route(VOID)
 def void() -> Response:
+    """The dataset's description: VoID and DCAT for programs, a card for browsers (licence, size, graphs,
+    last build, dumps with their sizes, the endpoint, example queries)."""
     ctx = kg()
     snap = ctx.snapshot()
     root = request.url_root.rstrip("/")
-    dumps = [DUMPS[k][0] for k in DUMPS] if ctx.store.dumps_dir(snap.version) is not None else []
+    folder = ctx.store.dumps_dir(snap.version)
+    dumps = [DUMPS[k][0] for k in DUMPS] if folder is not None else []
+    media = _media_for(None, default_html=False)
+    if media == HTML.media_type:
+        return cached(lambda: render_template("ld_dataset.html", d=describe.dataset_card(snap, folder, dumps),
+                                              examples=example_queries()).encode("utf-8"),
+                      HTML.media_type, f"{snap.version}\x00void-html")
     triples = describe.void(snap, ctx.urls, root, dumps)
     return rdf_response(triples, request.headers.get("Accept"), request.args.getlist("format"),
                         etag_seed=f"{snap.version}\x00void\x00{root}")

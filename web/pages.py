@@ -6,7 +6,7 @@ the library and render; every value reaches the page through Jinja's autoescapin
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
 from kg.errors import KGError, QueryError
 from kg.formats import HTML
@@ -60,6 +60,12 @@ def home() -> Response:
     class_queries = {iri: home_view.class_query(iri) for _, _, iri in summary["classes"]}
     return _html(render_template("home.html", summary=summary, examples=examples, class_queries=class_queries,
                                  version=snap.version))
+
+
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico whatever the page says: send them to the icon."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @bp.route("/search")
