@@ -341,7 +341,9 @@ def test_query_page_runs_an_example_and_shows_a_table(client):
     text = (resources.queries_dir() / "status-by-country.rq").read_text(encoding="utf-8")
     assert str(escape(text)) in body  # the editor is prefilled
     table = re.search(r'<table class="results">(.*?)</table>', body, re.S).group(1)
-    assert re.findall(r'<th scope="col">(\w+)</th>', table) == ["country", "year", "status", "outcomes", "observation"]
+    assert re.findall(r'<th scope="col"><a href="[^"]+">(\w+)</a></th>', table) == [
+        "country", "year", "status", "outcomes", "observation"]
+    assert re.search(r"3 rows in \d+\.\d{3} s", body)  # the row count and the run time
     cells = re.findall(r"<tr><td>.*?</tr>", table, re.S)
     assert len(cells) == 3  # partially achieved, not achieved, not stated
     assert "Partially achieved" in table and "5" in table
@@ -365,14 +367,33 @@ def test_every_example_query_runs_on_the_query_page_and_returns_rows(client, nam
 def test_query_results_link_iris_to_their_pages_and_escape_values(client):
     q = 'SELECT ?r ?t WHERE { ?r a <https://w3id.org/results-kg/def#Report> . BIND("<b>bold</b>" AS ?t) }'
     body = main(get(client, "/query?" + f"query={q}".replace(" ", "%20").replace("#", "%23")))
-    assert '<a href="/id/report/MLI-2021">https://w3id.org/results-kg/id/report/MLI-2021</a>' in body
+    # the report's name, linked, with its IRI beside it
+    assert ('<a href="/id/report/MLI-2021" title="https://w3id.org/results-kg/id/report/MLI-2021">Progress in Mali '
+            'country in 2021</a> <small class="curie">https://w3id.org/results-kg/id/report/MLI-2021</small>') in body
     assert "&lt;b&gt;bold&lt;/b&gt;" in body and "<b>bold</b>" not in body
+
+
+def test_query_results_sort_by_a_column_and_show_plain_values(client):
+    q = "SELECT ?id ?n WHERE { ?o <http://purl.org/dc/terms/identifier> ?id ; <https://w3id.org/results-kg/def#statement> ?s BIND(STRLEN(?s) AS ?n) }"
+    up = main(get(client, "/query?" + urlencode({"query": q, "sort": "n"})))
+    down = main(get(client, "/query?" + urlencode({"query": q, "sort": "-n"})))
+    values = [int(v) for v in re.findall(r'<span class="literal" title="xsd:integer">(\d+)</span>', up)]
+    assert len(values) == 8 and values == sorted(values)  # numbers by value; the datatype on hover, not in the text
+    assert [int(v) for v in re.findall(r'title="xsd:integer">(\d+)</span>', down)] == sorted(values, reverse=True)
+    assert 'aria-sort="ascending"' in up and 'aria-sort="descending"' in down
+    assert "xsd:integer</small>" not in up
+
+
+def test_example_questions_are_grouped_by_the_data_they_need(client):
+    body = main(get(client, "/query"))
+    reports, iati = body.index("<h3>Reports</h3>"), body.index("<h3>IATI activity files: none are loaded")
+    assert reports < body.index("partially-achieved.rq") < iati < body.index("indicators-short-of-target.rq")
 
 
 def test_construct_results_are_triples_with_graph_downloads(client):
     q = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o . FILTER(?s = <https://w3id.org/results-kg/id/org/undp>) }"
     body = main(get(client, "/query?query=" + q.replace(" ", "%20")))
-    assert re.findall(r'<th scope="col">(\w+)</th>', body) == ["subject", "predicate", "object"]
+    assert re.findall(r'<th scope="col"><a href="[^"]+">(\w+)</a></th>', body) == ["subject", "predicate", "object"]
     assert 'href="/id/org/undp"' in body
     formats = {parse_qs(urlparse(html.unescape(h)).query)["format"][0] for h in re.findall(r'href="(/sparql\?[^"]+)"', body)}
     assert formats == {"ttl", "jsonld", "rdf", "nt"}

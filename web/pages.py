@@ -6,6 +6,9 @@ the library and render; every value reaches the page through Jinja's autoescapin
 """
 from __future__ import annotations
 
+import time
+
+import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
 from kg.errors import KGError, QueryError
@@ -20,9 +23,10 @@ from web.views.entity import PAGE_SIZE, entity
 from web.views.examples import example_queries
 from web.views.model import format_number
 from web.views.reader import Reader
-from web.views.results import BOOLEAN_FORMATS, GRAPH_FORMATS, RESULT_MEDIA, SELECT_FORMATS, result_table
+from web.views.results import BOOLEAN_FORMATS, GRAPH_FORMATS, RESULT_MEDIA, SELECT_FORMATS, label_cells, result_table
 
 bp = Blueprint("pages", __name__)
+HAS_IATI = "ASK { ?a a <https://w3id.org/results-kg/def#Activity> }"
 
 
 
@@ -94,19 +98,41 @@ def query_page() -> Response:
                                          error=QueryError(f"no example query named {name!r}"), status=404,
                                          downloads=[]), 404)
         text = example.text
-    table, error, status, downloads = None, None, 200, []
+    table, error, status, downloads, seconds = None, None, 200, [], None
+    sort = _sort_arg()
     if text is not None and text.strip():
         try:
             inspection = inspect(text, ctx.queries.max_query_length)
             form = inspection.form
+            started = time.monotonic()
             result = ctx.queries.run(text, media_type=RESULT_MEDIA[form], inspection=inspection)
-            table = result_table(ctx.urls, result.form, result.body, result.media_type, result.truncated)
+            seconds = time.monotonic() - started
+            table = result_table(ctx.urls, result.form, result.body, result.media_type, result.truncated, sort=sort)
+            rd = Reader(ctx.snapshot(), ctx.urls)
+            rd.snap.prefetch([ox.NamedNode(c.iri) for row in table.rows for c in row if c is not None and c.iri])
+            label_cells(table, lambda iri: rd.label(iri) if ctx.urls.entity(iri) else None)
             formats = {"SELECT": SELECT_FORMATS, "ASK": BOOLEAN_FORMATS}.get(form, GRAPH_FORMATS)
             downloads = [(f.label, ctx.urls.sparql(text, format=f.short)) for f in formats]
         except KGError as e:  # syntax errors (400), read-only (403), timeouts and busy (503)
             error, status = e, e.http_status
-    return _html(render_template("query.html", text=text or "", examples=examples, example=example, table=table,
-                                 error=error, status=status, downloads=downloads), status)
+    has_iati = _has_iati(ctx)
+    groups = [("Reports", [e for e in examples if not e.iati_only]),
+              ("IATI activity files" + ("" if has_iati else ": none are loaded, so these answer no rows"),
+               [e for e in examples if e.iati_only])]
+    return _html(render_template("query.html", text=text or "", examples=examples, groups=groups, example=example,
+                                 table=table, error=error, status=status, downloads=downloads, seconds=seconds,
+                                 sort=sort, has_iati=has_iati), status)
+
+
+def _sort_arg() -> tuple[str, bool] | None:
+    """?sort=column (ascending) or ?sort=-column (descending): how the results table is ordered."""
+    value = request.args.get("sort", "")
+    return (value.lstrip("-"), value.startswith("-")) if value.lstrip("-") else None
+
+
+def _has_iati(ctx) -> bool:
+    """Whether any IATI activity is loaded (the IATI example questions answer nothing otherwise)."""
+    return bool(ctx.snapshot().query(HAS_IATI))
 
 
 def render_entity(iri: str, kind: str | None) -> Response | None:

@@ -13,6 +13,11 @@ class Example:
     name: str
     question: str
     text: str
+    sources: tuple[str, ...] = ("reports",)  # the data it needs: "reports", "IATI" (its "# sources:" line)
+
+    @property
+    def iati_only(self) -> bool:
+        return self.sources == ("IATI",)
 
 
 def example_queries(folder: Path | None = None) -> list[Example]:
@@ -22,5 +27,7 @@ def example_queries(folder: Path | None = None) -> list[Example]:
         text = path.read_text(encoding="utf-8")
         first = text.splitlines()[0] if text else ""
         m = re.match(r"#\s*question:\s*(.*)", first)
-        out.append(Example(path.stem, m.group(1).strip() if m else path.stem, text))
-    return out
+        src = re.search(r"^#\s*sources:\s*(.+)$", text, re.M)
+        sources = tuple(x.strip() for x in src.group(1).split(",")) if src else ("reports",)
+        out.append(Example(path.stem, m.group(1).strip() if m else path.stem, text, sources))
+    return sorted(out, key=lambda e: (e.iati_only, e.name))  # the report questions first

@@ -28,6 +28,17 @@ class Cell:
     kind: str = "literal"
     datatype: str | None = None
     lang: str | None = None
+    label: str | None = None  # an IRI's name, shown beside its short form
+    iri: str | None = None
+
+    def sort_key(self) -> tuple:
+        """Numbers by value, everything else by its text (case-folded)."""
+        if self.datatype and self.kind == "literal":
+            try:
+                return (0, float(self.text), "")
+            except ValueError:
+                pass
+        return (1, 0.0, (self.label or self.text).casefold())
 
 
 @dataclass
@@ -41,24 +52,45 @@ class ResultTable:
 
 
 def result_table(urls: Urls, form: str, body: bytes, media_type: str, truncated: bool,
-                 limit: int = MAX_TABLE_ROWS) -> ResultTable:
-    """SPARQL JSON results (SELECT, ASK) or N-Triples (CONSTRUCT, DESCRIBE) as table rows."""
+                 limit: int = MAX_TABLE_ROWS, sort: tuple[str, bool] | None = None) -> ResultTable:
+    """SPARQL JSON results (SELECT, ASK) or N-Triples (CONSTRUCT, DESCRIBE) as table rows; ``sort``
+    (column, descending) orders them before the first ``limit`` are kept."""
+    table = _table(urls, form, body, media_type, truncated)
+    if sort is not None and sort[0] in table.columns:
+        i = table.columns.index(sort[0])
+        present = [r for r in table.rows if r[i] is not None]
+        present.sort(key=lambda r: r[i].sort_key(), reverse=sort[1])  # type: ignore[union-attr]
+        table.rows = present + [r for r in table.rows if r[i] is None]  # unbound cells last, either way
+    table.rows = table.rows[:limit]
+    return table
+
+
+def label_cells(table: ResultTable, label: Any) -> None:
+    """Give every IRI cell its name (``label(iri)``), so people read names where programs read IRIs."""
+    for row in table.rows:
+        for cell in row:
+            if cell is not None and cell.kind == "uri" and cell.iri:
+                name = label(cell.iri)
+                cell.label = name if name and name != cell.text else None
+
+
+def _table(urls: Urls, form: str, body: bytes, media_type: str, truncated: bool) -> ResultTable:
     if media_type == SPARQL_JSON.media_type:
         data = json.loads(body.decode("utf-8"))
         if "boolean" in data:
             return ResultTable(form, [], [], bool(data["boolean"]), 0, False)
         columns = list(data.get("head", {}).get("vars", []))
         bindings = data.get("results", {}).get("bindings", [])
-        rows = [[_json_cell(urls, b.get(c)) for c in columns] for b in bindings[:limit]]
+        rows = [[_json_cell(urls, b.get(c)) for c in columns] for b in bindings]
         return ResultTable(form, columns, rows, None, len(bindings), truncated)
     triples = list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
     rows = [[_term_cell(urls, t.subject), _term_cell(urls, t.predicate), _term_cell(urls, t.object)]
-            for t in triples[:limit]]
+            for t in triples]
     return ResultTable(form, ["subject", "predicate", "object"], rows, None, len(triples), truncated)
 
 
 def _iri_cell(urls: Urls, iri: str) -> Cell:
-    return Cell(compact(iri) or iri, urls.href(iri), "uri")
+    return Cell(compact(iri) or iri, urls.href(iri), "uri", iri=iri)
 
 
 def _json_cell(urls: Urls, b: dict[str, str] | None) -> Cell | None:
