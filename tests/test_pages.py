@@ -68,12 +68,19 @@ def test_home_lists_the_report_counts_and_example_queries(client, snap):
     assert row is not None
     assert 'href="/id/report/MLI-2021"' in row.group(1)
     assert ">Mali<" in row.group(1) and ">2021<" in row.group(1)
-    # counts per class are the store's counts
-    for cls, name in [("rkg:Outcome", "Outcomes"), ("rkg:Figure", "Figures"), ("rkg:QualityFinding", "Quality findings"),
-                      ("rkg:Place", "Places")]:
-        n = int(rows(snap, f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a {cls} }}")[0]["n"])
-        assert f'<span class="count">{n:,}</span> <span class="what">{name}</span>' in body
-    assert '<span class="count">8</span> <span class="what">Outcomes</span>' in body
+    # the tiles count what the reports describe, as the graph does, and open the lists
+    for query, name, path in [
+            ("SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a rkg:ProgressNote }", "Outcomes, year by year", "outcomes"),
+            ("SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?n2 rkg:figure ?x }", "Figures", "figures"),
+            ("SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a rkg:QualityFinding }", "Quality findings", "findings"),
+            ("SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?note a rkg:ProgressNote ; rkg:place ?x }",
+             "Places named in the reports", "places"),
+            ("SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?note rkg:partner ?x }", "Partners", "partners")]:
+        n = int(rows(snap, query)[0]["n"])
+        assert (f'<a href="/list/{path}"><span class="count">{n:,}</span> <span class="what">{name}</span></a>'
+                in body), name
+    assert '<span class="count">18</span> <span class="what">Places named in the reports</span>' in body
+    assert '<span class="count">27</span> <span class="what">Partners</span>' in body
     # every example query, by its question, opens the query page prefilled
     examples = sorted(resources.queries_dir().glob("*.rq"))
     assert examples
@@ -529,3 +536,46 @@ def test_browsers_get_a_dataset_card_and_programs_keep_rdf(client, snap):
     assert '<a href="/.well-known/void">Data</a>' in home and 'rel="icon" href="/static/favicon.svg"' in home
     assert client.get("/static/favicon.svg").status_code == 200
     assert client.get("/favicon.ico").status_code == 301
+
+
+# ---- list pages ------------------------------------------------------------------------------
+
+
+def test_list_pages_filter_by_facets_sort_and_download_the_same_rows(client, snap):
+    body = main(get(client, "/list/partners"))
+    kinds = {html.unescape(k).replace("+", " "): int(n)
+             for k, n in re.findall(r'<li><a href="\?sort=-n&amp;kind=([^"]+)">[^<]+</a> (\d+)', body)}
+    assert sum(kinds.values()) == 27 and "Government" in kinds  # every partner has one kind
+    gov = main(get(client, "/list/partners?kind=Government"))
+    names = re.findall(r'<tr><td><a href="/id/org/[^"]+">([^<]+)</a></td>', gov)
+    assert len(names) == kinds["Government"] and f'{kinds["Government"]} partners where kind is “Government”' in gov
+    want = {r["name"] for r in rows(snap, """SELECT DISTINCT ?name WHERE { ?n rkg:partner ?o .
+        ?o skos:prefLabel ?name ; rkg:organisationKind/skos:prefLabel "Government"@en }""")}
+    assert set(names) == want  # what the graph says
+    # sorted by name, either way; the CSV and JSON downloads keep the filter
+    up = re.findall(r'<tr><td><a href="[^"]+">([^<]+)</a>', main(get(client, "/list/partners?kind=Government&sort=label")))
+    down = re.findall(r'<tr><td><a href="[^"]+">([^<]+)</a>', main(get(client, "/list/partners?kind=Government&sort=-label")))
+    assert up == sorted(up, key=str.casefold) and down == list(reversed(up))
+    csv_text = client.get("/list/partners?kind=Government&format=csv").get_data(as_text=True)
+    assert csv_text.splitlines()[0] == "iri,label,kind,country,number" and len(csv_text.splitlines()) == len(names) + 1
+    data = client.get("/list/partners?kind=Government&format=json").get_json()
+    assert {d["label"] for d in data} == want and all(d["kind"] == "Government" for d in data)
+
+
+def test_the_figures_list_pages_and_filters_on_quality(client, snap):
+    body = main(get(client, "/list/figures"))
+    total = int(re.search(r"([\d,]+) figures", body).group(1).replace(",", ""))
+    assert total == int(rows(snap, "SELECT (COUNT(DISTINCT ?f) AS ?n) WHERE { ?x rkg:figure ?f }")[0]["n"])
+    assert body.count("<tr><td>") == 50 and 'rel="next"' in body
+    flagged = main(get(client, "/list/figures?" + urlencode({"finding": "with a finding"})))
+    n = int(re.search(r"([\d,]+) figures? where", flagged).group(1))
+    assert n == int(rows(snap, """SELECT (COUNT(DISTINCT ?f) AS ?n) WHERE { ?x rkg:figure ?f .
+                                 ?f dqv:hasQualityAnnotation ?q }""")[0]["n"]) > 0
+
+
+def test_lists_answer_at_list_and_id_and_refuse_unknown_names(client):
+    for path in ("/list/", "/id/"):
+        body = main(get(client, path))
+        assert all(f'href="/list/{name}"' in body for name in ("reports", "outcomes", "partners", "places",
+                                                              "figures", "findings"))
+    assert client.get("/list/nope", headers=HTML).status_code == 404

@@ -18,6 +18,7 @@ from web.cache import VersionCache
 from web.context import kg
 from web.urls import QUERY
 from web.views import home as home_view
+from web.views import lists as lists_view
 from web.views import search as search_view
 from web.views.entity import PAGE_SIZE, entity
 from web.views.examples import example_queries
@@ -45,6 +46,12 @@ def _html(body: str, status: int = 200) -> Response:
     return Response(body, status=status, mimetype=HTML.media_type)
 
 
+@bp.app_template_filter("dict_without")
+def dict_without(value: dict, key: str) -> dict:
+    """A page's query parameters without one (a removed filter; a page number that no longer applies)."""
+    return {k: v for k, v in value.items() if k != key}
+
+
 @bp.app_template_filter("number")
 def number(value: object) -> str:
     return format_number(value)
@@ -60,10 +67,32 @@ def home() -> Response:
     ctx = kg()
     snap = ctx.snapshot()
     summary = _cache().get(snap.version, "summary", lambda: home_view.summary(Reader(snap, ctx.urls)))
+    lists = lists_view.counts(Reader(snap, ctx.urls))
     examples = example_queries()
     class_queries = {iri: home_view.class_query(iri) for _, _, iri in summary["classes"]}
-    return _html(render_template("home.html", summary=summary, examples=examples, class_queries=class_queries,
-                                 version=snap.version))
+    return _html(render_template("home.html", summary=summary, lists=lists, examples=examples,
+                                 class_queries=class_queries, version=snap.version))
+
+
+@bp.route("/list/")
+@bp.route("/id/")
+def lists_index() -> Response:
+    """Every list, with how many items it holds (``/id/``, the root of our IRIs, shows the same)."""
+    ctx = kg()
+    return _html(render_template("lists.html", lists=lists_view.counts(Reader(ctx.snapshot(), ctx.urls))))
+
+
+@bp.route("/list/<name>")
+def list_page(name: str) -> Response:
+    ctx = kg()
+    rd = Reader(ctx.snapshot(), ctx.urls)
+    fmt = request.args.get("format")
+    if fmt in ("csv", "json"):
+        body, media = lists_view.download(rd, name, request.args, fmt)
+        resp = Response(body, mimetype=media)
+        resp.headers["Content-Disposition"] = f'inline; filename="{name}.{fmt}"'
+        return resp
+    return _html(render_template("list.html", p=lists_view.list_page(rd, name, request.args)))
 
 
 @bp.route("/favicon.ico")

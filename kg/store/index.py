@@ -32,7 +32,7 @@ import pyoxigraph as ox
 from kg.text import fold_key
 from kg.vocab import sparql_prologue
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "7"
 INDEX_SUFFIX = ".index.sqlite"  # beside a version's folder: versions/v000003.index.sqlite
 KINDS = ("org", "place", "sp")  # what a progress note involves: partners, places, Strategic Plan concepts
 _Q = sparql_prologue()
@@ -82,6 +82,38 @@ SEARCH_TYPES = ["ProgressNote", "Outcome", "Report", "Organization", "Place", "O
                 "Activity", "Indicator", "Concept"]
 _LABEL_RANK = ["http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label",
                "http://purl.org/dc/terms/identifier", "http://www.w3.org/2004/02/skos/core#notation"]
+# the list pages (web/views/lists.py): one row per item, with the values its facets filter on
+LIST_ROWS = {
+    "reports": _Q + """SELECT ?x ?label ?a ?b ?c ?n WHERE { ?x a rkg:Report .
+        OPTIONAL { ?x rdfs:label ?label } OPTIONAL { ?x rkg:year ?b }
+        OPTIONAL { ?x rkg:country/skos:prefLabel ?a } OPTIONAL { ?x rkg:office ?c }
+        OPTIONAL { SELECT ?x (COUNT(?note) AS ?n) WHERE { ?note rkg:reportedIn ?x ; a rkg:ProgressNote } GROUP BY ?x }
+    }""",
+    "outcomes": _Q + """SELECT ?x ?label ?a ?b ?c ?d WHERE { ?x a rkg:ProgressNote .
+        OPTIONAL { ?x dcterms:identifier ?label } OPTIONAL { ?x rkg:status/skos:prefLabel ?a }
+        OPTIONAL { ?x rkg:alignedTo/skos:notation ?b } OPTIONAL { ?x rkg:year ?c }
+        OPTIONAL { ?x rkg:reportedIn/rkg:country/skos:prefLabel ?d } }""",
+    "partners": _Q + """SELECT ?x ?label ?a ?b ?n WHERE {
+        { SELECT ?x (COUNT(DISTINCT ?note) AS ?n) WHERE { ?note rkg:partner ?x } GROUP BY ?x }
+        OPTIONAL { ?x skos:prefLabel ?label } OPTIONAL { ?x rkg:organisationKind/skos:prefLabel ?a }
+        OPTIONAL { ?note2 rkg:partner ?x ; rkg:reportedIn/rkg:country/skos:prefLabel ?b } }""",
+    "places": _Q + """SELECT ?x ?label ?a ?b ?n WHERE {
+        { SELECT ?x (COUNT(DISTINCT ?note) AS ?n) WHERE { ?note a rkg:ProgressNote ; rkg:place ?x } GROUP BY ?x }
+        OPTIONAL { ?x skos:prefLabel ?label } OPTIONAL { ?x rkg:placeType/skos:prefLabel ?a }
+        OPTIONAL { ?x rkg:within* ?c . ?c rkg:placeType rkg:Country ; skos:prefLabel ?b } }""",
+    "figures": _Q + """SELECT ?x ?label ?a ?b ?c ?d ?e ?n WHERE {
+        ?note rkg:figure ?x ; rkg:about/dcterms:identifier ?d .
+        OPTIONAL { ?x rdfs:label ?label } OPTIONAL { ?x rkg:unit/skos:prefLabel ?a }
+        OPTIONAL { ?x rkg:sex/skos:prefLabel ?b } OPTIONAL { ?x rkg:place/skos:prefLabel ?c }
+        OPTIONAL { SELECT ?x (COUNT(?f) AS ?e) WHERE { ?x dqv:hasQualityAnnotation ?f } GROUP BY ?x }
+        OPTIONAL { ?x rdf:value ?n } }""",
+    "findings": _Q + """SELECT ?x ?label ?a ?b ?n WHERE { ?x a rkg:QualityFinding .
+        OPTIONAL { ?x rkg:findingType/skos:prefLabel ?a } OPTIONAL { ?x oa:hasBody/rdf:value ?label }
+        OPTIONAL { ?x rkg:reportedIn/rdfs:label ?b } }""",
+}
+_COLUMNS = ("a", "b", "c", "d", "e")  # the facet columns of a list row
+# each column's values of an item; DISTINCT group_concat joins with ",", so commas in values travel as char(30)
+_CONCAT = ", ".join(f"group_concat(DISTINCT replace({c}, ',', char(30)))" for c in _COLUMNS)
 _SEP = "\x1f"
 _SEX = {"http://purl.org/linked-data/sdmx/2009/code#sex-" + k: k for k in "FMT"}
 
@@ -101,6 +133,9 @@ CREATE TABLE area_reached (area TEXT NOT NULL, year TEXT NOT NULL, sex TEXT NOT 
                            PRIMARY KEY (area, year, sex)) WITHOUT ROWID;
 CREATE VIRTUAL TABLE search USING fts5(names, text, iri UNINDEXED, label UNINDEXED, type UNINDEXED, keys UNINDEXED,
                                        tokenize = 'unicode61 remove_diacritics 2');
+CREATE TABLE item (list TEXT NOT NULL, iri TEXT NOT NULL, label TEXT NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL,
+                   c TEXT NOT NULL, d TEXT NOT NULL, e TEXT NOT NULL, n REAL,
+                   PRIMARY KEY (list, iri, a, b, c, d, e)) WITHOUT ROWID;
 CREATE INDEX note_order ON note (area_label, year, identifier);
 """
 
@@ -181,6 +216,7 @@ def build_index(snapshot: Any, path: Path) -> dict[str, int]:
                 int(r["upTo"].value == "true"), r["obs"].value, _text(r["label"]))
                for r in snapshot.query(AREA_OBSERVATIONS) if r["sex"].value in _SEX]
     found = _searchable(snapshot)
+    items = _list_rows(snapshot)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f"{path.name}.", dir=path.parent)  # a killed writer's is a stray of its name
     os.close(fd)
@@ -194,9 +230,10 @@ def build_index(snapshot: Any, path: Path) -> dict[str, int]:
         db.executemany("INSERT INTO involves VALUES (?, ?, ?)", sorted(involves))
         db.executemany("INSERT OR REPLACE INTO outcome_reached VALUES (?, ?, ?, ?, ?, ?, ?, ?)", reached)
         db.executemany("INSERT OR REPLACE INTO area_reached VALUES (?, ?, ?, ?, ?, ?, ?)", by_area)
+        db.executemany("INSERT OR IGNORE INTO item VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", items)
         db.executemany("INSERT INTO search (names, text, iri, label, type, keys) VALUES (?, ?, ?, ?, ?, ?)", found)
         sizes = {"notes": len(notes), "involves": len(involves), "outcome_reached": len(reached),
-                 "area_reached": len(by_area), "searchable": len(found)}
+                 "area_reached": len(by_area), "searchable": len(found), "list_rows": len(items)}
         db.executemany("INSERT INTO meta VALUES (?, ?)", [("schema", SCHEMA_VERSION),
                                                          ("seconds", f"{time.monotonic() - started:.3f}"),
                                                          *((k, str(v)) for k, v in sizes.items())])
@@ -208,6 +245,31 @@ def build_index(snapshot: Any, path: Path) -> dict[str, int]:
         Path(tmp).unlink(missing_ok=True)
         raise
     return sizes
+
+
+def _list_rows(snapshot: Any) -> list[tuple]:
+    """The rows of the list pages; an item with several values of a facet (a partner in several countries)
+    has a row per value, and lists count items, not rows."""
+    rows = []
+    for name, query in LIST_ROWS.items():
+        for r in snapshot.query(query):
+            if not isinstance(r["x"], ox.NamedNode):
+                continue
+            vals = [_text(r[v]) or "" for v in "abcde"]  # "" for no value (and for a variable it does not select)
+            label = _text(r["label"]) or r["x"].value.rsplit("/", 1)[-1]
+            number = _text(r["n"])
+            if name == "figures":
+                vals[4] = "with a finding" if vals[4] else "no finding"
+            rows.append((name, r["x"].value, label, *vals, float(number) if _number(number) else None))
+    return rows
+
+
+def _number(text: str | None) -> bool:
+    try:
+        float(text or "")
+        return True
+    except ValueError:
+        return False
 
 
 def _searchable(snapshot: Any) -> list[tuple[str, str, str, str, str, str]]:
@@ -361,6 +423,38 @@ class BrowseIndex:
             parts = [(piece, i % 2 == 1) for i, piece in enumerate(re.split("[\x02\x03]", snip))]
             hits.append(Hit(iri, label, type_name, [p for p in parts if p[0]]))
         return total, by_type, hits
+
+    def items(self, name: str, filters: dict[str, str], sort: str, desc: bool, limit: int, offset: int
+              ) -> tuple[int, list[tuple[str, str, list[list[str]], float | None]]]:
+        """(items, one page of (IRI, label, each column's values, number)) of a list, filtered on facet columns
+        (a..e), sorted by "label", "n" or a column."""
+        where, args = self._where(name, filters)
+        db = self._db()
+        (total,) = db.execute(f"SELECT COUNT(DISTINCT iri) FROM item WHERE {where}", args).fetchone()
+        key = {"label": "MIN(label)", "n": "MAX(n)"}.get(sort) or (f"MIN({sort})" if sort in _COLUMNS else "MIN(label)")
+        rows = db.execute(
+            f"SELECT iri, MIN(label), {_CONCAT}, MAX(n) "
+            f"FROM item WHERE {where} GROUP BY iri ORDER BY {key} IS NULL, {key} {'DESC' if desc else 'ASC'}, "
+            "MIN(label), iri LIMIT ? OFFSET ?", (*args, limit, offset))
+        out = [(r[0], r[1], [sorted(v.replace("\x1e", ",") for v in (r[2 + i] or "").split(",") if v)
+                             for i in range(len(_COLUMNS))], r[-1]) for r in rows]
+        return total, out
+
+    def facet(self, name: str, filters: dict[str, str], column: str, limit: int = 40) -> list[tuple[str, int]]:
+        """The values of one facet column among the items the other filters keep, most items first."""
+        where, args = self._where(name, {c: v for c, v in filters.items() if c != column})
+        return list(self._db().execute(
+            f"SELECT {column}, COUNT(DISTINCT iri) AS k FROM item WHERE {where} GROUP BY {column} "
+            f"ORDER BY k DESC, {column} LIMIT ?", (*args, limit)))
+
+    @staticmethod
+    def _where(name: str, filters: dict[str, str]) -> tuple[str, tuple]:
+        clauses, args = ["list = ?"], [name]
+        for column, value in filters.items():
+            if column in _COLUMNS:  # columns are ours, never the user's: values are bound
+                clauses.append(f"{column} = ?")
+                args.append(value)
+        return " AND ".join(clauses), tuple(args)
 
     def reached_in(self, area: str) -> list[Addend]:
         """The observations of people reached in ``area`` (a place, or an office), every year and sex."""

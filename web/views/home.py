@@ -17,11 +17,6 @@ REPORTS = _Q + """SELECT ?r ?year ?country (COUNT(DISTINCT ?note) AS ?notes) WHE
   OPTIONAL { ?note a rkg:ProgressNote ; rkg:reportedIn ?r }
 } GROUP BY ?r ?year ?country"""
 
-HOME_CLASSES = [
-    (N.rkg.Report, "Reports"), (N.rkg.Outcome, "Outcomes"), (N.rkg.ProgressNote, "Progress notes"),
-    (N.rkg.Figure, "Figures"), (N.org.Organization, "Organisations"), (N.rkg.Place, "Places"),
-    (N.rkg.QualityFinding, "Quality findings"), (N.rkg.Mention, "Mentions"), (N.rkg.TextSpan, "Text spans"),
-]
 IATI_CLASSES = [(N.rkg.Activity, "IATI activities"), (N.rkg.IatiResult, "IATI results"),
                 (N.rkg.Indicator, "Indicators"), (N.rkg.IndicatorValue, "Baselines, targets and actuals")]
 
@@ -29,9 +24,8 @@ IATI_CLASSES = [(N.rkg.Activity, "IATI activities"), (N.rkg.IatiResult, "IATI re
 def summary(rd: Reader) -> dict[str, Any]:
     counts = {r["c"].value: int(r["n"].value) for r in rd.snap.query(CLASS_COUNTS)
               if isinstance(r["c"], ox.NamedNode)}
-    classes = [(name, counts.get(c.value, 0), c.value) for c, name in HOME_CLASSES]
-    # the IATI classes only when there are some
-    classes += [(name, counts[c.value], c.value) for c, name in IATI_CLASSES if counts.get(c.value)]
+    # the IATI classes only when there are some (what the reports describe: the lists, web/views/lists.py)
+    classes = [(name, counts[c.value], c.value) for c, name in IATI_CLASSES if counts.get(c.value)]
     reports = []
     for r in rd.snap.query(REPORTS):
         country = r["country"]
