@@ -579,3 +579,23 @@ def test_lists_answer_at_list_and_id_and_refuse_unknown_names(client):
         assert all(f'href="/list/{name}"' in body for name in ("reports", "outcomes", "partners", "places",
                                                               "figures", "findings"))
     assert client.get("/list/nope", headers=HTML).status_code == 404
+
+
+def test_pictures_are_svg_with_their_numbers_as_text(client, snap):
+    """Ranked bars of women reached by region on a country's page, findings by type on a report's page:
+    drawn on the server, each with a title, a description that holds the numbers, and the cube's values."""
+    body = main(get(client, "/id/place/ML"))
+    (svg,) = re.findall(r'<figure class="chart bars">(.*?)</figure>', body, re.S)
+    labels = re.findall(r'class="bar-label">(?:up to )?([\d,]+) · ([^<(]+?) \(', svg)
+    assert labels and "<title>" in svg and "<desc>" in svg
+    cube = {r["name"]: int(r["n"]) for r in rows(snap, """SELECT ?name ?n WHERE {
+        ?o qb:dataSet/dcterms:identifier "people-reached" ; rkg:refArea ?a ; rkg:sex sdmx-code:sex-F ;
+           rkg:refYear "2021"^^xsd:gYear ; rkg:peopleReached ?n . ?a rkg:within <https://w3id.org/results-kg/id/place/ML> ;
+           skos:prefLabel ?name }""")}
+    assert {name: int(n.replace(",", "")) for n, name in labels} == cube
+    values = [int(n.replace(",", "")) for n, _ in labels]
+    assert values == sorted(values, reverse=True)  # ranked
+    report = main(get(client, "/id/report/MLI-2021"))
+    (findings_svg,) = re.findall(r'<figure class="chart bars">(.*?)</figure>', report, re.S)
+    counted = sum(int(n) for n, _ in re.findall(r'class="bar-label">(\d+) · ([^<]+)</text>', findings_svg))
+    assert counted == report.count('<li class="finding">') >= 17

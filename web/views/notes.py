@@ -60,8 +60,13 @@ def section_report(rd: Reader, node: ox.NamedNode) -> dict[str, Any]:
     area = report_area(rd, node)
     year = rd.text(node, N.rkg.year) or ""
     cards = [outcome_card(rd, r, area, year) for r in rows]
+    by_type: dict[str, int] = {}
+    for f in findings:
+        name = f.type.text if f.type is not None else "Other"
+        by_type[name] = by_type.get(name, 0) + 1
     return {"notes": rows, "cards": cards, "statuses": [tuple(v) for v in statuses.values()],
             "findings": sorted(findings, key=lambda x: natural(x.iri)),
+            "findings_by_type": sorted(((t, n, None, None) for t, n in by_type.items()), key=lambda r: (-r[1], r[0])),
             "country": rd.value_or_none(rd.one(node, N.rkg.country)),
             "reached": area_reached(rd, area, year), "year": year,
             "data_as_of": rd.text(node, N.rkg.dataAsOf) or ""}
@@ -179,7 +184,27 @@ def section_org(rd: Reader, node: ox.NamedNode) -> dict[str, Any]:
 
 @section("place")
 def section_place(rd: Reader, node: ox.NamedNode) -> dict[str, Any]:
-    return {"involvement": involvement(rd, "place", node)}
+    return {"involvement": involvement(rd, "place", node), "by_region": women_by_part(rd, node)}
+
+
+def women_by_part(rd: Reader, node: ox.NamedNode) -> tuple[str, list[tuple[str, int, str | None, str | None]]]:
+    """Women reached in each place directly within ``node``, in the latest year any has a count: the ranked
+    bars of a country's or a region's page, (year, [(name, value, link, "up to N" or None)])."""
+    index = index_for(rd.snap)
+    found: dict[str, list[tuple[Any, int, bool]]] = {}
+    for child in rd.subjects(N.rkg.within, node):
+        for a in index.reached_in(child.value):
+            if a.sex == "F":
+                found.setdefault(a.year, []).append((child, a.value, a.up_to))
+    if not found:
+        return "", []
+    year = max(found)
+    rows = sorted(found[year], key=lambda r: -r[1])[:20]
+    out = []
+    for child, n, up in rows:
+        (v,) = rd.places([child])  # its name, and its type: "Mopti (Region)" beside "Mopti (City)"
+        out.append((v.text + (f" ({v.note})" if v.note else ""), n, v.href, f"up to {n:,}" if up else None))
+    return year, out
 
 
 @section("sp")
