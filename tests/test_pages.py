@@ -599,3 +599,10 @@ def test_pictures_are_svg_with_their_numbers_as_text(client, snap):
     (findings_svg,) = re.findall(r'<figure class="chart bars">(.*?)</figure>', report, re.S)
     counted = sum(int(n) for n, _ in re.findall(r'class="bar-label">(\d+) · ([^<]+)</text>', findings_svg))
     assert counted == report.count('<li class="finding">') >= 17
+
+
+def test_a_figure_page_names_its_outcome_status_and_year(client):
+    body = main(get(client, "/id/note/MLI-2021/XM-DAC-41146-MLI_D_1.1/figure/1"))
+    head = re.search(r'<p class="facts in-note">(.*?)</p>', body, re.S).group(1)
+    assert ">XM-DAC-41146-MLI_D_1.1</a>" in head and "Partially achieved" in head and "2021" in head
+    assert 'href="/id/place/ML"' in head

@@ -169,7 +169,9 @@ def section_note(rd: Reader, node: ox.NamedNode) -> dict[str, Any]:
 @section("figure")
 def section_figure(rd: Reader, node: ox.NamedNode) -> dict[str, Any]:
     parts = sorted(rd.subjects(N.rkg.partOf, node), key=lambda f: natural(f.value))
-    return {"row": rd.figure_row(node), "parts": [rd.figure_row(p) for p in parts]}
+    notes = rd.subjects(N.rkg.figure, node)  # the progress note it was read in: its outcome, status and year
+    return {"row": rd.figure_row(node), "parts": [rd.figure_row(p) for p in parts],
+            "note": rd.note_row(notes[0]) if notes else None}
 
 
 @section("finding", "activity-finding")
