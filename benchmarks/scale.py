@@ -15,9 +15,10 @@ For each size N (corpus from ``benchmarks/generate.py``, not timed):
    ``--runs`` times (median; the first run is included, since most queries are asked once);
    queries marked "# export:" (they return every figure, part or finding) are also read whole, in-process,
    once: rows and rows per second;
-4. pages: fetches ``--pages`` report and outcome pages (HTML) from the server on the remote, each once
-   (uncached: every page is a new IRI), and reports p50 and p95; then the hub pages, the partner and the
-   place that most progress notes name, once from each server (uncached).
+4. pages: fetches ``--pages`` report and outcome pages (HTML) from the server on the remote, each twice
+   (the first uncached: every page is a new IRI; the second from the page cache), and reports p50 and
+   p95; then the hub pages, the partner and the place that most progress notes name, once from each
+   server (uncached).
 
 Rows are capped at KG_MAX_ROWS=10000 by both servers (the query still runs to completion: ORDER BY
 needs every row); KG_QUERY_TIMEOUT (default here 300 s) stops a query, which the table says.
@@ -207,17 +208,19 @@ def run_size(n: int, work: Path, runs: int, pages: int, earlier: dict | None = N
             "SELECT ?x WHERE { { ?x a <https://w3id.org/results-kg/def#Report> } UNION "
             f"{{ ?x a <https://w3id.org/results-kg/def#Outcome> }} }} LIMIT {pages:d}")}).encode())
         iris = [b["x"]["value"] for b in json.loads(body)["results"]["bindings"]]
-        page_times, page_errors = [], []
+        page_times, cached_times, page_errors = [], [], []
         for iri in iris:
             t0 = time.monotonic()
             try:
                 path = "/id/" + urllib.parse.quote(iri[len(BASE_IRI):])
                 s, _ = fetch((remote_base or local_base) + path, "text/html")
                 page_times.append(s)
+                cached_times.append(fetch((remote_base or local_base) + path, "text/html")[0])  # again: cached
             except urllib.error.HTTPError as e:  # a 504 is a page past the time limit: counted, not fatal
                 page_errors.append({"iri": iri, "status": e.code, "seconds": time.monotonic() - t0})
                 print(f"[{n}] page {iri}: HTTP {e.code} after {time.monotonic() - t0:.1f} s", file=sys.stderr)
         page_times.sort()
+        cached_times.sort()
         hubs = []  # the partner and the place most progress notes name, uncached, from both servers
         for kind, prop in (("partner", "partner"), ("place", "place")):
             _, body = fetch(remote, "application/sparql-results+json", urllib.parse.urlencode({"query": (
@@ -245,6 +248,8 @@ def run_size(n: int, work: Path, runs: int, pages: int, earlier: dict | None = N
             "repush_s": repush_s, "queries": queries, "pages": len(page_times), "page_errors": page_errors,
             "page_p50": page_times[len(page_times) // 2] if page_times else None,
             "page_p95": page_times[max(0, int(len(page_times) * 0.95) - 1)] if page_times else None,
+            "cached_p50": cached_times[len(cached_times) // 2] if cached_times else None,
+            "cached_p95": cached_times[max(0, int(len(cached_times) * 0.95) - 1)] if cached_times else None,
             "store_bytes": du(store), "oxigraph_bytes": du(oxdir) if remote_too else None, "hubs": hubs}
 
 
@@ -295,6 +300,12 @@ def report(results: list[dict]) -> None:
             cells.append("not run | not run" if q is None else f"{_s(q['embedded'])} ({q['embedded_rows']:,}) | "
                                                                  f"{_s(q['remote'])} ({q['remote_rows']:,})")
         print(f"| {name} | {' | '.join(cells)} |")
+    print("\nReport and outcome pages, HTML, uncached (first fetch) and cached (the same page again), ms:\n")
+    print("| reports | pages | uncached p50 | uncached p95 | cached p50 | cached p95 |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        print(f"| {r['reports']:,} | {r['pages']} | {_ms(r['page_p50'])} | {_ms(r['page_p95'])} "
+              f"| {_ms(r.get('cached_p50'))} | {_ms(r.get('cached_p95'))} |")
     print("\nExports (every row, read in-process from the embedded store):\n")
     print("| query | reports | rows | seconds | rows/s |")
     print("|---|---:|---:|---:|---:|")
