@@ -264,7 +264,7 @@ def _gb(size: int | None) -> str:
 
 
 def _per(triples: int, seconds: float | None) -> str:
-    return "not run" if seconds is None else f"{seconds:.1f} | {triples / seconds:,.0f}"
+    return "not run | not run" if seconds is None else f"{seconds:.1f} | {triples / seconds:,.0f}"
 
 
 def _ms(seconds: float | None) -> str:

@@ -8,6 +8,7 @@ ontology, shapes, VoID, dumps, health) and ``web.pages`` (the browser). Errors o
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from flask import Flask, Response, request
@@ -16,6 +17,7 @@ from kg import settings as kg_settings
 from kg.errors import KGError, RemoteError, RemoteTimeout
 from kg.formats import HTML
 from kg.store import open_configured
+from kg.store.index import index_for
 from kg.uris import IRIs
 from web import ld, pages, sparql
 from web.context import KGContext
@@ -98,4 +100,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                                     "script-src 'self'; frame-ancestors 'none'")
         return resp
 
+    if not app.config["TESTING"]:
+        threading.Thread(target=_warm_index, args=(store,), name="warm-browse-index", daemon=True).start()
     return app
+
+
+def _warm_index(store: Any) -> None:
+    """Have the browse index ready before the first partner or place page asks for it: a remote store's
+    (or an old version's) is built from the graph, which takes a minute at 1,000 reports."""
+    try:
+        index_for(store.snapshot())
+    except Exception:
+        log.warning("the browse index could not be built in advance", exc_info=True)

@@ -24,8 +24,9 @@ class Snapshot(Protocol):
 
     def query(self, sparql: str, *, bindings: dict[str, ox.NamedNode | ox.Literal] | None = None,
               default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
-              union_default: bool = True):  # pyoxigraph results
-        """Run a SPARQL query; values in ``bindings`` are substituted, never spliced into the text."""
+              union_default: bool = True, timeout: float | None = None):  # pyoxigraph results
+        """Run a SPARQL query; values in ``bindings`` are substituted, never spliced into the text; ``timeout``
+        bounds it on a remote store (the store's query time limit when None)."""
         ...
 
     def quads(self, subject: ox.NamedNode | ox.BlankNode | None = None, predicate: ox.NamedNode | None = None,

@@ -63,7 +63,9 @@ class EmbeddedSnapshot:
             raise damaged(location.parent.parent, f"version {version} cannot be opened: {e}") from None
 
     def query(self, sparql: str, *, bindings: dict | None = None, default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None, union_default: bool = True):
+              named_graphs: list[str] | None = None, union_default: bool = True, timeout: float | None = None):
+        """One of the library's queries, in this process (``timeout`` is the remote store's; users' queries
+        run in the query service, which bounds them)."""
         kwargs: dict = {}
         if bindings:
             kwargs["substitutions"] = {ox.Variable(k): v for k, v in bindings.items()}

@@ -15,6 +15,7 @@ store's location and version.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
@@ -140,6 +141,14 @@ CREATE INDEX note_order ON note (area_label, year, identifier);
 """
 
 
+INDEX_QUERY_TIMEOUT = 1800.0  # seconds a remote store may take for one of the index's queries (whole-corpus reads)
+
+
+def _select(snapshot: Any, query: str) -> Any:
+    """A whole-corpus read: on a remote store it may take minutes, well past a page's query time limit."""
+    return snapshot.query(query, timeout=INDEX_QUERY_TIMEOUT)
+
+
 def _text(term: Any) -> str | None:
     return term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else None
 
@@ -165,14 +174,14 @@ def build_index(snapshot: Any, path: Path) -> dict[str, int]:
     started = time.monotonic()
     labels: dict[str, list[ox.Literal]] = {}
     office_iri: dict[str, str] = {}
-    for r in snapshot.query(AREA_LABELS):
+    for r in _select(snapshot, AREA_LABELS):
         area = r["area"].value
         if isinstance(r["label"], ox.Literal):
             labels.setdefault(area, []).append(r["label"])
         if isinstance(r["code"], ox.Literal):
             office_iri.setdefault(r["code"].value, area)
     notes: dict[str, tuple] = {}
-    for r in snapshot.query(NOTES):
+    for r in _select(snapshot, NOTES):
         iri = r["note"].value
         area = _text(r["country"]) or office_iri.get(_text(r["office"]) or "")
         row = (iri, _text(r["outcome"]), _text(r["identifier"]) or _text(r["outcomeId"]) or "",
@@ -181,16 +190,16 @@ def build_index(snapshot: Any, path: Path) -> dict[str, int]:
                int(_text(r["inferred"]) == "true"))
         notes[iri] = min(notes.get(iri, row), row)  # one row per note, the same whichever value comes first
     ids = {iri: i for i, iri in enumerate(sorted(notes), 1)}
-    figures = {r["note"].value: int(r["n"].value) for r in snapshot.query(FIGURES)}
+    figures = {r["note"].value: int(r["n"].value) for r in _select(snapshot, FIGURES)}
     direct: dict[str, dict[str, set[str]]] = {kind: {} for kind in EDGES}  # what each note names itself
     involves: set[tuple[str, str, int]] = set()
     parents: dict[str, dict[str, set[str]]] = {kind: {} for kind in EDGES}
     for kind, query in PARENTS.items():
-        for r in snapshot.query(query):
+        for r in _select(snapshot, query):
             parents[kind].setdefault(r["x"].value, set()).add(r["parent"].value)
     for kind, query in EDGES.items():
         reach: dict[str, set[str]] = {}
-        for r in snapshot.query(query):
+        for r in _select(snapshot, query):
             note = ids.get(r["note"].value)
             if note is None or not isinstance(r["x"], ox.NamedNode):
                 continue
@@ -207,14 +216,14 @@ def build_index(snapshot: Any, path: Path) -> dict[str, int]:
             involves.update((node, "place", ids[iri]) for node in areas[row[5]])
     report_areas = {(row[1], row[5]) for row in notes.values() if row[1] and row[5]}
     reached = []
-    for r in snapshot.query(OUTCOME_OBSERVATIONS):
+    for r in _select(snapshot, OUTCOME_OBSERVATIONS):
         outcome, area = r["outcome"].value, r["area"].value
         if (outcome, area) in report_areas and r["sex"].value in _SEX:
             reached.append((outcome, area, r["year"].value, _SEX[r["sex"].value], int(r["n"].value),
                             int(r["upTo"].value == "true"), r["obs"].value, _text(r["label"])))
     by_area = [(r["area"].value, r["year"].value, _SEX[r["sex"].value], int(r["n"].value),
                 int(r["upTo"].value == "true"), r["obs"].value, _text(r["label"]))
-               for r in snapshot.query(AREA_OBSERVATIONS) if r["sex"].value in _SEX]
+               for r in _select(snapshot, AREA_OBSERVATIONS) if r["sex"].value in _SEX]
     found = _searchable(snapshot)
     items = _list_rows(snapshot)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -252,7 +261,7 @@ def _list_rows(snapshot: Any) -> list[tuple]:
     has a row per value, and lists count items, not rows."""
     rows = []
     for name, query in LIST_ROWS.items():
-        for r in snapshot.query(query):
+        for r in _select(snapshot, query):
             if not isinstance(r["x"], ox.NamedNode):
                 continue
             vals = [_text(r[v]) or "" for v in "abcde"]  # "" for no value (and for a variable it does not select)
@@ -276,18 +285,18 @@ def _searchable(snapshot: Any) -> list[tuple[str, str, str, str, str, str]]:
     """(names, text, IRI, label, type, keys) of everything with a name: the rows of the full-text index. Parts
     shown on their parent's page (selectors, mentions, spans) are left out, as they repeat its words."""
     names: dict[str, dict[str, list[str]]] = {}
-    for r in snapshot.query(NAMES):
+    for r in _select(snapshot, NAMES):
         s = r["s"].value
         if "#" in s.rsplit("/", 1)[-1] or "/mention/" in s or "/span/" in s:
             continue
         names.setdefault(s, {}).setdefault(r["p"].value, []).append(r["l"].value)
     texts: dict[str, list[str]] = {}
-    for r in snapshot.query(TEXTS):
+    for r in _select(snapshot, TEXTS):
         if r["s"].value in names:
             texts.setdefault(r["s"].value, []).append(r["t"].value)
     rank = {t: i for i, t in enumerate(SEARCH_TYPES)}
     types: dict[str, str] = {}
-    for r in snapshot.query(TYPES):
+    for r in _select(snapshot, TYPES):
         s, t = r["s"].value, r["type"].value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
         if s in names and rank.get(t, 99) < rank.get(types.get(s, ""), 100):
             types[s] = t
@@ -487,8 +496,11 @@ def index_for(snapshot: Any) -> BrowseIndex:
         else:
             digest = hashlib.sha256(f"{location}\n{version}".encode()).hexdigest()[:24]
             path = cache_folder() / f"{digest}.sqlite"
-            if not (path.is_file() and _current(path)):
-                build_index(snapshot, path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path.with_name(path.name + ".lock"), "a") as lock:  # one process builds, the others wait
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if not (path.is_file() and _current(path)):
+                    build_index(snapshot, path)
         if len(_OPEN) > 8:  # versions a long-running server has moved past
             _OPEN.clear()
         _OPEN[key] = BrowseIndex(path)
