@@ -606,3 +606,20 @@ def test_a_figure_page_names_its_outcome_status_and_year(client):
     head = re.search(r'<p class="facts in-note">(.*?)</p>', body, re.S).group(1)
     assert ">XM-DAC-41146-MLI_D_1.1</a>" in head and "Partially achieved" in head and "2021" in head
     assert 'href="/id/place/ML"' in head
+
+
+def test_a_country_page_draws_how_its_outcomes_ended_each_year(client, snap):
+    body = main(get(client, "/id/place/ML"))
+    (bar,) = re.findall(r'<figure class="chart status-bar">(.*?)</figure>', body, re.S)
+    shown = dict((s, int(n)) for s, n in re.findall(r"([A-Z][a-z ]+): (\d+)", re.search(r"<desc[^>]*>(.*?)</desc>",
+                                                                                        bar, re.S).group(1)))
+    cube = {r["label"]: int(r["n"]) for r in rows(snap, """SELECT ?label ?n WHERE {
+        ?o qb:dataSet/dcterms:identifier "outcome-status" ; rkg:refArea <https://w3id.org/results-kg/id/place/ML> ;
+           rkg:outcomeStatus/skos:prefLabel ?label ; rkg:outcomeCount ?n }""")}
+    assert shown == cube and sum(shown.values()) == 8 and "<strong>2021</strong>" in bar
+
+
+def test_property_names_are_words_never_camel_case(client):
+    body = main(get(client, "/id/note/MLI-2021/XM-DAC-41146-MLI_D_1.1/figure/1"))
+    names = re.findall(r"<dt>([^<]+?) <small class=\"curie\">", body)
+    assert names and not [n for n in names if re.search(r"[a-z][A-Z]", n)], names

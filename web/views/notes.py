@@ -2,6 +2,7 @@
 place and Strategic Plan pages that list every progress note involving them, with totals."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pyoxigraph as ox
@@ -10,7 +11,7 @@ from kg import stats
 from kg.rdf import cube
 from kg.store.index import index_for
 from kg.vocab import N, sparql_prologue
-from web.views.model import Count, Involvement, OutcomeCard, Reached, Value, format_number, natural
+from web.views.model import Count, Involvement, OutcomeCard, Reached, Value, format_number, local_name, natural
 from web.views.narrative import marked_narrative
 from web.views.reader import Reader
 from web.views.sections import section
@@ -186,7 +187,26 @@ def section_org(rd: Reader, node: ox.NamedNode) -> dict[str, Any]:
 
 @section("place")
 def section_place(rd: Reader, node: ox.NamedNode) -> dict[str, Any]:
-    return {"involvement": involvement(rd, "place", node), "by_region": women_by_part(rd, node)}
+    return {"involvement": involvement(rd, "place", node), "by_region": women_by_part(rd, node),
+            "statuses_by_year": statuses_by_year(rd, node)}
+
+
+STATUS_OF_AREA = _Q + """SELECT ?x ?year ?status ?n WHERE {
+  ?obs rkg:refArea ?x ; rkg:outcomeStatus ?status ; rkg:refYear ?year ; rkg:outcomeCount ?n } ORDER BY ?year"""
+STATUS_ORDER = ["achieved", "on-track", "partially-achieved", "delayed", "not-achieved", "not-stated"]
+
+
+def statuses_by_year(rd: Reader, node: ox.NamedNode) -> list[tuple[str, list[tuple[Value, str, int]]]]:
+    """How the outcomes a country (or office) reported on ended each year, from the cube's outcome-status
+    dataset: a status bar a year."""
+    years: dict[str, list[tuple[Value, str, int]]] = {}
+    for r in rd.snap.query(STATUS_OF_AREA, bindings={"x": node}):
+        status = r["status"]
+        code = rd.text(status, N.skos.notation) or local_name(status.value)
+        key = re.sub(r"[^a-z-]", "", code.lower())
+        years.setdefault(r["year"].value, []).append((rd.value(status), key, int(r["n"].value)))
+    order = {k: i for i, k in enumerate(STATUS_ORDER)}
+    return [(y, sorted(v, key=lambda s: order.get(s[1], 99))) for y, v in sorted(years.items())]
 
 
 def women_by_part(rd: Reader, node: ox.NamedNode) -> tuple[str, list[tuple[str, int, str | None, str | None]]]:

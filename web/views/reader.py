@@ -119,10 +119,11 @@ class Reader:
         return text
 
     def prop_label(self, iri: str) -> str:
-        """A property's rdfs:label from the ontology graph, else its local name."""
+        """A property's rdfs:label from the ontology graph, else its local name in words ("wasDerivedFrom":
+        "was derived from"), so a page never mixes words with camelCase."""
         cached = self._prop_labels.get(iri)
         if cached is None:
-            cached = self.text(ox.NamedNode(iri), N.rdfs.label, ONTOLOGY_GRAPH) or local_name(iri)
+            cached = self.text(ox.NamedNode(iri), N.rdfs.label, ONTOLOGY_GRAPH) or words(local_name(iri))
             self._prop_labels[iri] = cached
         return cached
 
@@ -323,3 +324,9 @@ def best_text(values: Iterable[Any]) -> str | None:
         if best is None or (rank, o.value) < best:
             best = (rank, o.value)
     return best[1] if best else None
+
+
+def words(name: str) -> str:
+    """A camelCase or snake_case name as words: "hasSelector" -> "has selector", "iso3166Code" -> "iso3166 code"."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|_", " ", name)
+    return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in spaced.split())
