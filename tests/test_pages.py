@@ -623,3 +623,14 @@ def test_property_names_are_words_never_camel_case(client):
     body = main(get(client, "/id/note/MLI-2021/XM-DAC-41146-MLI_D_1.1/figure/1"))
     names = re.findall(r"<dt>([^<]+?) <small class=\"curie\">", body)
     assert names and not [n for n in names if re.search(r"[a-z][A-Z]", n)], names
+
+
+def test_sex_concepts_link_to_their_own_page_here(client):
+    body = main(get(client, "/id/note/MLI-2021/XM-DAC-41146-MLI_D_1.1/figure/2"))
+    (href,) = set(re.findall(r'href="(/about\?iri=[^"]+)"', body))
+    assert "sex-" in html.unescape(href)
+    page = main(get(client, html.unescape(href)))
+    assert "<h1>" in page and 'id="incoming"' in page  # what the graph says of it, and the figures of that sex
+    assert client.get("/about?iri=https://example.org/x", headers=HTML).status_code == 404
+    r = client.get(html.unescape(href), headers={"Accept": "text/turtle"})
+    assert r.status_code == 200 and r.mimetype == "text/turtle"

@@ -26,7 +26,7 @@ from web.context import kg
 from web.negotiate import negotiate
 from web.pages import render_entity
 from web.respond import MAX_AGE, cached, rdf_response
-from web.urls import DEF, ID, VOID, Urls
+from web.urls import ABOUT, DEF, DESCRIBED_HERE, ID, VOID, Urls
 from web.urls import DUMPS as DUMPS_PATH
 from web.views.examples import example_queries
 
@@ -63,6 +63,19 @@ def resource(rest: str) -> Response:
                               default=TURTLE.media_type, override=override)
             return _representation(snap, iri, media)
     raise NotFound(f"no resource {ctx.urls.candidates(rest)[0]} in this dataset")
+
+
+@bp.route(ABOUT)
+def about() -> Response:
+    """A concept of another vocabulary that the graph describes (an SDMX sex code): what we say of it and
+    what links to it, as a page or in any RDF format."""
+    iri = request.args.get("iri", "")
+    snap = kg().snapshot()
+    if not iri.startswith(DESCRIBED_HERE) or not describe.exists(snap, iri):
+        raise NotFound(f"no concept {iri!r} is described here")
+    media = negotiate(request.headers.get("Accept"), [HTML.media_type, *GRAPH_MEDIA_TYPES],
+                      default=TURTLE.media_type, override=request.args.getlist("format"))
+    return _representation(snap, iri, media)
 
 
 def _representation(snap: Any, iri: str, media_type: str) -> Response:

@@ -18,6 +18,9 @@ SPARQL = "/sparql"
 QUERY = "/query"
 DUMPS = "/dumps/"
 VOID = "/.well-known/void"
+ABOUT = "/about"  # the page of a code concept we publish but did not mint (?iri=...)
+# concepts of others' vocabularies the graph describes (labels, schemes) and pages link to: the SDMX sex codes
+DESCRIBED_HERE = ("http://purl.org/linked-data/sdmx/2009/code#",)
 _SAFE = "-._~:@!$&'()*+,;=/"
 
 
@@ -34,6 +37,10 @@ class Urls:
         if not iri.startswith(base) or len(iri) == len(base):
             return None
         return ID + iri[len(base):]
+
+    def about(self, iri: str) -> str:
+        """The page here of a concept of another vocabulary that the graph describes."""
+        return f"{ABOUT}?{urlencode({'iri': iri})}"
 
     def entity_format(self, iri: str, extension: str) -> str | None:
         """The explicit-format URL of an entity (``/id/rest.ttl``)."""
@@ -52,6 +59,8 @@ class Urls:
             return DEF
         if iri.startswith(RKG_NS):
             return self.term(iri[len(RKG_NS):])
+        if iri.startswith(DESCRIBED_HERE):
+            return self.about(iri)
         if iri.startswith(("http://", "https://")):
             return iri
         return None
