@@ -132,3 +132,4 @@ def test_a_crawl_from_home_finds_no_broken_link_and_no_page_wider_than_a_phone(l
         d.quit()
     assert len(seen) > 100, f"the crawl found only {len(seen)} pages"
     assert failures == [], failures[:20]
+

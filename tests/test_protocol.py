@@ -473,3 +473,9 @@ def test_head_wildcards_and_oversized_bodies(server):
     status, h, body = _request(server, "POST", "/sparql", b"ASK {}" + b" " * (3 << 20),
                                {"Content-Type": "application/sparql-query"})
     assert status == 413
+
+
+def test_a_5000_character_search_gets_our_400_page_from_the_real_server(server):
+    """gunicorn answers request lines over its limit with a bare 414; ours is raised so the app answers."""
+    status, _, body = _get(server, "/search?q=" + "x" * 5000, {"Accept": "text/html"})
+    assert status == 400 and b"at most 200 are searched" in body and b"Results KG" in body

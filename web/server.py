@@ -47,6 +47,9 @@ def serve(*, host: str, port: int, workers: int, threads: int, timeout: float, a
         # a query is stopped by its executor's own deadline; this only catches a stuck worker
         "timeout": int(timeout) + 30,
         "graceful_timeout": 10,
+        # gunicorn's largest request line: a long search or a GET query reaches the app, which answers it
+        # (or refuses it with its own 400 page) instead of gunicorn's bare 414
+        "limit_request_line": 8190,
         "accesslog": "-",
         "errorlog": "-",
         "loglevel": "info",
