@@ -14,9 +14,10 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from kg.errors import KGError, QueryError
 from kg.formats import HTML
 from kg.query import inspect
+from kg.vocab import sparql_prologue
 from web.cache import VersionCache
 from web.context import kg
-from web.urls import QUERY
+from web.urls import ID, QUERY
 from web.views import home as home_view
 from web.views import lists as lists_view
 from web.views import search as search_view
@@ -27,7 +28,7 @@ from web.views.reader import Reader
 from web.views.results import BOOLEAN_FORMATS, GRAPH_FORMATS, RESULT_MEDIA, SELECT_FORMATS, label_cells, result_table
 
 bp = Blueprint("pages", __name__)
-HAS_IATI = "ASK { ?a a <https://w3id.org/results-kg/def#Activity> }"
+HAS_IATI = sparql_prologue() + "ASK { ?a a rkg:Activity }"
 
 
 
@@ -75,7 +76,7 @@ def home() -> Response:
 
 
 @bp.route("/list/")
-@bp.route("/id/")
+@bp.route(ID)
 def lists_index() -> Response:
     """Every list, with how many items it holds (``/id/``, the root of our IRIs, shows the same)."""
     ctx = kg()
