@@ -49,14 +49,14 @@ class Format:
 
 FORMATS: tuple[Format, ...] = (
     Format("turtle", "text/turtle", (".ttl",), "Turtle", GRAPH, RdfFormat.TURTLE, "turtle",
-           ("ttl", "turtle", "n3", "application/turtle", "application/x-turtle", "text/rdf+n3"),  # Turtle is valid N3
+           ("ttl", "turtle", "n3", "application/turtle", "application/x-turtle", "text/rdf+n3", "text/n3"),  # valid N3
            w3c="Turtle"),
     Format("ntriples", "application/n-triples", (".nt",), "N-Triples", GRAPH, RdfFormat.N_TRIPLES, "nt",
            ("nt", "ntriples"), ("text/plain",), w3c="N-Triples"),  # Virtuoso labels N-Triples text/plain
     Format("nquads", "application/n-quads", (".nq",), "N-Quads", DATASET, RdfFormat.N_QUADS, "nquads", ("nq",)),
     Format("trig", "application/trig", (".trig",), "TriG", DATASET, RdfFormat.TRIG, "trig", ("trig",)),
     Format("jsonld", "application/ld+json", (".jsonld", ".json"), "JSON-LD", GRAPH, RdfFormat.JSON_LD, "json-ld",
-           ("jsonld", "json-ld", "application/x-json+ld"), ("application/json",), w3c="JSON-LD"),
+           ("jsonld", "json-ld", "application/x-json+ld", "json"), ("application/json",), w3c="JSON-LD"),
     Format("rdfxml", "application/rdf+xml", (".rdf", ".owl", ".xml"), "RDF/XML", GRAPH, RdfFormat.RDF_XML, "xml",
            ("rdf", "rdfxml", "rdf+xml"), ("application/xml", "text/xml"), w3c="RDF_XML"),
     Format("results-json", "application/sparql-results+json", (".srj",), "JSON", RESULTS, QueryResultsFormat.JSON,
@@ -80,6 +80,13 @@ BY_NAME = {f.name: f for f in FORMATS}
 RDF_FORMATS = tuple(f for f in FORMATS if f.is_rdf)
 BY_EXTENSION = {ext: f for f in RDF_FORMATS for ext in f.extensions}  # file names name RDF files
 _BY_ALIAS = {a: f for f in FORMATS for a in f.aliases}
+
+
+def named(name: str) -> list[Format]:
+    """Every format a ``?format=`` value or media type names, in the registry's order: "xml" is RDF/XML
+    for a graph and SPARQL results XML for a table, so the resource picks among them."""
+    n = name.strip().lower()
+    return [f for f in FORMATS if n == f.media_type or n in f.aliases or n in f.generic or n == f.name]
 
 TURTLE, NTRIPLES, JSONLD, RDFXML, TRIG = (BY_NAME[n] for n in ("turtle", "ntriples", "jsonld", "rdfxml", "trig"))
 HTML = BY_NAME["html"]

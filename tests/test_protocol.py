@@ -479,3 +479,29 @@ def test_a_5000_character_search_gets_our_400_page_from_the_real_server(server):
     """gunicorn answers request lines over its limit with a bare 414; ours is raised so the app answers."""
     status, _, body = _get(server, "/search?q=" + "x" * 5000, {"Accept": "text/html"})
     assert status == 400 and b"at most 200 are searched" in body and b"Results KG" in body
+
+
+def test_sparqlwrapper_defaults_work_for_every_query_form(server):
+    """SPARQLWrapper's default return format for CONSTRUCT and DESCRIBE sends format=xml with an RDF/XML
+    Accept header: "xml" names RDF/XML for a graph, so the answer is RDF/XML, not a 406."""
+    for query in ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 2",
+                  "DESCRIBE <https://w3id.org/results-kg/id/org/undp>"):
+        w = _wrapper(server, query)  # no setReturnFormat: the library's defaults
+        g = w.query().convert()
+        assert isinstance(g, rdflib.Graph) and len(g) > 0, query
+    doc = _wrapper(server, "ASK { ?s ?p ?o }").query().convert()  # SPARQL results XML, as a DOM
+    assert doc.getElementsByTagName("boolean")[0].firstChild.data == "true"
+    doc = _wrapper(server, "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1").query().convert()
+    assert len(doc.getElementsByTagName("result")) == 1
+
+
+def test_entity_documents_accept_every_turtle_spelling(server):
+    for accept in ("application/x-turtle", "text/n3", "application/turtle", "text/turtle;q=0.9, */*;q=0.1"):
+        status, h, body = _get(server, "/id/org/undp", {"Accept": accept})
+        assert status == 200 and h["content-type"].startswith("text/turtle"), accept
+        assert len(rdflib.Graph().parse(data=body, format="turtle")) > 3
+    # a format the document cannot take is set aside for the Accept header, not a 406
+    status, h, _ = _get(server, "/id/org/undp?format=json", {"Accept": "application/rdf+xml"})
+    assert status == 200 and h["content-type"].startswith("application/ld+json")
+    status, h, body = _get(server, "/id/org/undp", {"Accept": "image/png"})
+    assert status == 406 and b"text/turtle" in body  # what is available

@@ -32,6 +32,8 @@ def _specificity(media_range: str, offered: str) -> int | None:
     if media_range == offered:
         return 3
     fmt = formats.BY_MEDIA_TYPE.get(offered)
+    if fmt is not None and "/" in media_range and media_range in fmt.aliases:  # application/x-turtle, text/n3
+        return 3
     if fmt is not None and media_range in fmt.generic:  # "application/json" from a generic client
         return 2
     kind = media_range.split("/")[0]
@@ -46,22 +48,22 @@ def negotiate(accept: str | None, available: list[str], *, default: str | None =
               override: str | list[str] | None = None) -> str:
     """Pick the media type to send.
 
-    ``override`` (a ``?format=`` value or file extension) wins if available. Otherwise the
-    offered type with the highest q from its most specific matching range; ties go to the
-    client's order, then ours. ``*/*`` alone gives ``default``. Raises ``NotAcceptable``
-    listing what is available.
+    ``override`` (a ``?format=`` value or file extension) wins if this resource can produce it;
+    one it cannot is set aside for the Accept header (SPARQLWrapper sends ``format=xml`` with
+    ``Accept: application/rdf+xml`` for a CONSTRUCT: "xml" names results XML elsewhere, RDF/XML
+    here). Otherwise the offered type with the highest q from its most specific matching range;
+    ties go to the client's order, then ours. ``*/*`` alone gives ``default``. Raises
+    ``NotAcceptable`` listing what is available.
     """
     overrides = [override] if isinstance(override, str) else list(override or [])
     overrides = [o for o in overrides if o]
-    if overrides:  # clients such as SPARQLWrapper send several spellings: the first we know wins
-        for o in overrides:
-            for part in o.split(","):
-                fmt = formats.resolve(part)
-                media = fmt.media_type if fmt is not None else part.strip().lower()
-                if media in available:
-                    return media
-        raise NotAcceptable(f"format {', '.join(overrides)!r} is not available here; "
-                            f"available: {', '.join(available)}")
+    for o in overrides:  # clients such as SPARQLWrapper send several spellings: the first we can produce wins
+        for part in o.split(","):
+            for fmt in formats.named(part):
+                if fmt.media_type in available:
+                    return fmt.media_type
+            if part.strip().lower() in available:
+                return part.strip().lower()
     ranges = parse_accept(accept)
     if default and all(m == "*/*" and q > 0 for m, q, _ in ranges):
         return default
