@@ -246,8 +246,11 @@ def test_ontology_shapes_void_dumps_health(server):
     assert (None, void.sparqlEndpoint, rdflib.URIRef(server + "/sparql")) in g
     dumps = list(g.objects(None, void.dataDump))
     assert len(dumps) == 3
-    for url in dumps:
+    for url in dumps:  # the RDF itself (plain to a client that does not ask for gzip), and the gzip file beside it
         status, h, data = _get(server, urllib.parse.urlsplit(str(url)).path)
+        assert status == 200 and data[:2] != b"\x1f\x8b" and h["content-type"].split(";")[0] in (
+            "application/n-triples", "text/turtle", "application/trig")
+        status, h, data = _get(server, urllib.parse.urlsplit(str(url)).path + ".gz")
         assert status == 200 and data[:2] == b"\x1f\x8b"
     status, h, body = _get(server, "/healthz")
     assert status == 200 and json.loads(body)["status"] == "ok"
@@ -505,3 +508,31 @@ def test_entity_documents_accept_every_turtle_spelling(server):
     assert status == 200 and h["content-type"].startswith("application/ld+json")
     status, h, body = _get(server, "/id/org/undp", {"Accept": "image/png"})
     assert status == 406 and b"text/turtle" in body  # what is available
+
+
+def test_dumps_load_from_their_url_in_rdflib_and_pyoxigraph(server):
+    import gzip
+
+    import pyoxigraph as ox
+
+    url = server + "/dumps/results-kg.nt"
+    g = rdflib.Graph().parse(url)  # rdflib's reader: no Accept-Encoding, the media type decides the parser
+    with urllib.request.urlopen(url) as r:
+        assert r.headers.get_content_type() == "application/n-triples" and "Content-Encoding" not in r.headers
+        quads = list(ox.parse(r, format=ox.RdfFormat.N_TRIPLES))
+    assert len(g) == len(quads) > 10_000
+    ds = rdflib.Dataset()
+    ds.parse(server + "/dumps/results-kg.trig", format="trig")
+    assert len(list(ds.graphs())) > 3
+    # a client that accepts gzip gets the file as it is stored, with the encoding said
+    status, h, body = _get(server, "/dumps/results-kg.nt", {"Accept-Encoding": "gzip"})
+    assert status == 200 and h["content-encoding"] == "gzip" and h["content-type"].startswith("application/n-triples")
+    assert len([x for x in gzip.decompress(body).splitlines() if x.strip()]) == len(quads)
+    assert "accept-encoding" in h["vary"].lower()
+    # DCAT says which is which
+    _, _, body = _get(server, "/.well-known/void", {"Accept": "text/turtle"})
+    void = rdflib.Graph().parse(data=body, format="turtle")
+    dcat = rdflib.Namespace("http://www.w3.org/ns/dcat#")
+    types = {str(o) for o in void.objects(None, dcat.mediaType)}
+    assert "http://www.iana.org/assignments/media-types/application/n-triples" in types
+    assert len(list(void.subjects(dcat.compressFormat, None))) == 3

@@ -13,11 +13,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.formats import FORMATS
+from kg.formats import BY_EXTENSION, FORMATS
 from kg.vocab import CC_BY_4, RKG_NS, W3C_FORMATS, N
 from web.urls import SPARQL, Urls
 
-GZIP_MEDIA_TYPE = "http://www.iana.org/assignments/media-types/application/gzip"
+IANA = "http://www.iana.org/assignments/media-types/"  # media types as IRIs, as DCAT wants them
+GZIP_MEDIA_TYPE = IANA + "application/gzip"
 
 MAX_INCOMING = 200
 LABELS = (N.skos.prefLabel, N.rdfs.label)
@@ -124,12 +125,18 @@ def void(snap: Any, urls: Urls, root: str, dumps: list[str]) -> list[ox.Triple]:
          T(ds, N.void.uriSpace, L(urls.iris.base)),
          T(ds, N.void.vocabulary, n(RKG_NS)),
          T(ds, N.void.triples, L(str(len(snap)), datatype=xsd_int))]
-    for name in dumps:
-        url = n(urls.absolute(root, urls.dump(name)))
-        dist = n(urls.absolute(root, urls.void(name)))
-        t += [T(ds, N.void.dataDump, url), T(ds, N.dcat.distribution, dist),
-              T(dist, rtype, N.dcat.Distribution), T(dist, N.dcat.downloadURL, url),
-              T(dist, N.dcat.compressFormat, n(GZIP_MEDIA_TYPE))]
+    for name in dumps:  # each dump twice: its RDF media type (gzip-encoded on request), and the gzip file
+        plain = name[:-len(".gz")]
+        media = n(IANA + BY_EXTENSION["." + plain.rsplit(".", 1)[1]].media_type)
+        for file, gz in ((plain, False), (name, True)):
+            url = n(urls.absolute(root, urls.dump(file)))
+            dist = n(urls.absolute(root, urls.void(file)))
+            t += [T(ds, N.dcat.distribution, dist), T(dist, rtype, N.dcat.Distribution),
+                  T(dist, N.dcat.downloadURL, url), T(dist, N.dcat.mediaType, media)]
+            if gz:
+                t.append(T(dist, N.dcat.compressFormat, n(GZIP_MEDIA_TYPE)))
+            else:
+                t.append(T(ds, N.void.dataDump, url))
     rows = snap.query("SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class ORDER BY ?class")
     for i, row in enumerate(rows):
         part = n(urls.absolute(root, urls.void(f"class-{i}")))

@@ -6,6 +6,7 @@ description at /.well-known/void, the dumps written by ``kg build --store``, and
 """
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import re
@@ -16,7 +17,16 @@ from flask import Blueprint, Response, abort, render_template, request, send_fil
 
 from kg import resources
 from kg.errors import NotFound
-from kg.formats import BY_NAME, GRAPH_EXTENSIONS, GRAPH_MEDIA_TYPES, HTML, JSONLD, TURTLE, serialize_triples
+from kg.formats import (
+    BY_EXTENSION,
+    BY_NAME,
+    GRAPH_EXTENSIONS,
+    GRAPH_MEDIA_TYPES,
+    HTML,
+    JSONLD,
+    TURTLE,
+    serialize_triples,
+)
 from kg.store.embedded import DUMPS
 from kg.uris import ONTOLOGY
 from kg.vocab import RKG_NS
@@ -183,20 +193,39 @@ def void() -> Response:
 
 @bp.route(DUMPS_PATH + "<name>")
 def dump(name: str) -> Response:
+    """A dump: ``results-kg.nt.gz`` is the gzip file; ``results-kg.nt`` is the same graph as its RDF media
+    type, gzip-encoded for clients that accept it (``Content-Encoding: gzip``) and plain for the others,
+    so rdflib, Jena and a plain HTTP read all load it from its URL."""
     ctx = kg()
     snap = ctx.snapshot()
     files = {fname: fmt for fname, fmt in DUMPS.values()}
-    if name not in files:
-        raise NotFound(f"no dump {name!r}; available: {', '.join(files)}")
+    plain = {fname[:-len(".gz")]: fname for fname in files}
+    if name not in files and name not in plain:
+        raise NotFound(f"no dump {name!r}; available: {', '.join([*plain, *files])}")
     folder = ctx.store.dumps_dir(snap.version)
     if folder is None:
         raise NotFound("dumps are not kept when serving from a remote store: get the graphs from the store's own "
                        "Graph Store Protocol endpoint, or CONSTRUCT them through /sparql")
-    path = folder / name
+    path = folder / (plain.get(name) or name)
     if not path.is_file():
         raise NotFound("this version of the store has no dumps; rebuild with 'kg build --store' to write them")
-    resp = send_file(path, mimetype=BY_NAME["gzip"].media_type, as_attachment=True, download_name=name,
-                     etag=f"{snap.version}-{name}", conditional=True, max_age=MAX_AGE)
+    if name in files:
+        return send_file(path, mimetype=BY_NAME["gzip"].media_type, as_attachment=True, download_name=name,
+                         etag=f"{snap.version}-{name}", conditional=True, max_age=MAX_AGE)
+    media = BY_EXTENSION["." + name.rsplit(".", 1)[1]].media_type
+    if "gzip" in request.headers.get("Accept-Encoding", "").lower():
+        resp = send_file(path, mimetype=media, etag=f"{snap.version}-{name}-gzip", conditional=True,
+                         max_age=MAX_AGE)
+        resp.headers["Content-Encoding"] = "gzip"
+    else:
+        def unzipped() -> Any:
+            with gzip.open(path, "rb") as f:
+                while chunk := f.read(1 << 16):
+                    yield chunk
+        resp = Response(unzipped(), mimetype=media)
+        resp.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
+        resp.headers["ETag"] = f'"{snap.version}-{name}"'
+    resp.headers["Vary"] = "Accept-Encoding"
     return resp
 
 
