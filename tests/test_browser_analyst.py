@@ -133,3 +133,81 @@ def test_a_crawl_from_home_finds_no_broken_link_and_no_page_wider_than_a_phone(l
     assert len(seen) > 100, f"the crawl found only {len(seen)} pages"
     assert failures == [], failures[:20]
 
+
+
+# ---- each numbered point of the issue, as an analyst clicks through it ----------------------
+
+
+@pytest.fixture(scope="module")
+def desktop(tmp_path_factory):
+    d = _driver(tmp_path_factory.mktemp("chromium-desktop"), phone=False)
+    yield d
+    d.quit()
+
+
+def test_point_1_the_report_card_opens_the_count_behind_people_reached(live_server, desktop):
+    desktop.get(live_server + "/id/report/MLI-2021")
+    card = desktop.find_element(By.CSS_SELECTOR, "article.outcome-card#XM-DAC-41146-MLI_D_1-1")
+    link = card.find_element(By.CSS_SELECTOR, ".reached-part a")
+    assert link.text == "up to 868"
+    link.click()
+    assert "/id/dataset/people-reached-by-outcome/ML/2021/F/" in desktop.current_url
+    assert "827" in desktop.find_element(By.CSS_SELECTOR, "main").text  # an addend, with its sentence
+
+
+def test_point_2_a_marked_figure_in_the_narrative_opens_its_page(live_server, desktop):
+    desktop.get(live_server + "/id/note/MLI-2021/XM-DAC-41146-MLI_D_1.1")
+    fig = next(a for a in desktop.find_elements(By.CSS_SELECTOR, ".narrative a.hl-figure") if a.text == "827")
+    fig.click()
+    assert "/figure/" in desktop.current_url and "827" in desktop.find_element(By.TAG_NAME, "h1").text
+
+
+def test_point_4_a_facet_filters_and_a_column_sorts_the_list(live_server, desktop):
+    desktop.get(live_server + "/list/partners")
+    before = len(desktop.find_elements(By.CSS_SELECTOR, "table.list tbody tr"))
+    desktop.find_element(By.LINK_TEXT, "Government").click()
+    rows = desktop.find_elements(By.CSS_SELECTOR, "table.list tbody tr")
+    assert 0 < len(rows) < before and all("Government" in r.text for r in rows)
+    desktop.find_element(By.PARTIAL_LINK_TEXT, "Name").click()
+    names = [r.find_element(By.CSS_SELECTOR, "td a").text for r in
+             desktop.find_elements(By.CSS_SELECTOR, "table.list tbody tr")]
+    assert names == sorted(names, key=str.casefold)
+    csv_link = desktop.find_element(By.LINK_TEXT, "CSV").get_attribute("href")
+    with urllib.request.urlopen(csv_link) as r:
+        assert len(r.read().decode("utf-8").strip().splitlines()) == len(names) + 1
+
+
+def test_point_5_search_by_a_word_of_a_narrative_then_filter_by_type(live_server, desktop):
+    desktop.get(live_server + "/")
+    box = desktop.find_element(By.ID, "nav-q")
+    box.send_keys("electoral")
+    box.submit()
+    assert desktop.find_elements(By.CSS_SELECTOR, "li.hit mark")
+    desktop.find_element(By.PARTIAL_LINK_TEXT, "Progress note").click()
+    kinds = {b.text for b in desktop.find_elements(By.CSS_SELECTOR, "li.hit .badge.kind")}
+    assert kinds == {"Progress note"}
+
+
+def test_point_6_the_query_page_sorts_by_a_clicked_column(live_server, desktop):
+    desktop.get(live_server + "/query?example=partners")
+    desktop.find_element(By.LINK_TEXT, "outcomes").click()
+    desktop.find_element(By.PARTIAL_LINK_TEXT, "outcomes").click()  # again: descending
+    values = [int(td.text) for td in desktop.find_elements(By.CSS_SELECTOR, "table.results tbody tr td:nth-child(4)")]
+    assert values == sorted(values, reverse=True) and "rows in" in desktop.find_element(By.ID, "results").text
+
+
+def test_points_7_and_8_the_data_link_leads_to_dumps_that_download(live_server, desktop):
+    desktop.get(live_server + "/")
+    desktop.find_element(By.LINK_TEXT, "Data").click()
+    assert "Creative Commons" in desktop.find_element(By.TAG_NAME, "main").text
+    href = desktop.find_element(By.CSS_SELECTOR, "ul.downloads-list a").get_attribute("href")
+    with urllib.request.urlopen(href) as r:
+        assert r.status == 200 and r.read(2) == b"\x1f\x8b"
+
+
+def test_point_10_the_icon_loads_and_a_figure_names_its_note(live_server, desktop):
+    desktop.get(live_server + "/id/note/MLI-2021/XM-DAC-41146-MLI_D_1.1/figure/1")
+    icon = desktop.find_element(By.CSS_SELECTOR, "link[rel=icon]").get_attribute("href")
+    with urllib.request.urlopen(icon) as r:
+        assert r.status == 200 and b"<svg" in r.read()
+    assert "XM-DAC-41146-MLI_D_1.1" in desktop.find_element(By.CSS_SELECTOR, "p.in-note").text
