@@ -42,6 +42,11 @@ class Organisation:
     iati_id: str | None = None
     discovered: bool = False
     country: str = ""  # ISO alpha-2 of a national organisation: its names only mean it in that country's reports
+    langs: tuple[tuple[str, str], ...] = ()  # (alias, language) of names not in English ("ONU Femmes", "fr")
+
+    def lang(self, name: str) -> str:
+        """The language a name of this organisation is in: English unless the table says otherwise."""
+        return dict(self.langs).get(name, "en")
 
 
 @dataclass(frozen=True)
@@ -288,6 +293,21 @@ def _default_gazetteer() -> Gazetteer:
     return _load(resources.data_dir())
 
 
+_LANG_TAG = re.compile(r"(.+)@([a-z]{2,3}(?:-[A-Za-z0-9]+)*)")
+
+
+def _tagged(names: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """Names as the table writes them, "Programme des Nations Unies pour le développement@fr": the name
+    (which the reader matches in text) and its language (which its label carries)."""
+    plain, langs = [], []
+    for n in names:
+        m = _LANG_TAG.fullmatch(n)
+        plain.append(m.group(1) if m else n)
+        if m:
+            langs.append((m.group(1), m.group(2)))
+    return tuple(plain), tuple(langs)
+
+
 def _load(data_dir: Path) -> Gazetteer:
     orgs = []
     path = data_dir / "partners.tsv"
@@ -295,8 +315,10 @@ def _load(data_dir: Path) -> Gazetteer:
         if row["kind"] not in ORG_KINDS:
             raise InputError(f"unknown organisation kind {row['kind']!r} (expected one of {', '.join(ORG_KINDS)})",
                              source=str(path), line=n)
-        orgs.append(Organisation(row["key"], row["name"], _split(row["acronyms"]), _split(row["aliases"]),
-                                 row["kind"], row["iati_org_id"] or None, country=(row.get("country") or "").strip()))
+        aliases, langs = _tagged(_split(row["aliases"]))
+        orgs.append(Organisation(row["key"], row["name"], _split(row["acronyms"]), aliases,
+                                 row["kind"], row["iati_org_id"] or None, country=(row.get("country") or "").strip(),
+                                 langs=langs))
     names_path = data_dir / "subdivision_names.tsv"
     alt_names = {r["code"]: _split(r["alt_names"]) for r in _read_tsv(names_path, ("code", "alt_names"))}
     places = _iso_places(alt_names)

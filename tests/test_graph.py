@@ -131,3 +131,14 @@ def test_invalid_reference_data_fails_the_build_and_names_it(tmp_path, seed_path
     with pytest.raises(BuildErrors) as e:
         build([seed_path], gazetteer=load_gazetteer(data))
     assert "org/undp" in str(e.value) and "identifier" in str(e.value)
+
+
+def test_names_carry_their_own_language(store):
+    """French and Spanish names of organisations are tagged as such ("ONU Femmes"@fr), never as English."""
+    rows = store.query(PREFIXES + "SELECT ?o ?l WHERE { ?o a org:Organization ; skos:altLabel ?l }",
+                       use_default_graph_as_union=True)
+    by_lang = {(r["l"].value, r["l"].language) for r in rows}
+    assert ("ONU Femmes", "fr") in by_lang
+    assert ("Programme des Nations Unies pour le développement", "fr") in by_lang
+    french = ("Programme des", "Fonds des", "Organisation des", "Ministère", "ONU Femmes", "Union des Radios")
+    assert not [t for t, lang in by_lang if lang == "en" and t.startswith(french)]

@@ -91,7 +91,7 @@ def org_triples(e: Emitter, iris: IRIs, o: Organisation) -> None:
     e.add(s, N.skos.prefLabel, t.text(o.name))
     e.add(s, N.rdfs.label, t.text(o.name))
     for a in (*o.acronyms, *o.aliases):
-        e.add(s, N.skos.altLabel, t.text(a))
+        e.add(s, N.skos.altLabel, t.text(a, o.lang(a)))
     if o.iati_id:
         e.add(s, N.dcterms.identifier, t.plain(o.iati_id))
     e.add(s, N.rkg.organisationKind, ORG_KIND[o.kind])
