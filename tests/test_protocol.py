@@ -536,3 +536,23 @@ def test_dumps_load_from_their_url_in_rdflib_and_pyoxigraph(server):
     types = {str(o) for o in void.objects(None, dcat.mediaType)}
     assert "http://www.iana.org/assignments/media-types/application/n-triples" in types
     assert len(list(void.subjects(dcat.compressFormat, None))) == 3
+
+
+def test_named_graph_iris_answer_with_their_description(server):
+    for path in ("/id/graph/report/MLI-2021", "/id/graph/reference", "/id/graph/statistics"):
+        status, h, body = _get(server, path, {"Accept": "text/turtle"})
+        assert status == 200, path
+        g = rdflib.Graph().parse(data=body, format="turtle")
+        iri = rdflib.URIRef("https://w3id.org/results-kg" + path)
+        void = rdflib.Namespace("http://rdfs.org/ns/void#")
+        (size,) = list(g.objects(iri, void.triples))
+        w = _wrapper(server, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
+        w.setReturnFormat(JSON)
+        assert int(size) == int(w.query().convert()["results"]["bindings"][0]["n"]["value"]) > 0
+        (content,) = list(g.objects(iri, rdflib.RDFS.seeAlso))
+        status, h, data = _get(server, urllib.parse.urlsplit(str(content)).path + "?" +
+                               urllib.parse.urlsplit(str(content)).query, {"Accept": "application/n-triples"})
+        cap = int(h.get("x-sparql-maxrows", 0)) or int(size)  # this server's row cap, said when it cuts
+        assert status == 200 and len([x for x in data.splitlines() if x.strip()]) == min(int(size), cap)
+    status, h, body = _get(server, "/id/graph/report/MLI-2021", {"Accept": "text/html"})
+    assert status == 200 and b"Named graph" in body

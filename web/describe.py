@@ -208,3 +208,22 @@ def dataset_card(snap: Any, dumps_folder: Any, dumps: list[str]) -> DatasetCard:
 
 def _size(n: int) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{max(1, round(n / 1e3))} kB"
+
+
+_GRAPH_CONSTRUCT = "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{}> {{ ?s ?p ?o }} }}"
+
+
+def named_graph(snap: Any, urls: Urls, root: str, iri: str) -> list[ox.Triple]:
+    """What a named graph's IRI answers: a VoID description (its size, the dataset it is part of, where to
+    query it) and a link to its whole content through the endpoint; a graph IRI is a name, not a 404."""
+    n, T, L = ox.NamedNode, ox.Triple, ox.Literal
+    g = n(iri)
+    size = sum(1 for _ in snap.quads(None, None, None, g))
+    role = next((r for key, r in _GRAPH_ROLES.items() if iri.endswith("/graph/" + key)),
+                "what one report says" if "/graph/report/" in iri else "a named graph of the dataset")
+    return [T(g, N.rdf.type, N.void.Dataset), T(g, N.rdf.type, N.sd.NamedGraph),
+            T(g, N.sd.name, g), T(g, N.rdfs.label, L(f"Named graph: {role}", language="en")),
+            T(g, N.void.triples, L(str(size), datatype=N.xsd.integer)),
+            T(g, N.dcterms.isPartOf, n(urls.absolute(root, urls.void("dataset")))),
+            T(g, N.void.sparqlEndpoint, n(urls.absolute(root, SPARQL))),
+            T(g, N.rdfs.seeAlso, n(urls.absolute(root, urls.sparql(_GRAPH_CONSTRUCT.format(iri)))))]

@@ -72,6 +72,17 @@ def resource(rest: str) -> Response:
             media = negotiate(request.headers.get("Accept"), [HTML.media_type, *GRAPH_MEDIA_TYPES],
                               default=TURTLE.media_type, override=override)
             return _representation(snap, iri, media)
+    names = set(snap.graph_names())
+    for iri in ctx.urls.candidates(rest, raw):
+        if iri in names:  # a named graph's IRI: its description, as a page or in RDF
+            triples = describe.named_graph(snap, ctx.urls, request.url_root.rstrip("/"), iri)
+            media = negotiate(request.headers.get("Accept"), [HTML.media_type, *GRAPH_MEDIA_TYPES],
+                              default=TURTLE.media_type, override=override)
+            if media == HTML.media_type:
+                page = render_template("ld_graph.html", iri=iri, triples=triples).encode("utf-8")
+                return cached(page, HTML.media_type, f"{snap.version}\x00graph\x00{iri}")
+            return rdf_response(triples, request.headers.get("Accept"), override,
+                                etag_seed=f"{snap.version}\x00graph\x00{iri}")
     raise NotFound(f"no resource {ctx.urls.candidates(rest)[0]} in this dataset")
 
 
