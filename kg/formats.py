@@ -94,7 +94,7 @@ SPARQL_JSON = BY_NAME["results-json"]
 
 # what SELECT results are offered in, in order of preference; ASK has no CSV or TSV
 RESULT_TYPES = [f.media_type for f in FORMATS if f.kind == RESULTS]
-BOOLEAN_TYPES = RESULT_TYPES[:2]
+BOOLEAN_TYPES = RESULT_TYPES  # ASK in CSV and TSV too, as Jena writes them (outside the W3C recommendations)
 # what linked-data URLs and CONSTRUCT/DESCRIBE results are offered in, in order of preference
 GRAPH_MEDIA_TYPES = [f.media_type for f in (TURTLE, JSONLD, RDFXML, NTRIPLES)]
 # the explicit-format URL suffixes of linked data (/id/x.ttl): each format's first extension

@@ -556,3 +556,19 @@ def test_named_graph_iris_answer_with_their_description(server):
         assert status == 200 and len([x for x in data.splitlines() if x.strip()]) == min(int(size), cap)
     status, h, body = _get(server, "/id/graph/report/MLI-2021", {"Accept": "text/html"})
     assert status == 200 and b"Named graph" in body
+
+
+def test_ask_answers_in_csv_and_tsv_as_jena_writes_them(server):
+    for accept, body in (("text/csv", b"_askResult\r\ntrue\r\n"), ("text/tab-separated-values", b"?_askResult\ntrue\n")):
+        status, h, data = _get(server, "/sparql?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}),
+                               {"Accept": accept})
+        assert status == 200 and h["content-type"].startswith(accept) and data == body
+
+
+def test_a_negotiated_description_names_its_document(server):
+    status, h, _ = _get(server, "/id/org/undp", {"Accept": "text/turtle"})
+    assert status == 200 and h["content-location"] == "/id/org/undp.ttl"
+    status, h, _ = _get(server, "/id/org/undp", {"Accept": "application/ld+json"})
+    assert h["content-location"] == "/id/org/undp.jsonld"
+    status, _, body = _get(server, "/id/org/undp.ttl")
+    assert status == 200 and b"undp" in body

@@ -124,6 +124,10 @@ def _representation(snap: Any, iri: str, media_type: str) -> Response:
         q = describe.incoming_query(iri)
         headers["Link"] = f'<{urls.sparql(q)}>; rel="next"; title="all incoming links"'
     headers["Link"] = ", ".join(filter(None, [headers.get("Link"), _alternates(urls, iri)]))
+    ext = next((e for e, m in GRAPH_EXTENSIONS.items() if m == media_type), None)
+    document = urls.entity_format(iri, ext) if ext else None
+    if document:  # the document this representation is, distinct from the thing the IRI names
+        headers["Content-Location"] = document
     return cached(data[1:], media_type, seed, headers)
 
 

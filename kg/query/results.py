@@ -111,6 +111,11 @@ def serialize_boolean(value: bool, media_type: str) -> bytes:
     if fmt is not None and fmt.name == "results-xml":
         return (f'<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
                 f"<boolean>{'true' if value else 'false'}</boolean></sparql>\n").encode()
+    word = "true" if value else "false"
+    if fmt is not None and fmt.name == "results-csv":  # no standard form: Jena's, which its clients read
+        return f"_askResult\r\n{word}\r\n".encode()
+    if fmt is not None and fmt.name == "results-tsv":
+        return f"?_askResult\n{word}\n".encode()
     return json.dumps({"head": {}, "boolean": bool(value)}).encode("utf-8")
 
 
