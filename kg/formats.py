@@ -165,4 +165,21 @@ def serialize_triples(triples, media_type: str) -> bytes:  # pyoxigraph triples
         raise UsageError(f"cannot write triples as {media_type}")
     if fmt.name in ("turtle", "rdfxml"):
         return ox.serialize(triples, format=fmt.oxigraph, prefixes=OUTPUT_PREFIXES)
+    if fmt.name == "jsonld":
+        return _compact_jsonld(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
     return ox.serialize(triples, format=fmt.oxigraph)
+
+
+def _compact_jsonld(ntriples: bytes) -> bytes:
+    """JSON-LD as people write it: our context inline, ``@type``, compact IRIs and terms (rdflib compacts;
+    pyoxigraph writes expanded JSON-LD with rdf:type as a property, which framing by type cannot find)."""
+    import json
+
+    import rdflib
+
+    from kg import resources
+
+    g = rdflib.Graph()
+    g.parse(data=ntriples, format="nt")
+    context = json.loads(resources.context_file().read_text(encoding="utf-8"))["@context"]
+    return g.serialize(format="json-ld", context=context, auto_compact=True).encode("utf-8")

@@ -572,3 +572,15 @@ def test_a_negotiated_description_names_its_document(server):
     assert h["content-location"] == "/id/org/undp.jsonld"
     status, _, body = _get(server, "/id/org/undp.ttl")
     assert status == 200 and b"undp" in body
+
+
+def test_jsonld_is_compact_with_our_context_and_types_and_the_same_graph(server):
+    from rdflib.compare import isomorphic
+
+    status, h, body = _get(server, "/id/report/MLI-2021", {"Accept": "application/ld+json"})
+    doc = json.loads(body)
+    assert status == 200 and isinstance(doc.get("@context"), dict) and "rkg" in doc["@context"]
+    text = body.decode("utf-8")
+    assert '"@type"' in text and '"rdf:type"' not in text and "http://www.w3.org/1999/02/22-rdf-syntax-ns#type" not in text
+    _, _, ttl = _get(server, "/id/report/MLI-2021", {"Accept": "text/turtle"})
+    assert isomorphic(rdflib.Graph().parse(data=body, format="json-ld"), rdflib.Graph().parse(data=ttl, format="turtle"))
