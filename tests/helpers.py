@@ -57,3 +57,19 @@ SERVED: dict[str, str] = {}  # base URL of a live `kg serve` -> the store folder
 
 def server_store(base: str) -> str:
     return SERVED[base]
+
+
+def chromium() -> tuple[str, str]:
+    """(chromium, chromedriver) for the browser tests; skips the calling module when they are missing,
+    except under CI, where a missing browser is a failure (.ci/run installs Debian's packages)."""
+    import shutil
+
+    import pytest
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    if not (browser and driver):
+        if os.environ.get("CI"):
+            raise RuntimeError("CI must run the browser tests: install chromium and chromium-driver (see .ci/run)")
+        pytest.skip("Debian's chromium and chromium-driver are not installed", allow_module_level=True)
+    return browser, driver

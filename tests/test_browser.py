@@ -7,16 +7,12 @@ read from, and run an example query. Debian's chromium and chromium-driver are i
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
-if not (CHROMIUM and DRIVER):
-    if os.environ.get("CI"):
-        raise RuntimeError("CI must run the browser test: install chromium and chromium-driver (see .ci/run)")
-    pytest.skip("Debian's chromium and chromium-driver are not installed", allow_module_level=True)
+from helpers import chromium
+
+CHROMIUM, DRIVER = chromium()
 
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402

@@ -8,7 +8,6 @@ page follows every internal link: each answers without a 5xx, and no page is wid
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 import urllib.error
 import urllib.parse
@@ -17,12 +16,9 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
-if not (CHROMIUM and DRIVER):
-    if os.environ.get("CI"):
-        raise RuntimeError("CI must run the browser tests: install chromium and chromium-driver (see .ci/run)")
-    pytest.skip("Debian's chromium and chromium-driver are not installed", allow_module_level=True)
+from helpers import chromium
+
+CHROMIUM, DRIVER = chromium()
 
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402

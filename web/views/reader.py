@@ -146,20 +146,19 @@ class Reader:
 
     def places(self, terms: Iterable[Any]) -> list[Value]:
         """Places sorted by name, each with its type, since several places share a name (Ségou)."""
-        out = self.values(terms)
-        for v in out:
-            ptype = self.one(ox.NamedNode(v.iri), N.rkg.placeType) if v.iri else None
-            if isinstance(ptype, ox.NamedNode):
-                v.note = self.label(ptype.value)
-        return out
+        return self._noted(terms, N.rkg.placeType)
 
     def orgs(self, terms: Iterable[Any]) -> list[Value]:
         """Organisations sorted by name, each with its kind (donor, government, civil society...)."""
+        return self._noted(terms, N.rkg.organisationKind)
+
+    def _noted(self, terms: Iterable[Any], prop: ox.NamedNode) -> list[Value]:
+        """Values sorted by name, each noted with the label of its ``prop`` (a type or a kind)."""
         out = self.values(terms)
         for v in out:
-            kind = self.one(ox.NamedNode(v.iri), N.rkg.organisationKind) if v.iri else None
-            if isinstance(kind, ox.NamedNode):
-                v.note = self.label(kind.value)
+            note = self.one(ox.NamedNode(v.iri), prop) if v.iri else None
+            if isinstance(note, ox.NamedNode):
+                v.note = self.label(note.value)
         return out
 
     # -- entity page --
