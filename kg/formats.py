@@ -8,6 +8,7 @@ content negotiation only look formats up here.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,13 +174,18 @@ def serialize_triples(triples, media_type: str) -> bytes:  # pyoxigraph triples
 def _compact_jsonld(ntriples: bytes) -> bytes:
     """JSON-LD as people write it: our context inline, ``@type``, compact IRIs and terms (rdflib compacts;
     pyoxigraph writes expanded JSON-LD with rdf:type as a property, which framing by type cannot find)."""
-    import json
-
     import rdflib
-
-    from kg import resources
 
     g = rdflib.Graph()
     g.parse(data=ntriples, format="nt")
-    context = json.loads(resources.context_file().read_text(encoding="utf-8"))["@context"]
-    return g.serialize(format="json-ld", context=context, auto_compact=True).encode("utf-8")
+    return g.serialize(format="json-ld", context=_jsonld_context(), auto_compact=True).encode("utf-8")
+
+
+@functools.cache
+def _jsonld_context() -> dict:
+    """Our JSON-LD context, read once per process (every JSON-LD answer uses it)."""
+    import json
+
+    from kg import resources
+
+    return json.loads(resources.context_file().read_text(encoding="utf-8"))["@context"]

@@ -68,7 +68,7 @@ def home() -> Response:
     ctx = kg()
     snap = ctx.snapshot()
     summary = _cache().get(snap.version, "summary", lambda: home_view.summary(Reader(snap, ctx.urls)))
-    lists = lists_view.counts(Reader(snap, ctx.urls))
+    lists = _cache().get(snap.version, "lists", lambda: lists_view.counts(Reader(snap, ctx.urls)))
     examples = example_queries()
     class_queries = {iri: home_view.class_query(iri) for _, _, iri in summary["classes"]}
     return _html(render_template("home.html", summary=summary, lists=lists, examples=examples,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from urllib.parse import quote, urlencode
 
 from kg.uris import ONTOLOGY, IRIs, Parsed
-from kg.vocab import RKG_NS
+from kg.vocab import RKG_NS, SDMX_CODE
 
 ID = "/id/"
 DEF = "/def"
@@ -20,7 +20,7 @@ DUMPS = "/dumps/"
 VOID = "/.well-known/void"
 ABOUT = "/about"  # the page of a code concept we publish but did not mint (?iri=...)
 # concepts of others' vocabularies the graph describes (labels, schemes) and pages link to: the SDMX sex codes
-DESCRIBED_HERE = ("http://purl.org/linked-data/sdmx/2009/code#",)
+DESCRIBED_HERE = (str(SDMX_CODE._NS),)
 _SAFE = "-._~:@!$&'()*+,;=/"
 
 

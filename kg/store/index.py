@@ -31,7 +31,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.text import fold_key
-from kg.vocab import sparql_prologue
+from kg.vocab import N, sparql_prologue
 
 SCHEMA_VERSION = "7"
 INDEX_SUFFIX = ".index.sqlite"  # beside a version's folder: versions/v000003.index.sqlite
@@ -81,8 +81,7 @@ TYPES = _Q + """SELECT ?s ?type WHERE { ?s a ?type . FILTER(isIRI(?s)) }"""
 # the type a hit is listed under, most specific first; anything else is "Other"
 SEARCH_TYPES = ["ProgressNote", "Outcome", "Report", "Organization", "Place", "Office", "QualityFinding", "Figure",
                 "Activity", "Indicator", "Concept"]
-_LABEL_RANK = ["http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label",
-               "http://purl.org/dc/terms/identifier", "http://www.w3.org/2004/02/skos/core#notation"]
+_LABEL_RANK = [N.skos.prefLabel.value, N.rdfs.label.value, N.dcterms.identifier.value, N.skos.notation.value]
 # the list pages (web/views/lists.py): one row per item, with the values its facets filter on
 LIST_ROWS = {
     "reports": _Q + """SELECT ?x ?label ?a ?b ?c ?n WHERE { ?x a rkg:Report .
@@ -116,7 +115,7 @@ _COLUMNS = ("a", "b", "c", "d", "e")  # the facet columns of a list row
 # each column's values of an item; DISTINCT group_concat joins with ",", so commas in values travel as char(30)
 _CONCAT = ", ".join(f"group_concat(DISTINCT replace({c}, ',', char(30)))" for c in _COLUMNS)
 _SEP = "\x1f"
-_SEX = {"http://purl.org/linked-data/sdmx/2009/code#sex-" + k: k for k in "FMT"}
+_SEX = {getattr(N.sdmx_code, f"sex-{k}").value: k for k in "FMT"}
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);

@@ -103,7 +103,7 @@ def _incoming(rd: Reader, node: ox.NamedNode, page: int, page_prop: str | None) 
         param = compact(p) or p
         groups.append(IncomingGroup(p, rd.prop_label(p), compact(p), param,
                                     "in-" + re.sub(r"[^A-Za-z0-9_-]+", "-", param), count, current, pages,
-                                    items))
+                                    items, source_text=p == N.oa.hasSource.value))
     return sorted(groups, key=lambda g: (g.label.casefold(), g.iri))
 
 

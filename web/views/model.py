@@ -147,6 +147,8 @@ class IncomingGroup:
     page: int
     pages: int
     items: list[Value]
+    source_text: bool = False  # the text spans read from a report (oa:hasSource): shown folded
+
 
 
 @dataclass
