@@ -44,6 +44,7 @@ class RKG(DefinedNamespace):
     Unit: URIRef
     Currency: URIRef
     OrganisationKind: URIRef
+    PartnerRole: URIRef
     PlaceType: URIRef
     FindingType: URIRef
     Breakdown: URIRef
@@ -79,6 +80,8 @@ class RKG(DefinedNamespace):
     within: URIRef
     placeType: URIRef
     organisationKind: URIRef
+    partnerRole: URIRef
+    roleEvidence: URIRef
     sentence: URIRef
     findingType: URIRef
     sourceFile: URIRef
@@ -109,6 +112,12 @@ class RKG(DefinedNamespace):
     PrivateSector: URIRef
     Academic: URIRef
     OtherOrganisation: URIRef
+
+    PartnerRoleScheme: URIRef
+    FundingPartner: URIRef
+    ImplementingPartner: URIRef
+    SupportedInstitution: URIRef
+    CollaboratingPartner: URIRef
 
     PlaceTypeScheme: URIRef
     Country: URIRef

@@ -401,3 +401,61 @@ def test_a_geonames_town_is_published_with_its_geonames_link(tmp_path):
     assert (town, "http://www.w3.org/2004/02/skos/core#exactMatch",
             f"https://sws.geonames.org/{town.rsplit('gn-', 1)[1]}/") in triples
     assert (town, "https://w3id.org/results-kg/def#within", "https://w3id.org/results-kg/id/place/MW") in triples
+
+
+def roles(r, f):
+    """(name as written, role, cue as written) for each organisation mention."""
+    out = []
+    for m in f.mentions:
+        if m.kind != "org":
+            continue
+        cue = r.text[m.role_evidence.span[0]:m.role_evidence.span[1]] if m.role_evidence else None
+        out.append((r.text[m.evidence.span[0]:m.evidence.span[1]], m.role, cue))
+    return out
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Four centres were rehabilitated with funding from the Government of Japan.",
+     [("Government of Japan", "donor", "with funding from")]),
+    ("This work was funded by UNDP and the European Union.",
+     [("UNDP", "donor", "funded by"), ("European Union", "donor", "funded by")]),
+    ("Awareness sessions were delivered by ARGA, UN Women's implementing partner, in Mopti.",
+     [("ARGA", "implementing-partner", "UN Women's implementing partner")]),
+    ("UN Women supported the Ministry of Gender to roll out the plan.",
+     [("Ministry of Gender", "supported-institution", "supported")]),
+    ("The capacities of 211 members of the Budget Monitoring Group (BMG) were strengthened.",
+     [("Budget Monitoring Group", "supported-institution", "members"),
+      ("BMG", "supported-institution", "members")]),
+    ("UN Women worked in close partnership with MINUSMA, UNDP and NDI.",
+     [("MINUSMA", "collaborating-partner", "in close partnership with"),
+      ("UNDP", "collaborating-partner", "in close partnership with"),
+      ("NDI", "collaborating-partner", "in close partnership with")]),
+])
+def test_a_partner_role_is_read_from_the_words_that_state_it(sentence, expected):
+    r, f = facts_of(sentence)
+    assert roles(r, f) == [(name, role, cue) for name, role, cue in expected]
+    for m in f.mentions:
+        if m.role_evidence is not None:
+            a, b = m.role_evidence.sentence
+            assert a <= m.role_evidence.span[0] and m.role_evidence.span[1] <= b, "the cue lies in its sentence"
+
+
+def test_no_role_without_a_cue_and_a_fronted_phrase_ends_at_its_comma():
+    r, f = facts_of("UNDP held a meeting. With funding from Irish Aid, the Foundation for Civic Education and Social "
+                    "Empowerment (FOCESE) mobilised 1,860 girls. Members of NDI met OCHA.")
+    got = {name: role for name, role, _ in roles(r, f)}
+    assert got["UNDP"] is None, "named, with no words saying what it did"
+    assert got["Irish Aid"] == "donor"
+    assert [role for name, role in got.items() if "Foundation" in name] == [None], "the clause's subject, not a donor"
+    assert got["NDI"] is None and got["OCHA"] is None, "members of, but nobody's capacity was built"
+
+
+def test_roles_in_the_seed_and_the_cue_that_states_each(seed_facts):
+    r, facts = seed_facts
+    got = {(r.text[m.evidence.span[0]:m.evidence.span[1]], m.role) for _, f in facts.values() for m in f.mentions
+           if m.kind == "org" and m.role}
+    assert ("NDI", "collaborating-partner") in got  # "with the support of UN Women, NDI, UNDP, ARGA, NIMM"
+    assert ("National Police", "supported-institution") in got  # "key actors of the National Police were strengthened"
+    assert ("National Agricultural Development Bank", "supported-institution") in got
+    assert ("Folke Bernadotte Academy", "collaborating-partner") in got
+    assert not any(role == "donor" for _, role in got), "the Mali report names no donor"

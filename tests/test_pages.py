@@ -142,8 +142,10 @@ def test_a_note_page_reads_narrative_first_with_names_and_figures_marked(client,
     assert len(re.findall(r"<p>", narrative)) >= 3  # paragraphs, not one wall of text
     marked = re.findall(r'<a class="hl hl-(\w+)[^"]*" href="([^"]+)"[^>]*>([^<]+)</a>', narrative)
     kinds = {k for k, _, _ in marked}
-    assert kinds == {"org", "place", "figure"}
+    assert kinds == {"org", "place", "figure", "role"}
     assert ("figure", "827") in {(k, text) for k, _, text in marked}
+    # the words that state a partner's role, linked to the role's definition: "with the support of" UN Women, NDI…
+    assert ("role", "/def#CollaboratingPartner", "with the support of") in marked
     assert any(k == "place" and text == "Segou" and href.startswith("/id/place/ML-4") for k, href, text in marked)
     assert '<mark class="status-sentence"' in narrative and "This outcome was partially achieved" in narrative
     # the text between the marks is the narrative, in order, nothing lost or repeated
@@ -151,6 +153,38 @@ def test_a_note_page_reads_narrative_first_with_names_and_figures_marked(client,
     (stored,) = [r["t"] for r in rows(snap, "SELECT ?n ?t WHERE { ?n rkg:narrative ?t }",
                                        n=ox.NamedNode(IRI.note("MLI-2021", "XM-DAC-41146-MLI_D_1.1")))]
     assert re.sub(r"\s+", " ", plain).strip() == re.sub(r"\s+", " ", stored).strip()
+
+
+def test_partners_carry_the_roles_their_notes_state_and_no_other(client, snap):
+    """Report cards and note pages name each partner's role where the text states it (donor, implementing
+    partner, supported institution, collaborating partner), with the words as a tooltip; the roles shown are
+    exactly the graph's rkg:partnerRole of the note's mentions, and a partner with none shows none."""
+    graph: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for r in rows(snap, """SELECT ?id ?org ?role ?words WHERE {
+            ?n a rkg:ProgressNote ; dcterms:identifier ?id ; rkg:partner ?org .
+            OPTIONAL { ?n rkg:mention ?m . ?m rkg:refersTo ?org ; rkg:partnerRole/skos:notation ?role ;
+                       rkg:roleEvidence/oa:hasSelector/oa:exact ?words } }"""):
+        graph.setdefault((r["id"], r["org"]), set())
+        if r["role"]:
+            graph[(r["id"], r["org"])].add((r["role"], r["words"]))
+    assert sum(1 for v in graph.values() if v) >= 10 and any(not v for v in graph.values())
+    body = main(get(client, "/id/report/MLI-2021"))
+    cards = re.findall(r'<article class="outcome-card"[^>]*>(.*?)</article>', body, re.S)
+    seen = 0
+    for card in cards:
+        ident = re.search(r">(XM-DAC-41146-MLI_D_[\d.]+)</a>", card).group(1)
+        for item in re.findall(r"<li><a href=\"(/id/org/[^\"]+)\">(.*?)</li>", card, re.S):
+            href, rest = item
+            shown = {(k, html.unescape(w)) for k, w in re.findall(
+                r'class="role role-([\w-]+)" href="/def#\w+" title="the report says: “([^”]*)”"', rest)}
+            expected = graph[(ident, str(IRI.org(href.rsplit("/", 1)[1])))]
+            assert {k for k, _ in shown} == {k for k, _ in expected}, (ident, href)
+            assert {w for _, w in shown} <= {w for _, w in expected}, (ident, href)
+            seen += 1
+    assert seen == len(graph)
+    note = main(get(client, "/id/note/MLI-2021/XM-DAC-41146-MLI_D_6.1"))
+    assert re.search(r'National Police</a> <small class="value-note">\(Government\)</small> '
+                     r'<a class="role role-supported-institution"', note)
 
 
 def test_outcome_page_shows_its_yearly_notes(client, snap):

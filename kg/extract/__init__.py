@@ -7,12 +7,14 @@ from kg.extract.figures import link, number_words_last, scan
 from kg.extract.model import Evidence, FigureFact, FindingFact, MentionFact, SectionFacts
 from kg.extract.orgs import report_orgs, with_national_branches
 from kg.extract.places import find_more_places, report_places
+from kg.extract.roles import ROLES, find_roles
 from kg.extract.status import find_status
 from kg.gazetteer import Gazetteer, Organisation
 from kg.read.report import OutcomeSection, ReportRecord
 from kg.text import sentences
 
-__all__ = ["Evidence", "FigureFact", "FindingFact", "MentionFact", "SectionFacts", "extract_section", "strip_alignment"]
+__all__ = ["ROLES", "Evidence", "FigureFact", "FindingFact", "MentionFact", "SectionFacts", "extract_section",
+           "strip_alignment"]
 
 _MALFORMED_HINT = "broken digit grouping (expected groups of three digits, e.g. 1,024,517); the value is not guessed"
 
@@ -58,9 +60,12 @@ def extract_section(report: ReportRecord, section: OutcomeSection, gazetteer: Ga
     if report.country is not None:
         org_hits = with_national_branches(text, org_hits, gazetteer.places[country])
     reporting = gazetteer.reporting_org.key if gazetteer.reporting_org else None
-    for h in org_hits:
+    roles = find_roles(text, org_hits, sents)
+    for k, h in enumerate(org_hits):
         if h.key != reporting:
-            mentions.append(MentionFact("org", h.key, evidence(h.start, h.end)))
+            role, cue = roles.get(k, (None, None))
+            mentions.append(MentionFact("org", h.key, evidence(h.start, h.end), role,
+                                        evidence(*cue) if cue is not None else None))
     org_spans = [(h.start, h.end) for h in org_hits]
     place_hits = gazetteer.find_places(text, country, org_spans)
     found = [(h.start, h.end) for h in place_hits]

@@ -35,6 +35,8 @@ class MentionFact:
     kind: str  # "org" | "place"
     key: str
     evidence: Evidence
+    role: str | None = None  # an organisation's part in the passage, where a cue says it (kg/extract/roles.py)
+    role_evidence: Evidence | None = None  # the cue's characters
 
 
 @dataclass

@@ -28,6 +28,8 @@ STATUS = {"achieved": N.rkg.Achieved, "partially-achieved": N.rkg.PartiallyAchie
 # units that are concepts of the ontology; any other unit is an ISO 4217 currency code (kg.rdf.reference)
 UNIT = {"people": N.rkg.People, "count": N.rkg.Count, "hectare": N.rkg.Hectare, "percent": N.rkg.Percent}
 RESULT_KIND = {"D": N.rkg.DevelopmentResult, "O": N.rkg.OrganisationalEffectivenessResult}
+ROLE = {"donor": N.rkg.FundingPartner, "implementing-partner": N.rkg.ImplementingPartner,
+        "supported-institution": N.rkg.SupportedInstitution, "collaborating-partner": N.rkg.CollaboratingPartner}
 BREAKDOWN = {"sex": N.rkg.BySex, "place": N.rkg.ByPlace, "category": N.rkg.ByCategory, "subset": N.rkg.Subset}
 SEX = {"F": getattr(N.sdmx_code, "sex-F"), "M": getattr(N.sdmx_code, "sex-M")}
 
@@ -216,6 +218,9 @@ class ReportMapper:
             e.add(mention, N.rkg.refersTo, target)
             e.add(mention, N.rdfs.label, t.text(r.text[m.evidence.span[0] : m.evidence.span[1]], None))
             e.add(mention, N.prov.wasDerivedFrom, self.evidence(m.evidence))
+            if m.role is not None and m.role_evidence is not None:
+                e.add(mention, N.rkg.partnerRole, ROLE[m.role])
+                e.add(mention, N.rkg.roleEvidence, self.evidence(m.role_evidence))
             e.add(note, N.rkg.partner if m.kind == "org" else N.rkg.place, target)
 
         fig_nodes = [n(iris.figure(self.key, sec.identifier, f.index)) for f in facts.figures]

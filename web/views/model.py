@@ -92,6 +92,17 @@ class Value:
     long: bool = False
     curie: str | None = None
     note: str | None = None  # a few words telling apart values of the same name ("Region")
+    roles: list[Role] = field(default_factory=list)  # a partner's roles in a note, as its words state them
+
+
+@dataclass
+class Role:
+    """A partner's role in a passage (rkg:partnerRole) and the words that state it (rkg:roleEvidence)."""
+
+    key: str  # the concept's notation: donor, implementing-partner, supported-institution, collaborating-partner
+    label: str
+    href: str | None
+    cue: str  # as written: "with funding from"
 
 
 @dataclass

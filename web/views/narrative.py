@@ -26,7 +26,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9(“\"])")
 @dataclass
 class Segment:
     text: str
-    kind: str | None = None  # "org", "place", "figure": a marked name or number
+    kind: str | None = None  # "org", "place", "figure": a marked name or number; "role": the words saying a role
     target: Value | None = None
     status: bool = False  # within the sentence that states the status
 
@@ -87,6 +87,10 @@ def marked_narrative(rd: Reader, note: ox.NamedNode, narrative: str) -> list[lis
             where = place(span) if span is not None else None
             if where and isinstance(target, ox.NamedNode):
                 marks.append(_Mark(*where, rd.kind(target.value) or "", target))
+            role, cue = rd.one(m, N.rkg.partnerRole), rd.one(m, N.rkg.roleEvidence)
+            said = place(cue) if cue is not None and role is not None else None
+            if said:  # the words that say what the partner did: "with funding from", "in partnership with"
+                marks.append(_Mark(*said, "role", role))
         for f in rd.objects(note, N.rkg.figure):
             span = rd.one(f, N.prov.wasDerivedFrom)
             where = place(span) if span is not None else None
@@ -95,9 +99,13 @@ def marked_narrative(rd: Reader, note: ox.NamedNode, narrative: str) -> list[lis
         evidence = rd.one(note, N.rkg.statusEvidence)
         status = place(evidence) if evidence is not None else None
     kept: list[_Mark] = []
-    for m in sorted(marks, key=lambda m: (m.start, -(m.end - m.start))):
+    for m in sorted((m for m in marks if m.kind != "role"), key=lambda m: (m.start, -(m.end - m.start))):
         if not kept or m.start >= kept[-1].end:  # the first and longest of overlapping marks
             kept.append(m)
+    for m in marks:  # the words stating a role yield to names and figures
+        if m.kind == "role" and not any(k.start < m.end and m.start < k.end for k in kept):
+            kept.append(m)
+    kept.sort(key=lambda m: m.start)
     inside = [False] * (len(narrative) + 1)
     for m in kept:
         for i in range(m.start + 1, m.end):

@@ -140,7 +140,7 @@ def outcome_card(rd: Reader, row: Any, area: tuple[ox.NamedNode, str] | None, ye
     figures = rd.objects(note, N.rkg.figure)
     return OutcomeCard(
         row=row, statement=(rd.text(outcome, N.rkg.statement) if outcome is not None else None) or "",
-        partners=rd.orgs(rd.objects(note, N.rkg.partner)), regions=by_region(rd, rd.objects(note, N.rkg.place)),
+        partners=rd.partners([note]), regions=by_region(rd, rd.objects(note, N.rkg.place)),
         reached=outcome_reached(rd, outcome, area, year), findings=len(rd.findings_about([note, *figures])),
     )
 
@@ -160,7 +160,7 @@ def section_note(rd: Reader, node: ox.NamedNode) -> dict[str, Any]:
     narrative = rd.text(node, N.rkg.narrative) or ""
     outcome = rd.one(node, N.rkg.about)
     return {"row": rd.note_row(node), "figures": figure_rows,
-            "partners": rd.orgs(rd.objects(node, N.rkg.partner)),
+            "partners": rd.partners([node]),
             "places": rd.places(rd.objects(node, N.rkg.place)),
             "narrative": narrative, "paragraphs": marked_narrative(rd, node, narrative),
             "statement": (rd.text(outcome, N.rkg.statement) if outcome is not None else None) or "",

@@ -12,6 +12,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.extract import ROLES as ROLE_ORDER  # the order the scheme lists them
 from kg.store.index import IndexedNote
 from kg.uris import ONTOLOGY
 from kg.vocab import N
@@ -21,6 +22,7 @@ from web.views.model import (
     Finding,
     NoteRow,
     Quote,
+    Role,
     Value,
     compact,
     format_number,
@@ -151,6 +153,27 @@ class Reader:
     def orgs(self, terms: Iterable[Any]) -> list[Value]:
         """Organisations sorted by name, each with its kind (donor, government, civil society...)."""
         return self._noted(terms, N.rkg.organisationKind)
+
+    def partners(self, notes: Iterable[Any]) -> list[Value]:
+        """The notes' partners (sorted by name, with their kind), each with the roles the notes' words state:
+        a role is read per mention, so one partner may fund one passage and be supported in another."""
+        notes = list(notes)
+        out = self.orgs({o for n in notes for o in self.objects(n, N.rkg.partner)})
+        by_iri = {v.iri: v for v in out}
+        for n in notes:
+            for m in self.objects(n, N.rkg.mention):
+                role = self.one(m, N.rkg.partnerRole)
+                target, cue = self.one(m, N.rkg.refersTo), self.one(m, N.rkg.roleEvidence)
+                partner = by_iri.get(target.value) if isinstance(target, ox.NamedNode) else None
+                if partner is None or not isinstance(role, ox.NamedNode) or cue is None:
+                    continue
+                key = self.text(role, N.skos.notation) or local_name(role.value)
+                if all(r.key != key for r in partner.roles):
+                    partner.roles.append(Role(key, self.label(role.value), self.value(role).href,
+                                              self.span_exact(cue) or ""))
+        for v in out:
+            v.roles.sort(key=lambda r: ROLE_ORDER.index(r.key) if r.key in ROLE_ORDER else len(ROLE_ORDER))
+        return out
 
     def _noted(self, terms: Iterable[Any], prop: ox.NamedNode) -> list[Value]:
         """Values sorted by name, each noted with the label of its ``prop`` (a type or a kind)."""
