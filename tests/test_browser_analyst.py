@@ -207,3 +207,29 @@ def test_point_10_the_icon_loads_and_a_figure_names_its_note(live_server, deskto
     with urllib.request.urlopen(icon) as r:
         assert r.status == 200 and b"<svg" in r.read()
     assert "XM-DAC-41146-MLI_D_1.1" in desktop.find_element(By.CSS_SELECTOR, "p.in-note").text
+
+
+def test_point_3_the_pictures_are_drawn_in_proportion_to_their_numbers(live_server, desktop):
+    """Drawn on the server, laid out by the browser: each bar's rendered width is in proportion to the
+    number its own title states, on the report's status bar and on a country's ranked bars."""
+    desktop.get(live_server + "/id/report/MLI-2021")
+    bar = desktop.find_element(By.CSS_SELECTOR, "figure.status-bar svg")
+    assert bar.size["width"] > 0 and bar.size["height"] > 0
+    rects = bar.find_elements(By.CSS_SELECTOR, "rect")
+    counts = [int(r.find_element(By.TAG_NAME, "title").get_attribute("textContent").rsplit(": ", 1)[1]) for r in rects]
+    widths = [r.rect["width"] for r in rects]
+    for n, w in zip(counts, widths):
+        assert abs(w / sum(widths) - n / sum(counts)) < 0.02
+    desktop.get(live_server + "/id/place/ML")
+    rects = desktop.find_elements(By.CSS_SELECTOR, "figure.chart.bars svg rect.bar")
+    widths = [r.rect["width"] for r in rects]
+    assert len(widths) >= 2 and widths == sorted(widths, reverse=True) and widths[-1] > 0  # ranked, all drawn
+
+
+def test_point_1_a_partner_role_says_which_words_state_it(live_server, desktop):
+    desktop.get(live_server + "/id/report/MLI-2021")
+    card = desktop.find_element(By.CSS_SELECTOR, "article.outcome-card#XM-DAC-41146-MLI_D_1-1")
+    role = card.find_element(By.CSS_SELECTOR, "a.role-collaborating-partner")
+    assert role.text == "collaborating partner" and role.get_attribute("title") == "the report says: “with the support of”"
+    role.click()
+    assert desktop.current_url.endswith("/def#CollaboratingPartner")
