@@ -83,6 +83,14 @@ class QueryError(InputError):
     kind = "query"
 
 
+class ResultTooLarge(QueryError):
+    """A result has more rows (or triples) than the endpoint's cap; nothing is sent, so no program reads a
+    cut result as whole (a count through a federating engine stays honest)."""
+
+    http_status = 422
+    kind = "result-too-large"
+
+
 class ReadOnly(KGError):
     """A write was sent to the read-only SPARQL endpoint; nothing changed."""
 

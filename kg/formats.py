@@ -155,8 +155,13 @@ def accept_header(formats: Iterable[Format], *, generic: bool = False) -> str:
     return ", ".join(parts)
 
 
-def serialize_triples(triples, media_type: str) -> bytes:  # pyoxigraph triples
-    """Triples in one of the registry's formats, with our prefixes where the syntax has them."""
+JSONLD_PROFILE = "http://www.w3.org/ns/json-ld#"  # the JSON-LD 1.1 profile IRIs: #expanded, #compacted, #flattened
+
+
+def serialize_triples(triples, media_type: str, profile: str = "compacted") -> bytes:  # pyoxigraph triples
+    """Triples in one of the registry's formats, with our prefixes where the syntax has them. JSON-LD is
+    compacted with our context, every node object at the top level of ``@graph`` (so compacted and flattened
+    at once), unless the ``expanded`` profile is asked for: full IRIs, no context."""
     import pyoxigraph as ox
 
     from kg.vocab import OUTPUT_PREFIXES
@@ -167,17 +172,19 @@ def serialize_triples(triples, media_type: str) -> bytes:  # pyoxigraph triples
     if fmt.name in ("turtle", "rdfxml"):
         return ox.serialize(triples, format=fmt.oxigraph, prefixes=OUTPUT_PREFIXES)
     if fmt.name == "jsonld":
-        return _compact_jsonld(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+        return _compact_jsonld(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), expanded=profile == "expanded")
     return ox.serialize(triples, format=fmt.oxigraph)
 
 
-def _compact_jsonld(ntriples: bytes) -> bytes:
+def _compact_jsonld(ntriples: bytes, expanded: bool = False) -> bytes:
     """JSON-LD as people write it: our context inline, ``@type``, compact IRIs and terms (rdflib compacts;
     pyoxigraph writes expanded JSON-LD with rdf:type as a property, which framing by type cannot find)."""
     import rdflib
 
     g = rdflib.Graph()
     g.parse(data=ntriples, format="nt")
+    if expanded:
+        return g.serialize(format="json-ld").encode("utf-8")
     return g.serialize(format="json-ld", context=_jsonld_context(), auto_compact=True).encode("utf-8")
 
 

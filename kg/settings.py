@@ -74,7 +74,7 @@ SETTINGS: tuple[Setting, ...] = (
             "Seconds a SPARQL query may run before it is stopped (its process is killed) and 503 returned.",
             ("--query-timeout",), ("serve",), type=float, metavar="S"),
     Setting("max_rows", "KG_MAX_ROWS", "10000",
-            "Most result rows (or triples) a query returns; more are cut and X-SPARQL-MaxRows is set."),
+            "Most result rows (or triples) a query returns; a larger result is refused (422), never cut."),
     Setting("max_query_length", "KG_MAX_QUERY_LENGTH", "20000", "Longest SPARQL query accepted, in characters."),
     Setting("query_executors", "KG_QUERY_EXECUTORS", "2",
             "Query processes per web worker: queries run there so a runaway one can be killed."),

@@ -34,6 +34,8 @@ _TEMPLATES: dict[str, str] = {
     "currency": "currency/{}",
     "scheme": "scheme/{}",
     "graph": "graph/{}",
+    # the whole dataset (VoID, DCAT): its statistics' datasets are named under it
+    "whole-dataset": "dataset",
     "report-graph": "graph/report/{}",
     "office": "office/{}",
     # the statistics (kg/rdf/cube.py): RDF Data Cube datasets, their structures and observations; an
@@ -118,6 +120,10 @@ class IRIs:
 
     def graph(self, name: str) -> URIRef:
         return self._mint("graph", name)
+
+    def whole_dataset(self) -> URIRef:
+        """The dataset everything here is part of (``void:inDataset`` of every document)."""
+        return self._mint("whole-dataset")
 
     def outcome(self, identifier: str, statement: str) -> URIRef:
         return self._mint("outcome", identifier, statement_digest(statement))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rdflib import Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SH, SKOS, VOID, XSD, DefinedNamespace
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SH, SKOS, VOID, XSD, DefinedNamespace
 
 RKG_NS = "https://w3id.org/results-kg/def#"
 
@@ -88,6 +88,9 @@ class RKG(DefinedNamespace):
     sha256: URIRef
     graphDigest: URIRef
     discovered: URIRef
+    allIncomingLinks: URIRef
+    resultRowLimit: URIRef
+    queryTimeout: URIRef
 
     # concept schemes and their concepts
     AchievementStatusScheme: URIRef
@@ -135,6 +138,7 @@ class RKG(DefinedNamespace):
     LongStatement: URIRef
     CutHeading: URIRef
     UnreadStatus: URIRef
+    UntitledConcept: URIRef
     MalformedNumber: URIRef
     GluedNumber: URIRef
     PartsDoNotAddUp: URIRef
@@ -386,7 +390,7 @@ class _AllNodes:
     def __init__(self) -> None:
         for prefix, ns in {"rkg": RKG, "oa": OA, "dqv": DQV, "sdmx_code": SDMX_CODE, "qb": QB, "org": ORG, "prov": PROV,
                            "sd": SD, "skos": SKOS, "dcterms": DCTERMS, "rdfs": RDFS, "owl": OWL, "xsd": XSD,
-                           "rdf": RDF, "sh": SH, "dcat": DCAT, "void": VOID}.items():
+                           "rdf": RDF, "sh": SH, "dcat": DCAT, "void": VOID, "foaf": FOAF}.items():
             setattr(self, prefix, Nodes(ns))
 
 

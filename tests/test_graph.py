@@ -41,7 +41,8 @@ def test_quality_findings_are_published_with_dqv(store):
     } GROUP BY ?type""")
     counts = {r["type"]: int(r["n"]) for r in rows}
     assert counts == {"inferred-alignment": 3, "duplicate-passage": 3, "rejoined-paragraph": 2,
-                      "malformed-number": 4, "glued-number": 2, "parts-do-not-add-up": 3}
+                      "malformed-number": 4, "glued-number": 2, "parts-do-not-add-up": 3,
+                      "untitled-concept": 3}  # SP_D_2.1, SP_D_2.2, SP_D_3.1: inferred, and no title anywhere
 
 
 def test_every_figure_traces_to_its_exact_characters(store, seed_text):

@@ -29,6 +29,7 @@ IRI = IRIs()
 URLS = Urls(IRI)
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 SKOS = "http://www.w3.org/2004/02/skos/core#"
+RKG = "https://w3id.org/results-kg/def#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
@@ -294,7 +295,8 @@ def test_incoming_links_are_grouped_and_paged(client, snap):
     # other groups stay on their first page, with their own counts
     body = main(get(client, "/id/report/MLI-2021?prop=oa:hasSource&page=2"))
     reported = re.search(r'<section class="incoming" id="in-rkg-reportedIn">(.*?)</section>', body, re.S).group(1)
-    assert '<span class="count">25</span>' in reported and "page " not in reported
+    reported_in = {q.subject for q in snap.quads(None, ox.NamedNode(RKG + "reportedIn"), report)}
+    assert f'<span class="count">{len(reported_in)}</span>' in reported and "page " not in reported
 
 
 def test_unknown_entity_is_a_404_page_with_a_search_box(client, app):

@@ -10,11 +10,14 @@ import time
 import urllib.parse
 import xml.etree.ElementTree as ET
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
 from helpers import KASEI, QUERY_TIMEOUT, W3C, server_store
+from kg.uris import IRIs
+from web.urls import Urls
 
 
 @pytest.fixture(scope="module")
@@ -245,11 +248,11 @@ def test_ontology_shapes_void_dumps_health(server):
     void = rdflib.Namespace("http://rdfs.org/ns/void#")
     assert (None, void.sparqlEndpoint, rdflib.URIRef(server + "/sparql")) in g
     dumps = list(g.objects(None, void.dataDump))
-    assert len(dumps) == 3
+    assert len(dumps) == 4
     for url in dumps:  # the RDF itself (plain to a client that does not ask for gzip), and the gzip file beside it
         status, h, data = _get(server, urllib.parse.urlsplit(str(url)).path)
         assert status == 200 and data[:2] != b"\x1f\x8b" and h["content-type"].split(";")[0] in (
-            "application/n-triples", "text/turtle", "application/trig")
+            "application/n-triples", "text/turtle", "application/trig", "application/n-quads")
         status, h, data = _get(server, urllib.parse.urlsplit(str(url)).path + ".gz")
         assert status == 200 and data[:2] == b"\x1f\x8b"
     status, h, body = _get(server, "/healthz")
@@ -261,8 +264,9 @@ def test_void_counts_what_count_star_counts(server):
     graph is a set, so COUNT(*), the distinct triples and void:triples agree."""
     _, _, body = _get(server, "/.well-known/void", {"Accept": "text/turtle"})
     g = rdflib.Graph().parse(data=body, format="turtle")
-    (declared,) = {int(o) for s, o in g.subject_objects(rdflib.URIRef("http://rdfs.org/ns/void#triples"))
-                   if (s, rdflib.RDF.type, rdflib.URIRef("http://rdfs.org/ns/void#Dataset")) in g}
+    void = rdflib.Namespace("http://rdfs.org/ns/void#")
+    dataset = rdflib.URIRef(IRIs().whole_dataset())
+    declared = int(g.value(dataset, void.triples))
     counted = {}
     for name, q in (("all", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
                     ("distinct", "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")):
@@ -270,6 +274,12 @@ def test_void_counts_what_count_star_counts(server):
         w.setReturnFormat(JSON)
         counted[name] = int(w.query().convert()["results"]["bindings"][0]["n"]["value"])
     assert declared == counted["all"] == counted["distinct"] > 10_000
+    # a subset per named graph, each with the size a COUNT over that graph gives
+    subsets = list(g.objects(dataset, void.subset))
+    w = _wrapper(server, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    w.setReturnFormat(JSON)
+    sizes = {b["g"]["value"]: int(b["n"]["value"]) for b in w.query().convert()["results"]["bindings"]}
+    assert {str(s): int(g.value(s, void.triples)) for s in subsets} == sizes and len(sizes) >= 5
 
 
 def test_service_description_for_programs_and_query_page_for_browsers(server):
@@ -351,13 +361,43 @@ def test_runaway_query_is_stopped_and_others_keep_being_answered(server):
     assert _get(server, "/sparql?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}))[0] == 200
 
 
-def test_result_rows_are_capped_and_flagged(server):
-    w = _wrapper(server, "SELECT * WHERE { ?s ?p ?o }")
+def test_a_result_over_the_row_limit_is_refused_never_cut(server):
+    """Programs never read a cut result as whole: over the limit a query gets 422 naming it; with its own
+    LIMIT it is answered whole; the service description states the limit and the timeout."""
+    from urllib.error import HTTPError
+
+    for q in ("SELECT * WHERE { ?s ?p ?o }", "CONSTRUCT WHERE { ?s ?p ?o }"):
+        w = _wrapper(server, q)
+        w.setReturnFormat(JSON if q.startswith("SELECT") else TURTLE)
+        with pytest.raises(HTTPError) as e:
+            w.query()
+        assert e.value.code == 422 and b"1,000" in e.value.read() and "x-sparql-maxrows" not in e.value.headers
+    w = _wrapper(server, "SELECT * WHERE { ?s ?p ?o } LIMIT 1000")
     w.setReturnFormat(JSON)
-    res = w.query()
-    rows = res.convert()["results"]["bindings"]
-    assert len(rows) == 1000
-    assert res.info()["x-sparql-maxrows"] == "1000"
+    assert len(w.query().convert()["results"]["bindings"]) == 1000
+    _, _, body = _get(server, "/sparql", {"Accept": "text/turtle"})
+    sd = rdflib.Graph().parse(data=body, format="turtle")
+    rkg = rdflib.Namespace("https://w3id.org/results-kg/def#")
+    assert int(sd.value(rdflib.URIRef(server + "/sparql"), rkg.resultRowLimit)) == 1000
+    assert float(sd.value(rdflib.URIRef(server + "/sparql"), rkg.queryTimeout)) == QUERY_TIMEOUT
+
+
+def test_a_federating_engine_gets_an_error_not_a_wrong_count(server):
+    """Oxigraph federating through our endpoint (SERVICE): counting every triple fails with our 422, where
+    it used to count the first 1,000 and say nothing; paged with LIMIT it counts right."""
+    engine = ox.Store()
+    with pytest.raises(OSError, match="422"):
+        list(engine.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ SERVICE <{server}/sparql> {{ ?s ?p ?o }} }}"))
+    total = 0
+    for offset in range(0, 1_000_000, 1000):  # the paging a client does once it knows the limit
+        (row,) = engine.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ SERVICE <{server}/sparql> {{ SELECT * WHERE "
+                              f"{{ ?s ?p ?o }} ORDER BY ?s ?p ?o LIMIT 1000 OFFSET {offset} }} }}")
+        total += int(row["n"].value)
+        if int(row["n"].value) < 1000:
+            break
+    w = _wrapper(server, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    w.setReturnFormat(JSON)
+    assert total == int(w.query().convert()["results"]["bindings"][0]["n"]["value"]) > 10_000
 
 
 def test_query_length_and_syntax_errors_are_400_with_position(server):
@@ -535,7 +575,7 @@ def test_dumps_load_from_their_url_in_rdflib_and_pyoxigraph(server):
     dcat = rdflib.Namespace("http://www.w3.org/ns/dcat#")
     types = {str(o) for o in void.objects(None, dcat.mediaType)}
     assert "http://www.iana.org/assignments/media-types/application/n-triples" in types
-    assert len(list(void.subjects(dcat.compressFormat, None))) == 3
+    assert len(list(void.subjects(dcat.compressFormat, None))) == 4
 
 
 def test_named_graph_iris_answer_with_their_description(server):
@@ -549,11 +589,16 @@ def test_named_graph_iris_answer_with_their_description(server):
         w = _wrapper(server, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
         w.setReturnFormat(JSON)
         assert int(size) == int(w.query().convert()["results"]["bindings"][0]["n"]["value"]) > 0
-        (content,) = list(g.objects(iri, rdflib.RDFS.seeAlso))
-        status, h, data = _get(server, urllib.parse.urlsplit(str(content)).path + "?" +
-                               urllib.parse.urlsplit(str(content)).query, {"Accept": "application/n-triples"})
-        cap = int(h.get("x-sparql-maxrows", 0)) or int(size)  # this server's row cap, said when it cuts
-        assert status == 200 and len([x for x in data.splitlines() if x.strip()]) == min(int(size), cap)
+        # its content, whole (a graph is never cut), as TriG and N-Quads: from its links and by negotiation
+        contents = sorted(str(c) for c in g.objects(iri, void.dataDump))
+        assert [c.rsplit(".", 1)[1] for c in contents] == ["nq", "trig"]
+        for url, fmt in zip(contents, ("nquads", "trig")):
+            status, h, data = _get(server, urllib.parse.urlsplit(url).path)
+            ds = rdflib.Dataset().parse(data=data, format=fmt)
+            assert status == 200 and {str(c.identifier) for c in ds.graphs() if len(c)} == {str(iri)}
+            assert len(ds.graph(iri)) == int(size)
+        status, h, data = _get(server, path, {"Accept": "application/n-quads"})
+        assert status == 200 and len([x for x in data.splitlines() if x.strip()]) == int(size)
     status, h, body = _get(server, "/id/graph/report/MLI-2021", {"Accept": "text/html"})
     assert status == 200 and b"Named graph" in body
 
@@ -583,4 +628,95 @@ def test_jsonld_is_compact_with_our_context_and_types_and_the_same_graph(server)
     text = body.decode("utf-8")
     assert '"@type"' in text and '"rdf:type"' not in text and "http://www.w3.org/1999/02/22-rdf-syntax-ns#type" not in text
     _, _, ttl = _get(server, "/id/report/MLI-2021", {"Accept": "text/turtle"})
-    assert isomorphic(rdflib.Graph().parse(data=body, format="json-ld"), rdflib.Graph().parse(data=ttl, format="turtle"))
+    graphs = []
+    for data, fmt, ext in ((body, "json-ld", ".jsonld"), (ttl, "turtle", ".ttl")):
+        g = rdflib.Graph().parse(data=data, format=fmt)
+        g.remove((rdflib.URIRef(server + "/id/report/MLI-2021" + ext), None, None))  # each names its own document
+        graphs.append(g)
+    assert isomorphic(*graphs)
+
+
+def test_an_entity_document_names_its_topic_licence_dataset_and_what_it_leaves_out(server):
+    """One httpRange-14 practice: the thing's IRI answers 200 with a description document, named by
+    Content-Location, that says it is about the thing (foaf:primaryTopic), under which licence, in which
+    dataset; a document listing only some incoming links says where all of them are."""
+    foaf, void = rdflib.Namespace("http://xmlns.com/foaf/0.1/"), rdflib.Namespace("http://rdfs.org/ns/void#")
+    rkg = rdflib.Namespace("https://w3id.org/results-kg/def#")
+    for path, fmt, ext in (("/id/org/undp", "turtle", ".ttl"), ("/id/report/MLI-2021", "json-ld", ".jsonld")):
+        g = rdflib.Graph().parse(server + path + ext, format=fmt)  # rdflib reads it from its URL
+        doc = rdflib.URIRef(server + path + ext)
+        assert g.value(doc, foaf.primaryTopic) == rdflib.URIRef(IRIs().base + path[len("/id/"):])
+        assert g.value(doc, rdflib.namespace.DCTERMS.license) == rdflib.URIRef(
+            "https://creativecommons.org/licenses/by/4.0/")
+        assert g.value(doc, void.inDataset) == rdflib.URIRef(IRIs().whole_dataset())
+    undp = rdflib.Graph().parse(server + "/id/org/undp.ttl", format="turtle")
+    assert undp.value(rdflib.URIRef(server + "/id/org/undp.ttl"), rkg.allIncomingLinks) is None  # nothing left out
+    report = rdflib.Graph().parse(server + "/id/report/MLI-2021.ttl", format="turtle")
+    everything = report.value(rdflib.URIRef(server + "/id/report/MLI-2021.ttl"), rkg.allIncomingLinks)
+    topic = rdflib.URIRef(IRIs().report("MLI-2021"))
+    listed = len([s for s, _ in report.subject_predicates(topic) if s != rdflib.URIRef(server + "/id/report/MLI-2021.ttl")])
+    status, _, body = _get(server, urllib.parse.urlsplit(str(everything)).path + "?" +
+                           urllib.parse.urlsplit(str(everything)).query, {"Accept": "application/sparql-results+json"})
+    all_links = json.loads(body)["results"]["bindings"]
+    assert status == 200 and listed == 200 < len(all_links)
+
+
+def test_the_dataset_is_named_under_the_base_with_dates_subsets_examples_and_vocabularies(server):
+    void = rdflib.Namespace("http://rdfs.org/ns/void#")
+    dcterms = rdflib.namespace.DCTERMS
+    dataset = rdflib.URIRef(IRIs().whole_dataset())
+    for path in ("/.well-known/void", "/id/dataset"):  # the dataset's IRI dereferences to the same description
+        status, h, body = _get(server, path, {"Accept": "text/turtle"})
+        g = rdflib.Graph().parse(data=body, format="turtle")
+        assert status == 200 and (dataset, rdflib.RDF.type, void.Dataset) in g
+    issued, modified = g.value(dataset, dcterms.issued), g.value(dataset, dcterms.modified)
+    assert issued.datatype == rdflib.XSD.dateTime and issued.toPython() <= modified.toPython()
+    vocabularies = {str(v) for v in g.objects(dataset, void.vocabulary)}
+    assert {"https://w3id.org/results-kg/def#", "http://www.w3.org/ns/oa#", "http://purl.org/linked-data/cube#"} \
+        <= vocabularies
+    examples = list(g.objects(dataset, void.exampleResource))
+    assert len(examples) >= 5
+    for e in examples:  # each example answers, as its page and as RDF
+        status, _, _ = _get(server, Urls(IRIs()).entity(str(e)), {"Accept": "text/turtle"})
+        assert status == 200, e
+    kinds = {}
+    for e in examples:
+        w = _wrapper(server, f"SELECT ?t WHERE {{ <{e}> a ?t }}")  # an IRI from the server's own answer
+        w.setReturnFormat(JSON)
+        kinds[str(e)] = {b["t"]["value"].rsplit("#", 1)[1] for b in w.query().convert()["results"]["bindings"]}
+    assert {"Report", "ProgressNote", "Outcome", "Place", "Observation"} <= set().union(*kinds.values())
+    (place,) = [e for e, k in kinds.items() if "Place" in k]
+    w = _wrapper(server, f"ASK {{ ?report <https://w3id.org/results-kg/def#country> <{place}> }}")
+    w.setReturnFormat(JSON)
+    assert w.query().convert()["boolean"], "a country the reports name, not the first ISO code"
+
+
+def test_pyld_frames_a_report_by_type_and_reads_the_graph_turtle_gives(server):
+    """PyLD, a JSON-LD processor nobody here wrote: framing a report's document by our type finds the
+    report; its RDF is the Turtle's graph; the expanded profile is honoured (no context, full IRIs), the
+    same graph again; the Content-Type names the form sent."""
+    from pyld import jsonld
+    from rdflib.compare import isomorphic
+
+    path = "/id/report/MLI-2021"
+    status, h, body = _get(server, path, {"Accept": "application/ld+json"})
+    doc = json.loads(body)
+    assert status == 200 and h["content-type"].endswith('profile="http://www.w3.org/ns/json-ld#compacted"')
+    framed = jsonld.frame(doc, {"@context": doc["@context"], "@type": "Report"})
+    assert [n["@id"] for n in jsonld.expand(framed)] == [str(IRIs().report("MLI-2021"))]  # the report, only it
+    assert framed["type"] == "Report" and framed["year"] == "2021"  # our terms ("id", "type" alias @id, @type)
+
+    def graph(nquads: str, ext: str) -> rdflib.Graph:
+        g = rdflib.Graph().parse(data=nquads, format="nquads")
+        g.remove((rdflib.URIRef(server + path + ext), None, None))  # each document names itself
+        return g
+
+    _, _, ttl = _get(server, path, {"Accept": "text/turtle"})
+    turtle = rdflib.Graph().parse(data=ttl, format="turtle")
+    turtle.remove((rdflib.URIRef(server + path + ".ttl"), None, None))
+    assert isomorphic(graph(jsonld.to_rdf(doc, {"format": "application/n-quads"}), ".jsonld"), turtle)
+    status, h, body = _get(server, path, {"Accept": 'application/ld+json;profile="http://www.w3.org/ns/json-ld#expanded"'})
+    expanded = json.loads(body)
+    assert status == 200 and h["content-type"].endswith('#expanded"') and isinstance(expanded, list)
+    assert "@context" not in body.decode() and jsonld.expand(expanded) == expanded
+    assert isomorphic(graph(jsonld.to_rdf(expanded, {"format": "application/n-quads"}), ".jsonld"), turtle)

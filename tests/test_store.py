@@ -28,7 +28,7 @@ def test_build_into_store_publishes_graphs_and_dumps(tmp_path, seed_path):
     assert REPORT_GRAPH in snap.graph_names()
     assert "https://w3id.org/results-kg/id/graph/reference" in snap.graph_names()
     assert sorted(p.name for p in st.dumps_dir("v000001").iterdir()) == [
-        "results-kg.nt.gz", "results-kg.trig.gz", "results-kg.ttl.gz"]
+        "results-kg.nq.gz", "results-kg.nt.gz", "results-kg.trig.gz", "results-kg.ttl.gz"]
 
 
 def test_rebuild_replaces_the_report_graph_and_old_readers_keep_their_version(tmp_path, seed_path, seed_text):

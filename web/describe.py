@@ -14,7 +14,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.formats import BY_EXTENSION, FORMATS
-from kg.vocab import CC_BY_4, RKG_NS, W3C_FORMATS, N
+from kg.vocab import CC_BY_4, OUTPUT_PREFIXES, RKG_NS, W3C_FORMATS, N
 from web.urls import SPARQL, Urls
 
 IANA = "http://www.iana.org/assignments/media-types/"  # media types as IRIs, as DCAT wants them
@@ -69,6 +69,19 @@ def describe(snap: Any, iri: str) -> Description:
     return Description(list(out), more)
 
 
+def document(urls: Urls, document_url: str, iri: str, all_incoming: str | None) -> list[ox.Triple]:
+    """What a description document says of itself: the thing it is about (``foaf:primaryTopic``; the IRI of
+    the thing answers 200 with this document, named by ``Content-Location``), its licence, the dataset it is
+    part of, and, when it lists only some incoming links, where all of them are."""
+    n, T = ox.NamedNode, ox.Triple
+    doc = n(document_url)
+    t = [T(doc, N.rdf.type, N.foaf.Document), T(doc, N.foaf.primaryTopic, n(iri)),
+         T(doc, N.dcterms.license, n(CC_BY_4)), T(doc, N.void.inDataset, n(urls.iris.whole_dataset()))]
+    if all_incoming:
+        t.append(T(doc, N.rkg.allIncomingLinks, n(all_incoming)))
+    return t
+
+
 def incoming_query(iri: str) -> str:
     """A query a client can run for every incoming link (the IRI is serialised, not pasted)."""
     return f"SELECT ?s ?p WHERE {{ ?s ?p {ox.NamedNode(iri)} }}"
@@ -108,12 +121,49 @@ def ontology_terms(triples: list[ox.Triple]) -> list[Term]:
     return sorted(terms, key=lambda t: (order.index(t.kind) if t.kind in order else 99, t.name))
 
 
-def void(snap: Any, urls: Urls, root: str, dumps: list[str]) -> list[ox.Triple]:
-    """VoID + DCAT description of the dataset: size, classes, licence, endpoint, dumps (file names)."""
+# the vocabularies the data is written in (void:vocabulary): every namespace the graph uses but RDF's own
+_VOCABULARIES = [ns for p, ns in OUTPUT_PREFIXES.items() if p not in ("rdf", "rdfs", "xsd", "owl")]
+# one example of each kind of resource people start from (void:exampleResource): a report, a note, an outcome,
+# an observation, then a partner and a country the reports name (not the first of the reference tables)
+_EXAMPLES = [N.rkg.Report, N.rkg.ProgressNote, N.rkg.Outcome, N.qb.Observation]
+_EXAMPLE_OBJECTS = [N.rkg.partner, N.rkg.country]
+_STATS: dict[str, tuple[list[tuple[str, int]], list[tuple[Any, int]], list[Any]]] = {}
+
+
+def _stats(snap: Any) -> tuple[list[tuple[str, int]], list[tuple[Any, int]], list[Any]]:
+    """(triples per named graph, entities per class, example resources) of a version: whole-store
+    aggregates, so computed once per version and kept."""
+    if snap.version not in _STATS:
+        graphs = [(r["g"].value, int(r["n"].value)) for r in snap.query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")]
+        classes = [(r["class"], int(r["n"].value)) for r in snap.query(
+            "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class ORDER BY ?class")]
+        examples = []
+        for cls in _EXAMPLES:
+            first = next(iter(snap.quads(None, N.rdf.type, cls, None)), None)
+            if first is not None:
+                examples.append(first.subject)
+        for prop in _EXAMPLE_OBJECTS:
+            first = next(iter(snap.quads(None, prop, None, None)), None)
+            if first is not None:
+                examples.append(first.object)
+        while len(_STATS) >= 4:
+            _STATS.pop(next(iter(_STATS)))
+        _STATS[snap.version] = (graphs, classes, examples)
+    return _STATS[snap.version]
+
+
+def void(snap: Any, urls: Urls, root: str, dumps: list[str],
+         dates: tuple[datetime | None, datetime | None] = (None, None)) -> list[ox.Triple]:
+    """VoID + DCAT description of the dataset: size, subsets per named graph, classes, licence, dates, examples,
+    vocabularies, endpoint, dumps. The dataset is named under the base IRI (``id/dataset``), so its name does
+    not change with the host that serves it; distributions and partitions are this deployment's."""
     n, T, L = ox.NamedNode, ox.Triple, ox.Literal
     xsd_int = N.xsd.integer
     rtype = N.rdf.type
-    ds = n(urls.absolute(root, urls.void("dataset")))
+    ds = n(urls.iris.whole_dataset())
+    graphs, classes, examples = _stats(snap)
+    issued, modified = dates
     t = [T(ds, rtype, N.void.Dataset), T(ds, rtype, N.dcat.Dataset),
          T(ds, N.dcterms.title, L("Results KG: UN Women country results as linked data", language="en")),
          T(ds, N.dcterms.description, L(
@@ -123,8 +173,17 @@ def void(snap: Any, urls: Urls, root: str, dumps: list[str]) -> list[ox.Triple]:
          T(ds, N.dcterms.publisher, n(urls.iris.org("un-women"))),
          T(ds, N.void.sparqlEndpoint, n(urls.absolute(root, SPARQL))),
          T(ds, N.void.uriSpace, L(urls.iris.base)),
-         T(ds, N.void.vocabulary, n(RKG_NS)),
+         T(ds, N.dcat.landingPage, n(root + "/")),
          T(ds, N.void.triples, L(str(len(snap)), datatype=xsd_int))]
+    t += [T(ds, N.void.vocabulary, n(v)) for v in _VOCABULARIES]
+    t += [T(ds, N.void.exampleResource, e) for e in examples]
+    for prop, when in ((N.dcterms.issued, issued), (N.dcterms.modified, modified)):
+        if when is not None:
+            t.append(T(ds, prop, L(when.isoformat().replace("+00:00", "Z"), datatype=N.xsd.dateTime)))
+    for g, size in graphs:  # a subset per named graph, with its own size (a report's graph, the reference data…)
+        sub = n(g)
+        t += [T(ds, N.void.subset, sub), T(sub, rtype, N.void.Dataset), T(sub, N.sd.name, sub),
+              T(sub, N.void.triples, L(str(size), datatype=xsd_int))]
     for name in dumps:  # each dump twice: its RDF media type (gzip-encoded on request), and the gzip file
         plain = name[:-len(".gz")]
         media = n(IANA + BY_EXTENSION["." + plain.rsplit(".", 1)[1]].media_type)
@@ -137,11 +196,10 @@ def void(snap: Any, urls: Urls, root: str, dumps: list[str]) -> list[ox.Triple]:
                 t.append(T(dist, N.dcat.compressFormat, n(GZIP_MEDIA_TYPE)))
             else:
                 t.append(T(ds, N.void.dataDump, url))
-    rows = snap.query("SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class ORDER BY ?class")
-    for i, row in enumerate(rows):
+    for i, (cls, count) in enumerate(classes):
         part = n(urls.absolute(root, urls.void(f"class-{i}")))
-        t += [T(ds, N.void.classPartition, part), T(part, getattr(N.void, "class"), row["class"]),
-              T(part, N.void.entities, L(row["n"].value, datatype=xsd_int))]
+        t += [T(ds, N.void.classPartition, part), T(part, getattr(N.void, "class"), cls),
+              T(part, N.void.entities, L(str(count), datatype=xsd_int))]
     return t
 
 
@@ -150,12 +208,17 @@ _SD_RESULT_FORMATS = [f.w3c for f in FORMATS if f.kind == "results" and f.w3c] +
     [f.w3c for f in FORMATS if f.w3c and f.kind != "results"]
 
 
-def service_description(endpoint_url: str, graph_names: list[str]) -> list[ox.Triple]:
-    """SPARQL 1.1 Service Description of the endpoint at ``endpoint_url`` over these named graphs."""
+def service_description(endpoint_url: str, graph_names: list[str], *, max_rows: int | None = None,
+                        timeout: float | None = None) -> list[ox.Triple]:
+    """SPARQL 1.1 Service Description of the endpoint at ``endpoint_url`` over these named graphs, with the
+    limits a program must know before it sends a query (our terms: SD has none for them)."""
     n, T = ox.NamedNode, ox.Triple
     endpoint = n(endpoint_url)
     rdf_type = N.rdf.type
-    t = [T(endpoint, rdf_type, N.sd.Service),
+    t = [T(endpoint, N.rkg.resultRowLimit, ox.Literal(str(max_rows), datatype=N.xsd.integer))] if max_rows else []
+    if timeout:
+        t.append(T(endpoint, N.rkg.queryTimeout, ox.Literal(f"{timeout:g}", datatype=N.xsd.decimal)))
+    t += [T(endpoint, rdf_type, N.sd.Service),
          T(endpoint, N.sd.endpoint, endpoint),
          T(endpoint, N.sd.supportedLanguage, N.sd.SPARQL11Query),
          T(endpoint, N.sd.feature, N.sd.UnionDefaultGraph),
@@ -210,7 +273,6 @@ def _size(n: int) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{max(1, round(n / 1e3))} kB"
 
 
-_GRAPH_CONSTRUCT = "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{}> {{ ?s ?p ?o }} }}"
 
 
 def named_graph(snap: Any, urls: Urls, root: str, iri: str) -> list[ox.Triple]:
@@ -224,6 +286,7 @@ def named_graph(snap: Any, urls: Urls, root: str, iri: str) -> list[ox.Triple]:
     return [T(g, N.rdf.type, N.void.Dataset), T(g, N.rdf.type, N.sd.NamedGraph),
             T(g, N.sd.name, g), T(g, N.rdfs.label, L(f"Named graph: {role}", language="en")),
             T(g, N.void.triples, L(str(size), datatype=N.xsd.integer)),
-            T(g, N.dcterms.isPartOf, n(urls.absolute(root, urls.void("dataset")))),
+            T(g, N.dcterms.isPartOf, n(urls.iris.whole_dataset())),
             T(g, N.void.sparqlEndpoint, n(urls.absolute(root, SPARQL))),
-            T(g, N.rdfs.seeAlso, n(urls.absolute(root, urls.sparql(_GRAPH_CONSTRUCT.format(iri)))))]
+            *(T(g, N.void.dataDump, n(urls.absolute(root, urls.entity_format(iri, ext) or "")))
+              for ext in (".trig", ".nq"))]

@@ -19,6 +19,7 @@ from kg import resources
 from kg.errors import NotFound
 from kg.formats import (
     BY_EXTENSION,
+    BY_MEDIA_TYPE,
     BY_NAME,
     GRAPH_EXTENSIONS,
     GRAPH_MEDIA_TYPES,
@@ -29,11 +30,11 @@ from kg.formats import (
 )
 from kg.store.embedded import DUMPS
 from kg.uris import ONTOLOGY
-from kg.vocab import RKG_NS
+from kg.vocab import OUTPUT_PREFIXES, RKG_NS
 from web import describe
 from web.cache import RENDERED
 from web.context import kg
-from web.negotiate import negotiate
+from web.negotiate import jsonld_content_type, jsonld_profile, negotiate
 from web.pages import render_entity
 from web.respond import MAX_AGE, cached, rdf_response
 from web.urls import ABOUT, DEF, DESCRIBED_HERE, ID, VOID, Urls
@@ -72,18 +73,43 @@ def resource(rest: str) -> Response:
             media = negotiate(request.headers.get("Accept"), [HTML.media_type, *GRAPH_MEDIA_TYPES],
                               default=TURTLE.media_type, override=override)
             return _representation(snap, iri, media)
+    if str(ctx.urls.iris.whole_dataset()) in ctx.urls.candidates(rest, raw):
+        return void()  # the dataset's IRI: its VoID description (the same as /.well-known/void)
     names = set(snap.graph_names())
+    for ext, fmt in CONTENT_EXTENSIONS.items():  # a named graph's content: /id/graph/report/MLI-2021.trig
+        if rest.endswith(ext):
+            for iri in ctx.urls.candidates(rest[: -len(ext)], None):
+                if iri in names:
+                    return _graph_content(snap, iri, fmt.media_type)
     for iri in ctx.urls.candidates(rest, raw):
-        if iri in names:  # a named graph's IRI: its description, as a page or in RDF
-            triples = describe.named_graph(snap, ctx.urls, request.url_root.rstrip("/"), iri)
-            media = negotiate(request.headers.get("Accept"), [HTML.media_type, *GRAPH_MEDIA_TYPES],
+        if iri in names:  # a named graph's IRI: its description as a page or in RDF, its content in TriG/N-Quads
+            media = negotiate(request.headers.get("Accept"), [HTML.media_type, *GRAPH_MEDIA_TYPES,
+                                                               *(f.media_type for f in CONTENT_EXTENSIONS.values())],
                               default=TURTLE.media_type, override=override)
+            if media in (f.media_type for f in CONTENT_EXTENSIONS.values()):
+                return _graph_content(snap, iri, media)
+            triples = describe.named_graph(snap, ctx.urls, request.url_root.rstrip("/"), iri)
             if media == HTML.media_type:
                 page = render_template("ld_graph.html", iri=iri, triples=triples).encode("utf-8")
                 return cached(page, HTML.media_type, f"{snap.version}\x00graph\x00{iri}")
             return rdf_response(triples, request.headers.get("Accept"), override,
                                 etag_seed=f"{snap.version}\x00graph\x00{iri}")
     raise NotFound(f"no resource {ctx.urls.candidates(rest)[0]} in this dataset")
+
+
+# a named graph's content: a syntax that says which graph each triple is in
+CONTENT_EXTENSIONS = {f.extensions[0]: f for f in (BY_NAME["trig"], BY_NAME["nquads"])}
+
+
+def _graph_content(snap: Any, iri: str, media_type: str) -> Response:
+    """The triples of one named graph, as quads of that graph: never cut (a graph is one report's or one
+    shared table's), so a program gets the graph whole where a CONSTRUCT over the row limit would be refused."""
+    fmt = BY_MEDIA_TYPE[media_type]
+    key = f"{snap.version}\x00graph-content\x00{iri}\x00{media_type}"
+    body = RENDERED.get(key, lambda: ox.serialize(list(snap.quads(None, None, None, ox.NamedNode(iri))),
+                                                  format=fmt.oxigraph, prefixes=OUTPUT_PREFIXES
+                                                  if fmt.oxigraph == ox.RdfFormat.TRIG else None))
+    return cached(body, media_type, key, {"Content-Location": kg().urls.entity_format(iri, fmt.extensions[0]) or ""})
 
 
 @bp.route(ABOUT)
@@ -112,23 +138,34 @@ def _representation(snap: Any, iri: str, media_type: str) -> Response:
             return resp.get_data()
         return cached(lambda: RENDERED.get(key, html), HTML.media_type, seed)
 
+    urls = kg().urls
+    root = request.url_root.rstrip("/")
+    ext = next((e for e, m in GRAPH_EXTENSIONS.items() if m == media_type), None)
+    document = urls.entity_format(iri, ext) if ext else None
+    profile = jsonld_profile(request.headers.get("Accept")) if media_type == JSONLD.media_type else ""
+    key += f"\x00{root}\x00{profile}"
+
     def rdf() -> bytes:
         d = describe.describe(snap, iri)
+        triples = d.triples
+        if document:  # the document is not the thing: what it is about, its licence, its dataset, what it leaves out
+            triples = triples + describe.document(urls, Urls.absolute(root, document), iri,
+                                                  Urls.absolute(root, urls.sparql(describe.incoming_query(iri)))
+                                                  if d.more_incoming else None)
         more = b"1" if d.more_incoming else b"0"
-        return more + serialize_triples(d.triples, media_type)
+        return more + serialize_triples(triples, media_type, profile or "compacted")
 
     data = RENDERED.get(key, rdf)
-    urls = kg().urls
     headers = {}
     if data[:1] == b"1":
         q = describe.incoming_query(iri)
         headers["Link"] = f'<{urls.sparql(q)}>; rel="next"; title="all incoming links"'
     headers["Link"] = ", ".join(filter(None, [headers.get("Link"), _alternates(urls, iri)]))
-    ext = next((e for e, m in GRAPH_EXTENSIONS.items() if m == media_type), None)
-    document = urls.entity_format(iri, ext) if ext else None
-    if document:  # the document this representation is, distinct from the thing the IRI names
+    if document:  # the document this representation is, distinct from the thing the IRI names (httpRange-14)
         headers["Content-Location"] = document
-    return cached(data[1:], media_type, seed, headers)
+    if profile:
+        headers["Content-Type"] = jsonld_content_type(profile)
+    return cached(data[1:], media_type, seed + f"\x00{root}\x00{profile}", headers)
 
 
 def _alternates(urls: Urls, iri: str) -> str:
@@ -195,13 +232,13 @@ def void() -> Response:
     snap = ctx.snapshot()
     root = request.url_root.rstrip("/")
     folder = ctx.store.dumps_dir(snap.version)
-    dumps = [DUMPS[k][0] for k in DUMPS] if folder is not None else []
+    dumps = [DUMPS[k][0] for k in DUMPS if (folder / DUMPS[k][0]).is_file()] if folder is not None else []
     media = _media_for(None, default_html=False)
     if media == HTML.media_type:
         return cached(lambda: render_template("ld_dataset.html", d=describe.dataset_card(snap, folder, dumps),
                                               examples=example_queries()).encode("utf-8"),
                       HTML.media_type, f"{snap.version}\x00void-html")
-    triples = describe.void(snap, ctx.urls, root, dumps)
+    triples = describe.void(snap, ctx.urls, root, dumps, ctx.store.dates())
     return rdf_response(triples, request.headers.get("Accept"), request.args.getlist("format"),
                         etag_seed=f"{snap.version}\x00void\x00{root}")
 

@@ -8,6 +8,27 @@ from kg import formats
 from kg.errors import NotAcceptable
 
 
+def jsonld_profile(header: str | None) -> str:
+    """The JSON-LD form an Accept header asks for with the ``profile`` parameter of the JSON-LD media type
+    (JSON-LD 1.1, section 9): "expanded" when it names ``#expanded``, else "compacted" (what we write is
+    compacted and flattened at once, so ``#flattened`` and ``#compacted`` get the same document)."""
+    names: set[str] = set()
+    for part in (header or "").split(","):
+        fields = [f.strip() for f in part.split(";")]
+        if fields[0].lower() != formats.JSONLD.media_type:
+            continue
+        for f in fields[1:]:
+            if f.lower().startswith("profile="):
+                names |= {iri[len(formats.JSONLD_PROFILE):] for iri in f[len("profile="):].strip('"').split()
+                          if iri.startswith(formats.JSONLD_PROFILE)}
+    return "expanded" if "expanded" in names else "compacted"
+
+
+def jsonld_content_type(profile: str) -> str:
+    """The Content-Type naming the form sent (a client that asked for one can check it got it)."""
+    return f'{formats.JSONLD.media_type}; profile="{formats.JSONLD_PROFILE}{profile}"'
+
+
 def parse_accept(header: str | None) -> list[tuple[str, float, int]]:
     """(media range, q, position) for each entry of an Accept header; malformed q counts as 0."""
     out = []

@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pyoxigraph as ox
 from flask import Response, request
 
-from kg.formats import GRAPH_MEDIA_TYPES, TURTLE, serialize_triples
-from web.negotiate import negotiate
+from kg.formats import GRAPH_MEDIA_TYPES, JSONLD, TURTLE, serialize_triples
+from web.negotiate import jsonld_content_type, jsonld_profile, negotiate
 
 MAX_AGE = 300
 
@@ -17,7 +17,12 @@ def rdf_response(triples: list[ox.Triple], accept: str | None, override: str | l
                  default: str = TURTLE.media_type,
                  extra_headers: dict[str, str] | None = None, etag_seed: str | None = None) -> Response:
     media_type = negotiate(accept, GRAPH_MEDIA_TYPES, default=default, override=override)
-    return cached(lambda: serialize_triples(triples, media_type), media_type, etag_seed, extra_headers)
+    if media_type != JSONLD.media_type:
+        return cached(lambda: serialize_triples(triples, media_type), media_type, etag_seed, extra_headers)
+    profile = jsonld_profile(accept)
+    return cached(lambda: serialize_triples(triples, media_type, profile), media_type,
+                  f"{etag_seed}\x00{profile}" if etag_seed is not None else None,
+                  {**(extra_headers or {}), "Content-Type": jsonld_content_type(profile)})
 
 
 def cached(body: bytes | Callable[[], bytes], media_type: str, etag_seed: str | None,

@@ -6,7 +6,7 @@ import hashlib
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request, url_for
 
-from kg.errors import QueryError, ReadOnly, UnsupportedMediaType, UsageError
+from kg.errors import QueryError, ReadOnly, ResultTooLarge, UnsupportedMediaType, UsageError
 from kg.formats import BY_NAME, TURTLE
 from kg.query import BOOLEAN_TYPES, GRAPH_MEDIA_TYPES, RESULT_TYPES, inspect
 from web.context import kg
@@ -103,11 +103,15 @@ def sparql() -> Response:
             return _with_headers(Response(status=304), etag)
     result = ctx.queries.run(query, media_type=media_type, default_graphs=default, named_graphs=named,
                              base_iri=Urls.absolute(request.url_root, SPARQL), inspection=inspection)
+    if result.truncated:  # a cut result read as whole is a wrong answer: say so, send nothing
+        what = "rows" if form in ("SELECT", "ASK") else "triples"
+        raise ResultTooLarge(
+            f"the result has more than {ctx.queries.max_rows:,} {what}, this endpoint's limit (rkg:resultRowLimit in "
+            f"the service description): add LIMIT {ctx.queries.max_rows} and page with OFFSET, or aggregate "
+            "(COUNT, GROUP BY) on the server")
     resp = Response(result.body, mimetype=result.media_type)
     if result.media_type.startswith("text/") or result.media_type.endswith(("json", "xml")):
         resp.headers["Content-Type"] = f"{result.media_type}; charset=utf-8"
-    if result.truncated:
-        resp.headers["X-SPARQL-MaxRows"] = str(ctx.queries.max_rows)
     return _with_headers(resp, etag)
 
 
@@ -124,6 +128,8 @@ def _with_headers(resp: Response, etag: str | None) -> Response:
 
 def service_description() -> Response:
     """SPARQL 1.1 Service Description of this endpoint, in the negotiated RDF syntax."""
-    triples = describe_service(Urls.absolute(request.url_root, SPARQL), kg().snapshot().graph_names())
+    ctx = kg()
+    triples = describe_service(Urls.absolute(request.url_root, SPARQL), ctx.snapshot().graph_names(),
+                               max_rows=ctx.queries.max_rows, timeout=ctx.queries.timeout)
     return rdf_response(triples, request.headers.get("Accept"), request.args.getlist("format"),
                         default=TURTLE.media_type, extra_headers=CORS)

@@ -3,8 +3,8 @@
 A query is first inspected (``kg.query.check``), then run in an executor process that
 opens the published store version read-only. If it runs past the time limit the process
 is killed and a fresh executor takes its place; other requests keep being served by the
-other executors meanwhile. Results are cut at ``max_rows`` (the response then carries
-``X-SPARQL-MaxRows``).
+other executors meanwhile. Reading stops after ``max_rows`` results and the result says it was
+cut: /sparql then refuses it (422, kg.errors.ResultTooLarge), the query page shows what was read.
 """
 from __future__ import annotations
 

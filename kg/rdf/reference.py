@@ -56,6 +56,15 @@ def sp_parent(code: str) -> str | None:
     return m.group(1) if m else None
 
 
+def untitled_label(code: str) -> str:
+    """A label for a code whose title nobody gave us: what the code says (which kind of result, which number,
+    which plan period), and that the title is unknown; never the bare code and never an invented title."""
+    m = re.match(r"^SP_([DO])_(.+)$", code)
+    kind, number = ("Development" if m.group(1) == "D" else "Organisational effectiveness", m.group(2)) if m else \
+        ("Strategic Plan", code)
+    return f"{kind} result {number} of the {sp_period(code)} Strategic Plan (title not known)"
+
+
 def sp_concept_triples(e: Emitter, iris: IRIs, code: str, title: str | None) -> None:
     c = n(iris.sp(code))
     e.add(c, N.rdf.type, N.skos.Concept)
@@ -63,7 +72,11 @@ def sp_concept_triples(e: Emitter, iris: IRIs, code: str, title: str | None) -> 
     e.add(c, N.skos.inScheme, n(iris.scheme(SP_SCHEME)))
     period = n(iris.scheme(SP_PERIODS[sp_period(code)]))
     e.add(c, N.skos.inScheme, period)
-    e.add(c, N.skos.prefLabel, t.text(title) if title else t.text(code, None))
+    e.add(c, N.skos.prefLabel, t.text(title or untitled_label(code)))
+    if not title:
+        e.add(c, N.skos.editorialNote, t.text(
+            f"No title is known for {code}: data/sp_codes.tsv has none and no report read gave one; the label "
+            "says what kind of result the code names, never a title of our own."))
     parent = sp_parent(code)
     if parent:
         e.add(c, N.skos.broader, n(iris.sp(parent)))

@@ -15,6 +15,7 @@ from kg.rdf.reference import (
     place_triples,
     sp_concept_triples,
     sp_parent,
+    untitled_label,
 )
 from kg.rdf.terms import n
 from kg.read.report import OutcomeSection, ReportRecord
@@ -48,6 +49,7 @@ class ReportMapper:
         self.report = n(iris.report(report.key))
         self._findings = 0
         self._described: set[str] = set()
+        self.untitled: list[tuple[str, tuple[int, int]]] = []  # (code, where the alignment was read)
         self._shared_spans: set[str] = set()
         self._span_triples: dict[str, list[Triple]] = {}  # a span's own triples, to share them later
 
@@ -157,6 +159,7 @@ class ReportMapper:
         outcome = n(iris.outcome(sec.identifier, statement))
         note = n(iris.note(self.key, sec.identifier))
         short = sec.identifier.split("-")[-1]
+        untitled = False  # this report is the first to align an outcome with a code nobody titled
         with e.sharing():
             e.add(outcome, N.rdf.type, N.rkg.Outcome)
             e.add(outcome, N.dcterms.identifier, t.plain(sec.identifier))
@@ -175,11 +178,14 @@ class ReportMapper:
             if al is not None and al.code not in self.ref.sp_codes and al.code not in self._described:
                 self._described.add(al.code)
                 sp_concept_triples(e, iris, al.code, al.title)
+                untitled = al.title is None
                 parent = sp_parent(al.code)
                 if parent and parent not in self.ref.sp_codes and parent not in self._described:
                     self._described.add(parent)
                     sp_concept_triples(e, iris, parent, None)
 
+        if al is not None and untitled:  # said after the sections' findings, so their numbers (IRIs) stay put
+            self.untitled.append((al.code, al.span or sec.heading_span))
         e.add(note, N.rdf.type, N.rkg.ProgressNote)
         if al is not None:
             e.add(note, N.rkg.alignedTo, n(iris.sp(al.code)))
@@ -267,4 +273,7 @@ def map_report(report: ReportRecord, facts: list[SectionFacts], iris: IRIs, ref:
     m.map_report()
     for sec, f in zip(report.sections, facts):
         m.map_section(sec, f)
+    for code, span in m.untitled:
+        m.finding("untitled-concept", f"{code} has no title in data/sp_codes.tsv and this report gives none; it is "
+                  f"labelled '{untitled_label(code)}' from its code", n(iris.sp(code)), span)
     return NamedGraph(m.e.graph, m.e.triples, m.e.shared)

@@ -26,6 +26,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -39,7 +40,8 @@ _CONTRIBUTION = "contribution.json.gz"  # a report graph's part of the merged gr
 _KEEP_VERSIONS = 3  # readers that opened an older version may still be reading it
 _RECHECK_SECONDS = 0.2  # how often a reader looks for a newer version
 # the dumps of every version: results-kg.nt.gz, results-kg.ttl.gz, results-kg.trig.gz
-DUMPS = {f.extensions[0][1:]: (f"results-kg{f.extensions[0]}.gz", f.oxigraph) for f in (NTRIPLES, TURTLE, TRIG)}
+DUMPS = {f.extensions[0][1:]: (f"results-kg{f.extensions[0]}.gz", f.oxigraph)
+         for f in (NTRIPLES, TURTLE, TRIG, BY_NAME["nquads"])}
 
 
 def damaged(path: Path, detail: str) -> StoreError:
@@ -130,6 +132,22 @@ class EmbeddedStore:
 
     def pieces_dir(self, version: str) -> Path:
         return self.path / "versions" / f"{version}.pieces"
+
+    def dates(self) -> tuple[datetime | None, datetime | None]:
+        """(when the store first published a version, when the version now served was published), in UTC.
+        ``ISSUED`` is written at the first publish; a store older than that file has its oldest version's
+        time. The published time is CURRENT's: it is replaced at each publish and at nothing else."""
+        def when(p: Path) -> datetime | None:
+            try:
+                return datetime.fromtimestamp(p.stat().st_mtime, tz=UTC).replace(microsecond=0)
+            except OSError:
+                return None
+        try:
+            issued = datetime.fromisoformat((self.path / "ISSUED").read_text(encoding="ascii").strip())
+        except (OSError, ValueError):
+            kept = [p for p in (self.path / "versions").glob("v*") if _version_number(p.name) is not None]
+            issued = min(filter(None, map(when, kept)), default=None)
+        return issued, when(self.path / "CURRENT")
 
     def snapshot(self) -> EmbeddedSnapshot:
         """The published version (re-read at most every 0.2 s, so a new build shows up quickly)."""
@@ -298,6 +316,9 @@ class StoreSink:
             os.rename(self._pieces, store.pieces_dir(version))
             if self.dumps:
                 os.rename(dumps_tmp, store.dumps_dir(version))
+            if not (store.path / "ISSUED").exists():  # the dataset's first publication (dcterms:issued)
+                (store.path / "ISSUED").write_text(datetime.now(UTC).replace(microsecond=0).isoformat() + "\n",
+                                                   encoding="ascii")
             tmp = store.path / f".CURRENT.{os.getpid()}"
             with open(tmp, "w", encoding="ascii") as f:
                 f.write(version + "\n")
@@ -347,7 +368,7 @@ def _write_pieces(folder: Path, graph: ox.NamedNode, triples: list[ox.Triple]) -
     for key, (_name, fmt) in DUMPS.items():
         path = folder / f"{base}.{key}.gz"
         path.unlink(missing_ok=True)  # a hard link to the previous version's piece: never write through it
-        if fmt == ox.RdfFormat.TRIG:
+        if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
             data = ox.serialize([ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples], format=fmt,
                                 prefixes=prefixes)
         elif fmt == ox.RdfFormat.TURTLE:
@@ -365,9 +386,14 @@ def _next_version(store: EmbeddedStore) -> str:
 
 
 def _write_dumps(pieces: Path, out: Path) -> None:
-    """Each dump is its graphs' pieces concatenated: valid gzip, valid N-Triples/Turtle/TriG."""
+    """Each dump is its graphs' pieces concatenated: valid gzip, valid N-Triples/Turtle/TriG/N-Quads. A syntax
+    some graph has no piece in (pieces carried over from a version written before that syntax was added) gets
+    no dump: a dump missing graphs would pass for the whole dataset."""
     out.mkdir(parents=True, exist_ok=True)
+    graphs = {p.name.split(".", 1)[0] for p in pieces.glob("*.nt.gz")}  # N-Triples pieces were always written
     for key, (name, _fmt) in DUMPS.items():
+        if {p.name.split(".", 1)[0] for p in pieces.glob(f"*.{key}.gz")} != graphs:
+            continue
         with open(out / name, "wb") as dump:
             for piece in sorted(pieces.glob(f"*.{key}.gz")):
                 with open(piece, "rb") as f:

@@ -155,6 +155,10 @@ class RemoteStore:
                 body.close()
         return self._union
 
+    def dates(self) -> tuple[None, None]:
+        """A remote store does not say when it was written."""
+        return None, None
+
     def dumps_dir(self, version: str) -> None:
         """A remote store keeps no dump files; its own Graph Store endpoint serves the graphs."""
         return None
