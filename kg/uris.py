@@ -14,7 +14,7 @@ from urllib.parse import quote, unquote
 from rdflib import URIRef
 
 from kg.errors import UsageError
-from kg.vocab import RKG_NS
+from kg.vocab import GEONAMES_FEATURE, RKG_NS, SDG_KOS, WIKIDATA_ENTITY
 
 DEFAULT_BASE = "https://w3id.org/results-kg/id/"
 ONTOLOGY = RKG_NS[:-1]  # the ontology's IRI, without the '#' its terms follow; also the name of its graph
@@ -162,7 +162,26 @@ class IRIs:
     @staticmethod
     def geonames(geonameid: int) -> URIRef:
         """GeoNames' own IRI of a place (its linked-data "concept" IRI, with the trailing slash)."""
-        return URIRef(f"https://sws.geonames.org/{int(geonameid)}/")
+        return URIRef(f"{GEONAMES_FEATURE}{int(geonameid)}/")
+
+    @staticmethod
+    def wikidata(qid: str) -> URIRef:
+        """Wikidata's concept IRI of an item ("Q912" -> http://www.wikidata.org/entity/Q912)."""
+        if not (qid[:1] == "Q" and qid[1:].isdigit()):
+            raise ValueError(f"not a Wikidata item: {qid!r}")
+        return URIRef(f"{WIKIDATA_ENTITY}{qid}")
+
+    @staticmethod
+    def sdg(code: str) -> URIRef:
+        """The UN SDG knowledge organisation system's IRI of a goal ("5"), target ("5.2", "5.c") or indicator
+        ("5.5.1" -> C050501). An indicator of a lettered target ("5.c.1") has no IRI we know how to mint:
+        callers pass its target ("5.c") instead."""
+        parts = code.split(".")
+        if len(parts) == 3 and not all(p.isdigit() for p in parts):
+            raise ValueError(f"no SDG IRI for indicator {code!r} of a lettered target")
+        if len(parts) == 3:
+            return URIRef(SDG_KOS + "C" + "".join(f"{int(p):02d}" for p in parts))
+        return URIRef(SDG_KOS + code)
 
     def currency(self, code: str) -> URIRef:
         """A currency as a unit, by its ISO 4217 code."""

@@ -89,6 +89,7 @@ class RKG(DefinedNamespace):
     graphDigest: URIRef
     discovered: URIRef
     allIncomingLinks: URIRef
+    unM49Code: URIRef
     resultRowLimit: URIRef
     queryTimeout: URIRef
 
@@ -322,6 +323,11 @@ class SD(DefinedNamespace):
     name: URIRef
 
 
+# vocabularies we link to, never write terms of: the UN SDG knowledge organisation system (goals, targets,
+# indicators), Wikidata's items, GeoNames' features (kg/uris.py mints their IRIs)
+SDG_KOS = "http://metadata.un.org/sdg/"
+WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
+GEONAMES_FEATURE = "https://sws.geonames.org/"
 # W3C's registry of format IRIs (sd:resultFormat values): an open list, read not written by us
 W3C_FORMATS = "http://www.w3.org/ns/formats/"
 # the licence the dataset and the IATI codelists it carries are published under

@@ -218,6 +218,8 @@ def score_page(gold_path: Path, scores: Scores) -> None:
         orgs: dict[str, set[str]] = {}
         places: dict[str, set[str]] = {}
         for m in facts.mentions:
+            if m.kind not in ("org", "place"):
+                continue
             surface = record.text[m.evidence.span[0]:m.evidence.span[1]]
             forms = (orgs if m.kind == "org" else places).setdefault(m.key, set())
             forms.add(surface)

@@ -459,3 +459,10 @@ def test_roles_in_the_seed_and_the_cue_that_states_each(seed_facts):
     assert ("National Agricultural Development Bank", "supported-institution") in got
     assert ("Folke Bernadotte Academy", "collaborating-partner") in got
     assert not any(role == "donor" for _, role in got), "the Mali report names no donor"
+
+
+def test_sdg_goals_targets_and_indicators_named_after_the_words_sdg():
+    r, f = facts_of("This contributes to SDGs 5 and 16, notably SDG target 5.2 and indicator 5.5.1, and to "
+                    "SDG indicator 5.c.1. In 2021, 5.2 million women voted; SDG 18 does not exist.")
+    got = [(m.key, r.text[m.evidence.span[0]:m.evidence.span[1]]) for m in f.mentions if m.kind == "sdg"]
+    assert got == [("5", "5"), ("16", "16"), ("5.2", "5.2"), ("5.5.1", "5.5.1"), ("5.c", "5.c.1")]

@@ -275,11 +275,19 @@ def test_void_counts_what_count_star_counts(server):
         counted[name] = int(w.query().convert()["results"]["bindings"][0]["n"]["value"])
     assert declared == counted["all"] == counted["distinct"] > 10_000
     # a subset per named graph, each with the size a COUNT over that graph gives
-    subsets = list(g.objects(dataset, void.subset))
+    subsets = [s for s in g.objects(dataset, void.subset) if (s, rdflib.RDF.type, void.Linkset) not in g]
     w = _wrapper(server, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
     w.setReturnFormat(JSON)
     sizes = {b["g"]["value"]: int(b["n"]["value"]) for b in w.query().convert()["results"]["bindings"]}
     assert {str(s): int(g.value(s, void.triples)) for s in subsets} == sizes and len(sizes) >= 5
+    # a linkset per dataset we link to, counting what a query counts
+    for name, prefix in (("wikidata", "http://www.wikidata.org/entity/"), ("geonames", "https://sws.geonames.org/")):
+        linkset = rdflib.URIRef(server + f"/.well-known/void#linkset-{name}")
+        assert (dataset, void.subset, linkset) in g and (linkset, rdflib.RDF.type, void.Linkset) in g
+        w = _wrapper(server, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?o WHERE { "
+                     f"?s <http://www.w3.org/2004/02/skos/core#exactMatch> ?o FILTER(STRSTARTS(STR(?o), '{prefix}')) }} }}")
+        w.setReturnFormat(JSON)
+        assert int(g.value(linkset, void.triples)) == int(w.query().convert()["results"]["bindings"][0]["n"]["value"]) > 250
 
 
 def test_service_description_for_programs_and_query_page_for_browsers(server):

@@ -14,7 +14,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.formats import BY_EXTENSION, FORMATS
-from kg.vocab import CC_BY_4, OUTPUT_PREFIXES, RKG_NS, W3C_FORMATS, N
+from kg.vocab import CC_BY_4, GEONAMES_FEATURE, OUTPUT_PREFIXES, RKG_NS, SDG_KOS, W3C_FORMATS, WIKIDATA_ENTITY, N
 from web.urls import SPARQL, Urls
 
 IANA = "http://www.iana.org/assignments/media-types/"  # media types as IRIs, as DCAT wants them
@@ -127,12 +127,28 @@ _VOCABULARIES = [ns for p, ns in OUTPUT_PREFIXES.items() if p not in ("rdf", "rd
 # an observation, then a partner and a country the reports name (not the first of the reference tables)
 _EXAMPLES = [N.rkg.Report, N.rkg.ProgressNote, N.rkg.Outcome, N.qb.Observation]
 _EXAMPLE_OBJECTS = [N.rkg.partner, N.rkg.country]
-_STATS: dict[str, tuple[list[tuple[str, int]], list[tuple[Any, int]], list[Any]]] = {}
+# the datasets we link to (void:Linkset each): name -> (link property, IRI prefix of the targets, the target)
+LINK_TARGETS = {
+    "wikidata": (N.skos.exactMatch, WIKIDATA_ENTITY, "https://www.wikidata.org/"),
+    "geonames": (N.skos.exactMatch, GEONAMES_FEATURE, "https://www.geonames.org/"),
+    "sdg": (N.dcterms.subject, SDG_KOS, SDG_KOS.rstrip("/")),
+}
+_STATS: dict[str, tuple[list[tuple[str, int]], list[tuple[Any, int]], list[Any], dict[str, int]]] = {}
 
 
-def _stats(snap: Any) -> tuple[list[tuple[str, int]], list[tuple[Any, int]], list[Any]]:
-    """(triples per named graph, entities per class, example resources) of a version: whole-store
-    aggregates, so computed once per version and kept."""
+def link_counts(snap: Any) -> dict[str, int]:
+    """How many links go to each dataset of ``LINK_TARGETS`` (the prefixes are ours, never a user's)."""
+    out = {}
+    for name, (prop, prefix, _) in LINK_TARGETS.items():
+        (row,) = snap.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?o WHERE {{ ?s <{prop.value}> ?o "
+                            f"FILTER(STRSTARTS(STR(?o), \"{prefix}\")) }} }}")
+        out[name] = int(row["n"].value)
+    return out
+
+
+def _stats(snap: Any) -> tuple[list[tuple[str, int]], list[tuple[Any, int]], list[Any], dict[str, int]]:
+    """(triples per named graph, entities per class, example resources, links per target dataset) of a
+    version: whole-store aggregates, so computed once per version and kept."""
     if snap.version not in _STATS:
         graphs = [(r["g"].value, int(r["n"].value)) for r in snap.query(
             "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")]
@@ -149,7 +165,7 @@ def _stats(snap: Any) -> tuple[list[tuple[str, int]], list[tuple[Any, int]], lis
                 examples.append(first.object)
         while len(_STATS) >= 4:
             _STATS.pop(next(iter(_STATS)))
-        _STATS[snap.version] = (graphs, classes, examples)
+        _STATS[snap.version] = (graphs, classes, examples, link_counts(snap))
     return _STATS[snap.version]
 
 
@@ -162,7 +178,7 @@ def void(snap: Any, urls: Urls, root: str, dumps: list[str],
     xsd_int = N.xsd.integer
     rtype = N.rdf.type
     ds = n(urls.iris.whole_dataset())
-    graphs, classes, examples = _stats(snap)
+    graphs, classes, examples, links = _stats(snap)
     issued, modified = dates
     t = [T(ds, rtype, N.void.Dataset), T(ds, rtype, N.dcat.Dataset),
          T(ds, N.dcterms.title, L("Results KG: UN Women country results as linked data", language="en")),
@@ -196,6 +212,12 @@ def void(snap: Any, urls: Urls, root: str, dumps: list[str],
                 t.append(T(dist, N.dcat.compressFormat, n(GZIP_MEDIA_TYPE)))
             else:
                 t.append(T(ds, N.void.dataDump, url))
+    for name, (prop, _, target) in LINK_TARGETS.items():  # five-star: where the data links out, and how often
+        if links.get(name):
+            ls = n(urls.absolute(root, urls.void(f"linkset-{name}")))
+            t += [T(ds, N.void.subset, ls), T(ls, rtype, N.void.Linkset), T(ls, N.void.linkPredicate, prop),
+                  T(ls, N.void.subjectsTarget, ds), T(ls, N.void.objectsTarget, n(target)),
+                  T(ls, N.void.triples, L(str(links[name]), datatype=xsd_int))]
     for i, (cls, count) in enumerate(classes):
         part = n(urls.absolute(root, urls.void(f"class-{i}")))
         t += [T(ds, N.void.classPartition, part), T(part, getattr(N.void, "class"), cls),

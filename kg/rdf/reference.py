@@ -12,6 +12,7 @@ from pyoxigraph import Triple
 
 from kg import codelists, offices
 from kg.gazetteer import Gazetteer, Organisation, Place
+from kg.links import load_links
 from kg.rdf import terms as t
 from kg.rdf.graph import Emitter, NamedGraph
 from kg.rdf.terms import n
@@ -124,8 +125,14 @@ def place_triples(e: Emitter, iris: IRIs, p: Place) -> None:
     e.add(s, N.rkg.placeType, PLACE_TYPE[p.type])
     if p.parent:
         e.add(s, N.rkg.within, n(iris.place(p.parent)))
-    if p.geonames is not None:  # a town found through GeoNames: the same place in GeoNames' own linked data
-        e.add(s, N.skos.exactMatch, n(iris.geonames(p.geonames)))
+    links = load_links().get(p.iso_code) if p.iso_code else None
+    geonames = p.geonames if p.geonames is not None else links.geonames if links else None
+    if geonames is not None:  # the same place in GeoNames' own linked data (a town found there, or an ISO place)
+        e.add(s, N.skos.exactMatch, n(iris.geonames(geonames)))
+    if links is not None and links.wikidata:
+        e.add(s, N.skos.exactMatch, n(iris.wikidata(links.wikidata)))
+    if links is not None and links.m49:
+        e.add(s, N.rkg.unM49Code, t.plain(links.m49))
     if p.discovered:
         e.add(s, N.rkg.discovered, t.boolean(True))
 

@@ -210,7 +210,13 @@ class ReportMapper:
                     org_triples(e, iris, org)  # type: ignore[arg-type]
                     e.add(n(iris.org(key)), N.prov.wasDerivedFrom, self.evidence(first.evidence))
         for m in facts.mentions:
-            target = n(iris.org(m.key)) if m.kind == "org" else n(iris.place(m.key))
+            target = n(iris.org(m.key)) if m.kind == "org" else n(iris.sdg(m.key)) if m.kind == "sdg" else \
+                n(iris.place(m.key))
+            if m.kind == "sdg" and f"sdg:{m.key}" not in self._described:
+                self._described.add(f"sdg:{m.key}")
+                with e.sharing():  # a label for pages and clients; the SDG system describes the rest
+                    kind = ("goal", "target", "indicator")[m.key.count(".")]
+                    e.add(target, N.rdfs.label, t.text(f"SDG {kind} {m.key}" if kind != "goal" else f"SDG {m.key}"))
             if m.kind == "place":
                 self._ensure_place(m.key)
                 place = self.ref.gazetteer.places[m.key]
@@ -227,7 +233,8 @@ class ReportMapper:
             if m.role is not None and m.role_evidence is not None:
                 e.add(mention, N.rkg.partnerRole, ROLE[m.role])
                 e.add(mention, N.rkg.roleEvidence, self.evidence(m.role_evidence))
-            e.add(note, N.rkg.partner if m.kind == "org" else N.rkg.place, target)
+            e.add(note, N.rkg.partner if m.kind == "org" else N.dcterms.subject if m.kind == "sdg" else N.rkg.place,
+                  target)
 
         fig_nodes = [n(iris.figure(self.key, sec.identifier, f.index)) for f in facts.figures]
         for f, fn in zip(facts.figures, fig_nodes):

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from kg import stats
 from kg.rdf import cube
 from kg.store.index import index_for
-from kg.vocab import N, sparql_prologue
+from kg.vocab import SDG_KOS, N, sparql_prologue
 from web.views.model import Count, Involvement, OutcomeCard, Reached, Value, format_number, local_name, natural
 from web.views.narrative import marked_narrative
 from web.views.reader import Reader
@@ -162,6 +162,7 @@ def section_note(rd: Reader, node: ox.NamedNode) -> dict[str, Any]:
     return {"row": rd.note_row(node), "figures": figure_rows,
             "partners": rd.partners([node]),
             "places": rd.places(rd.objects(node, N.rkg.place)),
+            "sdgs": rd.values(o for o in rd.objects(node, N.dcterms.subject) if o.value.startswith(SDG_KOS)),
             "narrative": narrative, "paragraphs": marked_narrative(rd, node, narrative),
             "statement": (rd.text(outcome, N.rkg.statement) if outcome is not None else None) or "",
             "figure_findings": sum(len(r.findings) for r in figure_rows)}
