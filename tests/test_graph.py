@@ -143,3 +143,15 @@ def test_names_carry_their_own_language(store):
     assert ("Programme des Nations Unies pour le développement", "fr") in by_lang
     french = ("Programme des", "Fonds des", "Organisation des", "Ministère", "ONU Femmes", "Union des Radios")
     assert not [t for t, lang in by_lang if lang == "en" and t.startswith(french)]
+
+
+def test_no_strategic_plan_concept_is_labelled_with_its_bare_code(store):
+    """A code nobody titled is labelled from what the code says and a note says the title is unknown;
+    the label is never the code itself, nor a title we made up."""
+    rows = select(store, PREFIXES + """SELECT ?c ?code ?label ?note WHERE {
+        ?c skos:notation ?code ; skos:prefLabel ?label . FILTER(STRSTARTS(STR(?code), "SP_"))
+        OPTIONAL { ?c skos:editorialNote ?note } }""")
+    assert len(rows) > 20 and all(r["label"] != r["code"] for r in rows)
+    untitled = {r["code"]: r["label"] for r in rows if r["note"]}
+    assert untitled["SP_D_2.1"] == "Development result 2.1 of the 2018-2021 Strategic Plan (title not known)"
+    assert all(label.endswith("(title not known)") for label in untitled.values())

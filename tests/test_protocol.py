@@ -572,6 +572,12 @@ def test_dumps_load_from_their_url_in_rdflib_and_pyoxigraph(server):
     ds = rdflib.Dataset()
     ds.parse(server + "/dumps/results-kg.trig", format="trig")
     assert len(list(ds.graphs())) > 3
+    # the N-Quads dump: every graph's triples with their graph, the same quads as the TriG
+    with urllib.request.urlopen(server + "/dumps/results-kg.nq") as r:
+        assert r.headers.get_content_type() == "application/n-quads"
+        nquads = set(ox.parse(r, format=ox.RdfFormat.N_QUADS))
+    with urllib.request.urlopen(server + "/dumps/results-kg.trig") as r:
+        assert nquads == set(ox.parse(r, format=ox.RdfFormat.TRIG)) and len({q.graph_name for q in nquads}) > 3
     # a client that accepts gzip gets the file as it is stored, with the encoding said
     status, h, body = _get(server, "/dumps/results-kg.nt", {"Accept-Encoding": "gzip"})
     assert status == 200 and h["content-encoding"] == "gzip" and h["content-type"].startswith("application/n-triples")
@@ -728,3 +734,29 @@ def test_pyld_frames_a_report_by_type_and_reads_the_graph_turtle_gives(server):
     assert status == 200 and h["content-type"].endswith('#expanded"') and isinstance(expanded, list)
     assert "@context" not in body.decode() and jsonld.expand(expanded) == expanded
     assert isomorphic(graph(jsonld.to_rdf(expanded, {"format": "application/n-quads"}), ".jsonld"), turtle)
+
+
+# Apache Jena's default Accept headers (org.apache.jena.riot.WebContent): riot and ARQ send these
+JENA_GRAPH = "text/turtle,application/n-triples;q=0.9,application/ld+json;q=0.8,application/rdf+xml;q=0.7,*/*;q=0.5"
+JENA_DATASET = ("application/trig,application/n-quads;q=0.9,text/x-nquads;q=0.8,application/x-trig;q=0.7,"
+                "application/ld+json;q=0.5,*/*;q=0.5")
+JENA_RDF = JENA_GRAPH.rsplit(",", 1)[0] + "," + JENA_DATASET
+
+
+def test_rdflib_and_jena_defaults_read_things_graphs_and_constructs(server):
+    """rdflib reading a thing's IRI with its own Accept header (the syntax from our Content-Type), and Jena's
+    graph, dataset and RDF Accept headers on an entity, a named graph and a CONSTRUCT."""
+    g = rdflib.Graph().parse(server + "/id/org/undp")
+    assert (rdflib.URIRef(IRIs().org("undp")), rdflib.namespace.SKOS.prefLabel, None) in g
+    for accept in (JENA_GRAPH, JENA_RDF):
+        status, h, body = _get(server, "/id/org/undp", {"Accept": accept})
+        assert status == 200 and h["content-type"].startswith("text/turtle")
+        rdflib.Graph().parse(data=body, format="turtle")
+    status, h, _ = _get(server, "/id/graph/report/MLI-2021", {"Accept": JENA_DATASET})
+    assert status == 200 and h["content-type"].startswith("application/trig")  # a dataset reader gets the content
+    status, h, _ = _get(server, "/id/graph/report/MLI-2021", {"Accept": JENA_GRAPH})
+    assert status == 200 and h["content-type"].startswith("text/turtle")  # a graph reader gets the description
+    q = "CONSTRUCT WHERE { ?s a <https://w3id.org/results-kg/def#Outcome> }"
+    status, h, body = _get(server, "/sparql?" + urllib.parse.urlencode({"query": q}), {"Accept": JENA_GRAPH})
+    assert status == 200 and h["content-type"].startswith("text/turtle")
+    assert len(rdflib.Graph().parse(data=body, format="turtle")) >= 8
