@@ -14,7 +14,7 @@ from urllib.parse import quote, unquote
 from rdflib import URIRef
 
 from kg.errors import UsageError
-from kg.vocab import GEONAMES_FEATURE, RKG_NS, SDG_KOS, WIKIDATA_ENTITY
+from kg.vocab import GEONAMES_FEATURE, RKG_NS, SDG_KOS, UN_DOCUMENTS, WIKIDATA_ENTITY
 
 DEFAULT_BASE = "https://w3id.org/results-kg/id/"
 ONTOLOGY = RKG_NS[:-1]  # the ontology's IRI, without the '#' its terms follow; also the name of its graph
@@ -170,6 +170,11 @@ class IRIs:
         if not (qid[:1] == "Q" and qid[1:].isdigit()):
             raise ValueError(f"not a Wikidata item: {qid!r}")
         return URIRef(f"{WIKIDATA_ENTITY}{qid}")
+
+    @staticmethod
+    def un_document(symbol: str) -> URIRef:
+        """A UN document by its symbol, at the UN's own resolver ("S/RES/1325(2000)")."""
+        return URIRef(UN_DOCUMENTS + symbol)
 
     @staticmethod
     def sdg(code: str) -> URIRef:

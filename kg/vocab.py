@@ -326,6 +326,7 @@ class SD(DefinedNamespace):
 # vocabularies we link to, never write terms of: the UN SDG knowledge organisation system (goals, targets,
 # indicators), Wikidata's items, GeoNames' features (kg/uris.py mints their IRIs)
 SDG_KOS = "http://metadata.un.org/sdg/"
+UN_DOCUMENTS = "https://undocs.org/"  # the UN's resolver of document symbols: undocs.org/S/RES/1325(2000)
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
 GEONAMES_FEATURE = "https://sws.geonames.org/"
 # W3C's registry of format IRIs (sd:resultFormat values): an open list, read not written by us

@@ -466,3 +466,11 @@ def test_sdg_goals_targets_and_indicators_named_after_the_words_sdg():
                     "SDG indicator 5.c.1. In 2021, 5.2 million women voted; SDG 18 does not exist.")
     got = [(m.key, r.text[m.evidence.span[0]:m.evidence.span[1]]) for m in f.mentions if m.kind == "sdg"]
     assert got == [("5", "5"), ("16", "16"), ("5.2", "5.2"), ("5.5.1", "5.5.1"), ("5.c", "5.c.1")]
+
+
+def test_security_council_resolutions_by_their_document_symbols():
+    r, f = facts_of("Plans on Resolution 1325[1] and UNSCR 2242 were validated; resolutions 1325 (2000) and 1820 "
+                    "were discussed, as was resolution 9999 and General Assembly resolution 70/1.")
+    got = [(m.key, r.text[m.evidence.span[0]:m.evidence.span[1]]) for m in f.mentions if m.kind == "resolution"]
+    assert got == [("S/RES/1325(2000)", "1325"), ("S/RES/2242(2015)", "2242"), ("S/RES/1325(2000)", "1325"),
+                   ("S/RES/1820(2008)", "1820")]  # 9999: no year known, no symbol guessed

@@ -105,13 +105,13 @@ def test_kg_links_update_with_a_missing_file_changes_nothing(sources, tmp_path):
     assert links_file().is_file()  # the bundled table is where the build reads it
 
 
-def test_a_note_naming_an_sdg_links_to_the_un_sdg_system(tmp_path, seed_text):
+def test_a_note_naming_an_sdg_or_a_resolution_links_to_the_un_systems(tmp_path, seed_text):
     """The words "SDG 5" in a narrative make the note's dcterms:subject the goal's IRI in the UN SDG
     knowledge organisation system, through a mention that keeps the words; the build validates."""
     from kg.build import build
 
-    text = seed_text.replace("This outcome was partially achieved", "Contributing to SDG 5 and SDG target 5.2, "
-                             "this outcome was partially achieved", 1)
+    text = seed_text.replace("This outcome was partially achieved", "Contributing to SDG 5 and SDG target 5.2 "
+                             "and to the plan on Resolution 1325, this outcome was partially achieved", 1)
     assert text != seed_text
     path = tmp_path / "mali-sdg.txt"
     path.write_text(text, encoding="utf-8")
@@ -124,6 +124,10 @@ def test_a_note_naming_an_sdg_links_to_the_un_sdg_system(tmp_path, seed_text):
     assert {(r["sdg"], r["words"]) for r in rows} == {("http://metadata.un.org/sdg/5", "5"),
                                                        ("http://metadata.un.org/sdg/5.2", "5.2")}
     assert str(IRI.sdg("5.5.1")) == "http://metadata.un.org/sdg/C050501"
+    cited = select(s, "SELECT ?r ?label WHERE { ?n <http://purl.org/dc/terms/references> ?r . "
+                      "?r <http://www.w3.org/2000/01/rdf-schema#label> ?label }")
+    assert {(r["r"], r["label"]) for r in cited} == {("https://undocs.org/S/RES/1325(2000)",
+                                                        "Security Council resolution 1325 (2000)")}
     # the note's page marks the words and lists the goals, linked to the SDG system
     from kg.store import open_store
     from web.app import create_app
@@ -134,3 +138,4 @@ def test_a_note_naming_an_sdg_links_to_the_un_sdg_system(tmp_path, seed_text):
     page = client.get(note.replace(IRI.base, "/id/"), headers={"Accept": "text/html"}).get_data(as_text=True)
     assert '<a class="hl hl-sdg" href="http://metadata.un.org/sdg/5"' in page
     assert "Sustainable Development Goals named (2)" in page and ">SDG target 5.2</a>" in page
+    assert '<a class="hl hl-resolution" href="https://undocs.org/S/RES/1325(2000)"' in page

@@ -14,7 +14,17 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.formats import BY_EXTENSION, FORMATS
-from kg.vocab import CC_BY_4, GEONAMES_FEATURE, OUTPUT_PREFIXES, RKG_NS, SDG_KOS, W3C_FORMATS, WIKIDATA_ENTITY, N
+from kg.vocab import (
+    CC_BY_4,
+    GEONAMES_FEATURE,
+    OUTPUT_PREFIXES,
+    RKG_NS,
+    SDG_KOS,
+    UN_DOCUMENTS,
+    W3C_FORMATS,
+    WIKIDATA_ENTITY,
+    N,
+)
 from web.urls import SPARQL, Urls
 
 IANA = "http://www.iana.org/assignments/media-types/"  # media types as IRIs, as DCAT wants them
@@ -132,6 +142,7 @@ LINK_TARGETS = {
     "wikidata": (N.skos.exactMatch, WIKIDATA_ENTITY, "https://www.wikidata.org/"),
     "geonames": (N.skos.exactMatch, GEONAMES_FEATURE, "https://www.geonames.org/"),
     "sdg": (N.dcterms.subject, SDG_KOS, SDG_KOS.rstrip("/")),
+    "un-documents": (N.dcterms.references, UN_DOCUMENTS, UN_DOCUMENTS),
 }
 _STATS: dict[str, tuple[list[tuple[str, int]], list[tuple[Any, int]], list[Any], dict[str, int]]] = {}
 

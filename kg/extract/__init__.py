@@ -7,8 +7,8 @@ from kg.extract.figures import link, number_words_last, scan
 from kg.extract.model import Evidence, FigureFact, FindingFact, MentionFact, SectionFacts
 from kg.extract.orgs import report_orgs, with_national_branches
 from kg.extract.places import find_more_places, report_places
+from kg.extract.references import find_resolutions, find_sdgs
 from kg.extract.roles import ROLES, find_roles
-from kg.extract.sdg import find_sdgs
 from kg.extract.status import find_status
 from kg.gazetteer import Gazetteer, Organisation
 from kg.read.report import OutcomeSection, ReportRecord
@@ -81,6 +81,8 @@ def extract_section(report: ReportRecord, section: OutcomeSection, gazetteer: Ga
         mentions.append(MentionFact("place", h.key, evidence(h.start, h.end)))
     for a, b, code in find_sdgs(text):
         mentions.append(MentionFact("sdg", code, evidence(a, b)))
+    for a, b, symbol in find_resolutions(text):
+        mentions.append(MentionFact("resolution", symbol, evidence(a, b)))
 
     raw = scan(text, sents, country)
     link(text, sents, raw, [(h.start, h.end, h.key) for h in place_hits])

@@ -32,7 +32,8 @@ class AlignmentFact:
 
 @dataclass
 class MentionFact:
-    kind: str  # "org" | "place" | "sdg" (a goal, target or indicator: key "5", "5.2", "5.5.1")
+    kind: str  # "org" | "place" | "sdg" (a goal, target or indicator: key "5", "5.2", "5.5.1") | "resolution"
+    # (a Security Council resolution: key its document symbol, "S/RES/1325(2000)")
     key: str
     evidence: Evidence
     role: str | None = None  # an organisation's part in the passage, where a cue says it (kg/extract/roles.py)

@@ -211,12 +211,11 @@ class ReportMapper:
                     e.add(n(iris.org(key)), N.prov.wasDerivedFrom, self.evidence(first.evidence))
         for m in facts.mentions:
             target = n(iris.org(m.key)) if m.kind == "org" else n(iris.sdg(m.key)) if m.kind == "sdg" else \
-                n(iris.place(m.key))
-            if m.kind == "sdg" and f"sdg:{m.key}" not in self._described:
-                self._described.add(f"sdg:{m.key}")
-                with e.sharing():  # a label for pages and clients; the SDG system describes the rest
-                    kind = ("goal", "target", "indicator")[m.key.count(".")]
-                    e.add(target, N.rdfs.label, t.text(f"SDG {kind} {m.key}" if kind != "goal" else f"SDG {m.key}"))
+                n(iris.un_document(m.key)) if m.kind == "resolution" else n(iris.place(m.key))
+            if m.kind in ("sdg", "resolution") and f"{m.kind}:{m.key}" not in self._described:
+                self._described.add(f"{m.kind}:{m.key}")
+                with e.sharing():  # a label for pages and clients; the SDG system and the UN describe the rest
+                    e.add(target, N.rdfs.label, t.text(_cited_label(m.kind, m.key)))
             if m.kind == "place":
                 self._ensure_place(m.key)
                 place = self.ref.gazetteer.places[m.key]
@@ -233,8 +232,7 @@ class ReportMapper:
             if m.role is not None and m.role_evidence is not None:
                 e.add(mention, N.rkg.partnerRole, ROLE[m.role])
                 e.add(mention, N.rkg.roleEvidence, self.evidence(m.role_evidence))
-            e.add(note, N.rkg.partner if m.kind == "org" else N.dcterms.subject if m.kind == "sdg" else N.rkg.place,
-                  target)
+            e.add(note, _MENTION_LINK[m.kind], target)
 
         fig_nodes = [n(iris.figure(self.key, sec.identifier, f.index)) for f in facts.figures]
         for f, fn in zip(facts.figures, fig_nodes):
@@ -269,6 +267,19 @@ class ReportMapper:
             else:
                 target = note
             self.finding(fd.type, fd.message, target, fd.span)
+
+
+# what a note says of what its narrative names: its partners, places, subjects (SDGs), references (resolutions)
+_MENTION_LINK = {"org": N.rkg.partner, "place": N.rkg.place, "sdg": N.dcterms.subject,
+                 "resolution": N.dcterms.references}
+
+
+def _cited_label(kind: str, key: str) -> str:
+    if kind == "resolution":  # "S/RES/1325(2000)"
+        number, year = key[len("S/RES/"):].rstrip(")").split("(")
+        return f"Security Council resolution {number} ({year})"
+    level = ("goal", "target", "indicator")[key.count(".")]
+    return f"SDG {key}" if level == "goal" else f"SDG {level} {key}"
 
 
 _UNIT_WORD = {"hectare": "ha", "percent": "%"}

@@ -15,7 +15,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.vocab import SDG_KOS, N
+from kg.vocab import SDG_KOS, UN_DOCUMENTS, N
 from web.views.model import Value
 from web.views.reader import Reader
 
@@ -62,6 +62,11 @@ def _aligner(source: str, narrative: str) -> Any:
     return to_narrative
 
 
+def _cited(iri: str) -> str:
+    """The kind of mark for what others publish: an SDG, a Security Council resolution."""
+    return "sdg" if iri.startswith(SDG_KOS) else "resolution" if iri.startswith(UN_DOCUMENTS) else ""
+
+
 def marked_narrative(rd: Reader, note: ox.NamedNode, narrative: str) -> list[list[Segment]]:
     if not narrative:
         return []
@@ -86,8 +91,7 @@ def marked_narrative(rd: Reader, note: ox.NamedNode, narrative: str) -> list[lis
             target, span = rd.one(m, N.rkg.refersTo), rd.one(m, N.prov.wasDerivedFrom)
             where = place(span) if span is not None else None
             if where and isinstance(target, ox.NamedNode):
-                marks.append(_Mark(*where, rd.kind(target.value) or ("sdg" if target.value.startswith(SDG_KOS) else ""),
-                                   target))
+                marks.append(_Mark(*where, rd.kind(target.value) or _cited(target.value), target))
             role, cue = rd.one(m, N.rkg.partnerRole), rd.one(m, N.rkg.roleEvidence)
             said = place(cue) if cue is not None and role is not None else None
             if said:  # the words that say what the partner did: "with funding from", "in partnership with"

@@ -163,6 +163,7 @@ def section_note(rd: Reader, node: ox.NamedNode) -> dict[str, Any]:
             "partners": rd.partners([node]),
             "places": rd.places(rd.objects(node, N.rkg.place)),
             "sdgs": rd.values(o for o in rd.objects(node, N.dcterms.subject) if o.value.startswith(SDG_KOS)),
+            "resolutions": rd.values(rd.objects(node, N.dcterms.references)),
             "narrative": narrative, "paragraphs": marked_narrative(rd, node, narrative),
             "statement": (rd.text(outcome, N.rkg.statement) if outcome is not None else None) or "",
             "figure_findings": sum(len(r.findings) for r in figure_rows)}
