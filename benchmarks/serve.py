@@ -89,7 +89,7 @@ class Server:
 def _start(name: str, cmd: list[str], port: int, log: Path) -> Server:
     logf = open(log, "wb")  # noqa: SIM115 - the child writes to it until it stops
     try:
-        # a session of its own, so that stopping it also stops gunicorn's workers and the query executors
+        # a session of its own, so that stopping it also stops the server's workers and the query executors
         proc = subprocess.Popen(cmd, cwd=ROOT, env=_env(), stdin=subprocess.DEVNULL, stdout=logf,
                                 stderr=subprocess.STDOUT, start_new_session=True)
     finally:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -35,9 +36,9 @@ def select(store: ox.Store, query: str, **bindings: ox.NamedNode | ox.Literal) -
     return [{n: (sol[n].value if sol[n] is not None else None) for n in names} for sol in res]
 
 
-def http_get(base: str, path: str) -> tuple[int, dict, bytes]:
+def http_get(base: str, path: str) -> tuple[int, Any, bytes]:
     with urllib.request.urlopen(base + path, timeout=10) as r:
-        return r.status, dict(r.headers), r.read()
+        return r.status, r.headers, r.read()  # header names are case-insensitive (HTTPMessage)
 
 
 def free_port() -> int:

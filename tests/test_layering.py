@@ -14,7 +14,7 @@ from kg import settings
 
 PACKAGES = ("kg", "web")
 MAX_LINES = 600
-WEB_ONLY = ("web", "flask", "werkzeug", "jinja2", "gunicorn", "markupsafe")
+WEB_ONLY = ("web", "flask", "werkzeug", "jinja2", "granian", "markupsafe")
 # (importer prefix, forbidden prefixes): the stages flow one way, read -> extract -> rdf -> validate -> build
 FORBIDDEN = [
     ("kg.read", ("kg.extract", "kg.rdf", "kg.build", "kg.store", "kg.query", "kg.validate")),

@@ -521,7 +521,7 @@ def test_local_paths_and_links():
 
 
 def test_pages_over_kg_serve(live_server):
-    """The browser as deployed: gunicorn workers, query executors, static files, non-ASCII IRIs."""
+    """The browser as deployed: server workers, query executors, static files, non-ASCII IRIs."""
     import urllib.parse
     import urllib.request
 

@@ -1,4 +1,4 @@
-"""The published service over real HTTP: `kg serve` (gunicorn) on loopback, driven by SPARQLWrapper,
+"""The published service over real HTTP: `kg serve` (Granian) on loopback, driven by SPARQLWrapper,
 by plain HTTP requests, and by the W3C SPARQL 1.1 Protocol test manifest."""
 from __future__ import annotations
 
@@ -229,8 +229,8 @@ def test_non_ascii_iri_round_trips(server, make_app):
     status, _, body = _get(server, "/id/place/S%C3%A9gou-test", {"Accept": "application/n-triples"})
     assert status == 200 and '"Ségou test"'.encode() in body
     assert "<https://w3id.org/results-kg/id/place/Ségou-test>".encode() in body
-    # the IRI form (unescaped) is read the same way by the app; gunicorn itself, as HTTP/1.1 requires,
-    # only accepts request lines that clients have percent-encoded, as browsers do
+    # the IRI form (unescaped) is read the same way by the app; over HTTP, as HTTP/1.1 requires, clients
+    # send request lines percent-encoded, as browsers do
     app = make_app(server_store(server))  # the same store, read in-process
     r = app.test_client().get("/id/place/Ségou-test", headers={"Accept": "application/n-triples"})
     assert r.status_code == 200 and '"Ségou test"'.encode() in r.data
@@ -527,7 +527,7 @@ def test_head_wildcards_and_oversized_bodies(server):
 
 
 def test_a_5000_character_search_gets_our_400_page_from_the_real_server(server):
-    """gunicorn answers request lines over its limit with a bare 414; ours is raised so the app answers."""
+    """A long request line reaches the app, which answers with its own page (gunicorn used to send a bare 414)."""
     status, _, body = _get(server, "/search?q=" + "x" * 5000, {"Accept": "text/html"})
     assert status == 400 and b"at most 200 are searched" in body and b"Results KG" in body
 

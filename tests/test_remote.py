@@ -24,6 +24,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -329,13 +330,13 @@ def start_serve(engine_args: list[str], *, timeout: float = 3, extra_env: dict |
     return base, proc
 
 
-def get(url: str, accept: str = "text/html", timeout: float = 30) -> tuple[int, dict, bytes]:
+def get(url: str, accept: str = "text/html", timeout: float = 30) -> tuple[int, Any, bytes]:
     req = urllib.request.Request(url, headers={"Accept": accept})
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:
-            return r.status, dict(r.headers), r.read()
+            return r.status, r.headers, r.read()  # header names are case-insensitive (HTTPMessage)
     except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read()
+        return e.code, e.headers, e.read()
 
 
 def test_serve_from_the_remote_store(engine, seed_store):

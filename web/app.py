@@ -100,6 +100,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                                     "script-src 'self'; frame-ancestors 'none'")
         return resp
 
+    app.wsgi_app = sparql.fast_path(app, app.wsgi_app)  # type: ignore[method-assign]
     if not app.config["TESTING"]:
         threading.Thread(target=_warm_index, args=(store,), name="warm-browse-index", daemon=True).start()
     return app

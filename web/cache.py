@@ -61,3 +61,69 @@ class Rendered:
 
 
 RENDERED = Rendered()
+
+
+class Results:
+    """SPARQL results by store version, query, datasets and media type: small queries, which linked-data
+    clients and federating engines send over and over, are answered without an executor round trip."""
+
+    def __init__(self, entries: int = 4096, max_bytes: int = 1 << 20, total_bytes: int = 64 << 20) -> None:
+        self._items: OrderedDict[str, tuple[bytes, str, bool]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.entries, self.max_bytes, self.total_bytes = entries, max_bytes, total_bytes
+
+    def get(self, key: str) -> tuple[bytes, str, bool] | None:
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+            return hit
+
+    def put(self, key: str, body: bytes, media_type: str, truncated: bool) -> None:
+        if len(body) > self.max_bytes:
+            return
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = (body, media_type, truncated)
+            self._bytes += len(body)
+            while len(self._items) > self.entries or self._bytes > self.total_bytes:
+                _, (old, _, _) = self._items.popitem(last=False)
+                self._bytes -= len(old)
+
+
+RESULTS = Results()
+
+
+class Answers:
+    """Whole HTTP answers to GET /sparql by store version and request (query string, Accept, host), replayed
+    before the framework runs: a linked-data client or federating engine asking the same small query again
+    gets the same bytes and headers, at the cost of a dictionary lookup (web.sparql.fast_path)."""
+
+    def __init__(self, entries: int = 4096, max_bytes: int = 256 << 10, total_bytes: int = 32 << 20) -> None:
+        self._items: OrderedDict[tuple, tuple[list[tuple[str, str]], bytes]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.entries, self.max_bytes, self.total_bytes = entries, max_bytes, total_bytes
+
+    def get(self, key: tuple) -> tuple[list[tuple[str, str]], bytes] | None:
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+            return hit
+
+    def put(self, key: tuple, headers: list[tuple[str, str]], body: bytes) -> None:
+        if len(body) > self.max_bytes:
+            return
+        with self._lock:
+            if key not in self._items:
+                self._items[key] = (headers, body)
+                self._bytes += len(body)
+            while len(self._items) > self.entries or self._bytes > self.total_bytes:
+                _, (_, old) = self._items.popitem(last=False)
+                self._bytes -= len(old)
+
+
+ANSWERS = Answers()

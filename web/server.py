@@ -1,61 +1,63 @@
-"""``kg serve``: the Flask app under gunicorn, a production WSGI server.
+"""``kg serve``: the Flask app under Granian, a WSGI server whose HTTP side is Rust and asynchronous.
 
-Each gunicorn worker builds its own app (and its own pool of query executors) after
-the fork; the store is opened read-only per published version, so workers, executors
-and a concurrent ``kg build --store`` never step on each other. The command is
-contributed to ``kg`` through the ``results_kg.commands`` entry point (pyproject.toml),
-so the library's CLI never imports the web wing.
+Why Granian (docs/deploy.md has the measurements): a slow or idle client costs it a socket and a
+little memory, never a Python thread, so 500 clients sending a byte every few seconds and 200
+idle connections leave normal requests answered in milliseconds, where gunicorn's 2 workers x 8
+threads stopped answering with 15 such clients; and it answers small queries faster.
+
+Each worker process imports ``web.wsgi`` and builds its own app (and its own pool of query
+executors); the store is opened read-only per published version, so workers, executors and a
+concurrent ``kg build --store`` never step on each other. The app is configured through the KG_*
+settings in the environment, which the workers inherit. The command is contributed to ``kg``
+through the ``results_kg.commands`` entry point (pyproject.toml), so the library's CLI never imports
+the web wing.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from typing import Any
-
-from gunicorn.app.base import BaseApplication
 
 from kg import resources, settings
 from kg.commands import Command
+from kg.errors import UsageError
 from kg.store import open_configured
 from web.urls import SPARQL
 
-
-class _Server(BaseApplication):
-    def __init__(self, options: dict[str, Any], app_config: dict[str, Any]) -> None:
-        self.options = options
-        self.app_config = app_config
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self) -> Any:  # the WSGI app
-        from web.app import create_app
-
-        app = create_app(self.app_config)
-        app.extensions["kg"].queries.warm()
-        return app
+HEADER_READ_TIMEOUT_MS = 30_000  # a request's head must arrive within this; a slow client only holds a socket
+KILL_TIMEOUT_S = 2  # at a stop, requests have this long to finish, then the worker is killed: stops take < 3 s
 
 
-def serve(*, host: str, port: int, workers: int, threads: int, timeout: float, app_config: dict[str, Any]) -> None:
-    options = {
-        "bind": f"{host}:{port}",
-        "workers": workers,
-        "threads": threads,
-        "worker_class": "gthread",
-        # a query is stopped by its executor's own deadline; this only catches a stuck worker
-        "timeout": int(timeout) + 30,
-        "graceful_timeout": 10,
-        # gunicorn's largest request line: a long search or a GET query reaches the app, which answers it
-        # (or refuses it with its own 400 page) instead of gunicorn's bare 414
-        "limit_request_line": 8190,
-        "accesslog": "-",
-        "errorlog": "-",
-        "loglevel": "info",
-        "proc_name": "results-kg",
-    }
-    _Server(options, app_config).run()
+def workers_for(value: str) -> int:
+    """``--workers auto``: one per CPU this process may run on."""
+    if value == "auto":
+        return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    if not value.isdigit() or int(value) < 1:
+        raise UsageError(f"--workers {value!r}: give a positive number, or auto (one per CPU)")
+    return int(value)
+
+
+def serve(*, host: str, port: int, workers: int, threads: int, app_config: dict[str, str]) -> None:
+    from granian import Granian
+    from granian.constants import HTTPModes, Interfaces
+    from granian.http import HTTP1Settings
+
+    for name, value in app_config.items():  # the workers read their configuration from the environment
+        os.environ[settings.BY_NAME[name].env] = value
+    Granian(
+        "web.wsgi:app",
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        blocking_threads=threads,
+        http=HTTPModes.http1,
+        http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_TIMEOUT_MS),
+        websockets=False,
+        log_access=True,
+        respawn_failed_workers=True,
+        workers_kill_timeout=KILL_TIMEOUT_S,
+    ).serve()
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -84,12 +86,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     port = int(settings.resolve("port", args))
     timeout = float(settings.resolve("query_timeout", args))
     print(f"serving {store.path} on http://{host}:{port}/ (SPARQL at {SPARQL})", file=sys.stderr, flush=True)
-    serve(host=host, port=port, workers=int(settings.resolve("web_workers", args)),
-          threads=int(settings.resolve("web_threads", args)), timeout=timeout,
+    serve(host=host, port=port, workers=workers_for(settings.resolve("web_workers", args)),
+          threads=int(settings.resolve("web_threads", args)),
           app_config={**app_config, "query_timeout": str(timeout)})
     return 0
 
 
 COMMAND = Command("serve", "serve the store: SPARQL endpoint, linked data, browser",
-                  "Serve the store over HTTP with gunicorn. If the store is empty, the bundled reports are built "
+                  "Serve the store over HTTP with Granian. If the store is empty, the bundled reports are built "
                   "into it first.", lambda parser: None, cmd_serve)
