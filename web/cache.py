@@ -41,10 +41,11 @@ class Rendered:
     does; keying on the version makes the cache correct without invalidation.
     """
 
-    def __init__(self, entries: int = 2048, max_bytes: int = 2 << 20) -> None:
+    def __init__(self, entries: int = 2048, max_bytes: int = 2 << 20, total_bytes: int = 64 << 20) -> None:
         self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
-        self.entries, self.max_bytes = entries, max_bytes
+        self.entries, self.max_bytes, self.total_bytes = entries, max_bytes, total_bytes
 
     def get(self, key: str, make: Callable[[], bytes]) -> bytes:
         with self._lock:
@@ -53,10 +54,13 @@ class Rendered:
                 return self._items[key]
         data = make()
         if len(data) <= self.max_bytes:
-            with self._lock:
-                self._items[key] = data
-                while len(self._items) > self.entries:
-                    self._items.popitem(last=False)
+            with self._lock:  # bounded in entries and in bytes: a worker's memory stays flat under any traffic
+                if key not in self._items:
+                    self._items[key] = data
+                    self._bytes += len(data)
+                while len(self._items) > self.entries or self._bytes > self.total_bytes:
+                    _, old = self._items.popitem(last=False)
+                    self._bytes -= len(old)
         return data
 
 
