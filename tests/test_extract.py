@@ -474,3 +474,18 @@ def test_security_council_resolutions_by_their_document_symbols():
     got = [(m.key, r.text[m.evidence.span[0]:m.evidence.span[1]]) for m in f.mentions if m.kind == "resolution"]
     assert got == [("S/RES/1325(2000)", "1325"), ("S/RES/2242(2015)", "2242"), ("S/RES/1325(2000)", "1325"),
                    ("S/RES/1820(2008)", "1820")]  # 9999: no year known, no symbol guessed
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Contributing to SDG 5 and 2,000 women in SDG 05 areas.", ["5", "5"]),  # a thousands group is no goal
+    ("Under SDG 5, 3 districts were covered.", ["5"]),  # a count after a comma is not one more goal
+    ("The General Assembly resolution 1325 text.", []),  # another body's resolution
+])
+def test_what_the_citations_leave_alone(sentence, expected):
+    r, f = facts_of(sentence)
+    assert [m.key for m in f.mentions if m.kind in ("sdg", "resolution")] == expected
+
+
+def test_an_implementing_partner_cue_after_a_name_needs_its_comma():
+    r, f = facts_of("UNFPA implementing partners were trained. ARGA, our implementing partner, met.")
+    assert [(name, role) for name, role, _ in roles(r, f)] == [("UNFPA", None), ("ARGA", "implementing-partner")]

@@ -1,6 +1,7 @@
 """IATI pages in the browser: targets against actuals, and report outcomes and IATI results linked both ways."""
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -127,3 +128,32 @@ def test_the_women_query_adds_up_both_sources(app):
 def test_the_home_page_counts_iati_activities(client):
     body = page(client, "/")
     assert '<span class="count">2</span> <span class="what">IATI activities</span>' in body  # Mali's, the tricky one
+
+
+def test_a_slash_in_an_identifier_resolves_through_the_real_server(store_path, tmp_path):
+    """The server decodes %2F before the app sees the path; the IRI is found all the same."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from helpers import ENV, free_port
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--store", str(store_path), "--port", str(port),
+                             "--workers", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, **ENV})
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        req = urllib.request.Request(base + "/id/activity/XX-ESC%2F2021%20%3C1%3E", headers={"Accept": "text/turtle"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            assert r.status == 200 and b"Activity" in r.read()
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -230,3 +230,15 @@ def test_a_repeated_query_is_answered_the_same_and_a_volatile_one_afresh(live_se
     assert status == 304 and body == b""
     fresh = {get("SELECT (STRUUID() AS ?u) WHERE {}")[2] for _ in range(3)}
     assert len(fresh) == 3
+
+
+def test_the_proxys_scheme_names_the_absolute_urls(live_server):
+    """Behind the documented TLS proxy (X-Forwarded-For and -Proto from 127.0.0.1), the service description names the
+    endpoint as clients reach it."""
+    req = urllib.request.Request(live_server + "/sparql", headers={"Accept": "application/n-triples",
+                                                                    "X-Forwarded-For": "203.0.113.7",
+                                                                    "X-Forwarded-Proto": "https"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        body = r.read().decode()
+    host = live_server.split("://", 1)[1]
+    assert f"<https://{host}/sparql> <http://www.w3.org/ns/sparql-service-description#endpoint>" in body

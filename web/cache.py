@@ -106,19 +106,19 @@ class Answers:
     gets the same bytes and headers, at the cost of a dictionary lookup (web.sparql.fast_path)."""
 
     def __init__(self, entries: int = 4096, max_bytes: int = 256 << 10, total_bytes: int = 32 << 20) -> None:
-        self._items: OrderedDict[tuple, tuple[list[tuple[str, str]], bytes]] = OrderedDict()
+        self._items: OrderedDict[bytes, tuple[list[tuple[str, str]], bytes]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
         self.entries, self.max_bytes, self.total_bytes = entries, max_bytes, total_bytes
 
-    def get(self, key: tuple) -> tuple[list[tuple[str, str]], bytes] | None:
+    def get(self, key: bytes) -> tuple[list[tuple[str, str]], bytes] | None:
         with self._lock:
             hit = self._items.get(key)
             if hit is not None:
                 self._items.move_to_end(key)
             return hit
 
-    def put(self, key: tuple, headers: list[tuple[str, str]], body: bytes) -> None:
+    def put(self, key: bytes, headers: list[tuple[str, str]], body: bytes) -> None:
         if len(body) > self.max_bytes:
             return
         with self._lock:

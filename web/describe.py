@@ -7,6 +7,7 @@ rest), and the labels of the resources it links to, so a client can show them.
 from __future__ import annotations
 
 import itertools
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -145,6 +146,7 @@ LINK_TARGETS = {
     "un-documents": (N.dcterms.references, UN_DOCUMENTS, UN_DOCUMENTS),
 }
 _STATS: dict[str, tuple[list[tuple[str, int]], list[tuple[Any, int]], list[Any], dict[str, int]]] = {}
+_STATS_LOCK = threading.Lock()
 
 
 def link_counts(snap: Any) -> dict[str, int]:
@@ -160,24 +162,31 @@ def link_counts(snap: Any) -> dict[str, int]:
 def _stats(snap: Any) -> tuple[list[tuple[str, int]], list[tuple[Any, int]], list[Any], dict[str, int]]:
     """(triples per named graph, entities per class, example resources, links per target dataset) of a
     version: whole-store aggregates, so computed once per version and kept."""
-    if snap.version not in _STATS:
-        graphs = [(r["g"].value, int(r["n"].value)) for r in snap.query(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")]
-        classes = [(r["class"], int(r["n"].value)) for r in snap.query(
-            "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class ORDER BY ?class")]
-        examples = []
-        for cls in _EXAMPLES:
-            first = next(iter(snap.quads(None, N.rdf.type, cls, None)), None)
-            if first is not None:
-                examples.append(first.subject)
-        for prop in _EXAMPLE_OBJECTS:
-            first = next(iter(snap.quads(None, prop, None, None)), None)
-            if first is not None:
-                examples.append(first.object)
-        while len(_STATS) >= 4:
-            _STATS.pop(next(iter(_STATS)))
-        _STATS[snap.version] = (graphs, classes, examples, link_counts(snap))
-    return _STATS[snap.version]
+    ident = f"{snap.location}\x00{snap.version}"
+    with _STATS_LOCK:  # computed once per version, whatever the number of threads asking at once
+        return _STATS[ident] if ident in _STATS else _compute_stats(snap, ident)
+
+
+def _compute_stats(snap: Any, ident: str) -> tuple[list[tuple[str, int]], list[tuple[Any, int]], list[Any], dict]:
+    """The whole-store aggregates of ``_stats`` (called under its lock)."""
+    graphs = [(r["g"].value, int(r["n"].value)) for r in snap.query(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")]
+    classes = [(r["class"], int(r["n"].value)) for r in snap.query(
+        "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class ORDER BY ?class")]
+    examples = []
+    for cls in _EXAMPLES:
+        first = next(iter(snap.quads(None, N.rdf.type, cls, None)), None)
+        if first is not None:
+            examples.append(first.subject)
+    for prop in _EXAMPLE_OBJECTS:
+        first = next(iter(snap.quads(None, prop, None, None)), None)
+        if first is not None:
+            examples.append(first.object)
+    value = (graphs, classes, examples, link_counts(snap))
+    while len(_STATS) >= 4:
+        _STATS.pop(next(iter(_STATS)))
+    _STATS[ident] = value
+    return value
 
 
 def void(snap: Any, urls: Urls, root: str, dumps: list[str],
@@ -310,7 +319,8 @@ def _size(n: int) -> str:
 
 def named_graph(snap: Any, urls: Urls, root: str, iri: str) -> list[ox.Triple]:
     """What a named graph's IRI answers: a VoID description (its size, the dataset it is part of, where to
-    query it) and a link to its whole content through the endpoint; a graph IRI is a name, not a 404."""
+    query it) and ``void:dataDump`` links to its whole content as TriG and N-Quads; a graph IRI is a name,
+    not a 404."""
     n, T, L = ox.NamedNode, ox.Triple, ox.Literal
     g = n(iri)
     size = sum(1 for _ in snap.quads(None, None, None, g))

@@ -63,6 +63,10 @@ def resource(rest: str) -> Response:
     snap = ctx.snapshot()
     override = request.args.getlist("format")
     raw = _raw_rest()
+    if rest.startswith("graph/"):  # first: a remote store describes its graphs, which must not pass for entities
+        found = _named_graph(ctx, snap, rest, raw, override)
+        if found is not None:
+            return found
     for ext, media in GRAPH_EXTENSIONS.items():
         if rest.endswith(ext):
             for iri in ctx.urls.candidates(rest[: -len(ext)], raw[: -len(ext)] if raw and raw.endswith(ext) else None):
@@ -75,6 +79,11 @@ def resource(rest: str) -> Response:
             return _representation(snap, iri, media)
     if str(ctx.urls.iris.whole_dataset()) in ctx.urls.candidates(rest, raw):
         return void()  # the dataset's IRI: its VoID description (the same as /.well-known/void)
+    raise NotFound(f"no resource {ctx.urls.candidates(rest)[0]} in this dataset")
+
+
+def _named_graph(ctx: Any, snap: Any, rest: str, raw: str | None, override: list[str]) -> Response | None:
+    """A named graph's IRI: its description as a page or in RDF, its content in TriG/N-Quads; None if no graph."""
     names = set(snap.graph_names())
     for ext, fmt in CONTENT_EXTENSIONS.items():  # a named graph's content: /id/graph/report/MLI-2021.trig
         if rest.endswith(ext):
@@ -89,12 +98,14 @@ def resource(rest: str) -> Response:
             if media in (f.media_type for f in CONTENT_EXTENSIONS.values()):
                 return _graph_content(snap, iri, media)
             triples = describe.named_graph(snap, ctx.urls, request.url_root.rstrip("/"), iri)
+            if describe.exists(snap, iri):  # what the data itself says of the graph (a remote's rkg:graphDigest)
+                triples = list(dict.fromkeys(triples + describe.describe(snap, iri).triples))
             if media == HTML.media_type:
                 page = render_template("ld_graph.html", iri=iri, triples=triples).encode("utf-8")
                 return cached(page, HTML.media_type, f"{snap.version}\x00graph\x00{iri}")
             return rdf_response(triples, request.headers.get("Accept"), override,
                                 etag_seed=f"{snap.version}\x00graph\x00{iri}")
-    raise NotFound(f"no resource {ctx.urls.candidates(rest)[0]} in this dataset")
+    return None
 
 
 # a named graph's content: a syntax that says which graph each triple is in
@@ -105,7 +116,7 @@ def _graph_content(snap: Any, iri: str, media_type: str) -> Response:
     """The triples of one named graph, as quads of that graph: never cut (a graph is one report's or one
     shared table's), so a program gets the graph whole where a CONSTRUCT over the row limit would be refused."""
     fmt = BY_MEDIA_TYPE[media_type]
-    key = f"{snap.version}\x00graph-content\x00{iri}\x00{media_type}"
+    key = f"{snap.location}\x00{snap.version}\x00graph-content\x00{iri}\x00{media_type}"
     body = RENDERED.get(key, lambda: ox.serialize(list(snap.quads(None, None, None, ox.NamedNode(iri))),
                                                   format=fmt.oxigraph, prefixes=OUTPUT_PREFIXES
                                                   if fmt.oxigraph == ox.RdfFormat.TRIG else None))

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
 from typing import Any
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request, url_for
 
-from kg.errors import QueryError, ReadOnly, ResultTooLarge, UnsupportedMediaType, UsageError
+from kg.errors import KGError, QueryError, ReadOnly, ResultTooLarge, UnsupportedMediaType, UsageError
 from kg.formats import BY_NAME, TURTLE
 from kg.query import BOOLEAN_TYPES, GRAPH_MEDIA_TYPES, RESULT_TYPES, QueryResult, inspect
 from web.cache import ANSWERS, RESULTS
@@ -100,14 +99,14 @@ def sparql() -> Response:
                            override=request.values.getlist("format"))
     snap = ctx.snapshot()
     base_iri = Urls.absolute(request.url_root, SPARQL)
-    key = hashlib.sha256("\x00".join([snap.version, query, media_type, repr(default), repr(named), base_iri])
-                         .encode("utf-8")).hexdigest()[:32]
-    etag = key if request.method in ("GET", "HEAD") else None
+    key = hashlib.sha256("\x00".join([str(snap.location), snap.version, query, media_type, repr(default),
+                                      repr(named), base_iri]).encode("utf-8")).hexdigest()[:32]
+    # the same query on the same version has the same answer: served without the executor and revalidated by its
+    # ETag, unless it asks for the time, a random number or fresh identifiers (then it is run every time)
+    cacheable = not inspection.volatile
+    etag = key if request.method in ("GET", "HEAD") and cacheable else None
     if etag is not None and etag in request.if_none_match:
         return _with_headers(Response(status=304), etag)
-    # the same query on the same version has the same answer: served without the executor, unless it asks for
-    # the time, a random number or fresh identifiers
-    cacheable = not _VOLATILE.search(query)
     request.environ["kg.replayable"] = cacheable and request.method == "GET" and not request.form
     cached = RESULTS.get(key) if cacheable else None
     if cached is not None:
@@ -129,9 +128,6 @@ def sparql() -> Response:
     return _with_headers(resp, etag)
 
 
-_VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.I)
-
-
 def fast_path(app: Any, wsgi: Any) -> Any:
     """WSGI middleware: a GET /sparql seen before on the same store version is answered from ANSWERS before
     Flask runs (with its ETag, so If-None-Match still gets 304); other requests pass through, and a
@@ -142,8 +138,14 @@ def fast_path(app: Any, wsgi: Any) -> Any:
         if environ.get("PATH_INFO") != SPARQL or environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or \
                 not environ.get("QUERY_STRING"):
             return wsgi(environ, start_response)
-        key = (ctx.snapshot().version, environ["QUERY_STRING"], environ.get("HTTP_ACCEPT", ""),
-               environ.get("HTTP_HOST", ""), environ.get("wsgi.url_scheme", ""))
+        try:
+            snap = ctx.snapshot()
+        except KGError:  # an unreadable store or an unreachable remote: the app's handlers say so
+            return wsgi(environ, start_response)
+        # hashed: a long query string or Accept header costs the cache 32 bytes, not its length
+        key = hashlib.sha256("\x00".join([str(snap.location), snap.version, environ["QUERY_STRING"],
+                                          environ.get("HTTP_ACCEPT", ""), environ.get("HTTP_HOST", ""),
+                                          environ.get("wsgi.url_scheme", "")]).encode("utf-8")).digest()
         hit = ANSWERS.get(key)
         if hit is not None:
             headers, body = hit

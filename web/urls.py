@@ -69,10 +69,18 @@ class Urls:
         """The IRIs an ``/id/<rest>`` request may name: as sent, as minted (percent-encoded), as written.
 
         ``raw`` is the path as the client sent it: the server has already decoded ``%2F`` in ``rest``
-        to ``/``, which an IATI identifier such as ``XM-DAC-41146-MLI/2021`` needs kept.
+        to ``/``, which an IATI identifier such as ``XM-DAC-41146-MLI/2021`` needs kept. A server that
+        does not pass the raw path on (Granian) gets, last, each form with one run of consecutive
+        slashes put back as ``%2F``: a key is one segment, so one run is enough.
         """
         base = self.iris.base
-        return list(dict.fromkeys(([base + raw] if raw else []) + [base + quote(rest, safe=_SAFE), base + rest]))
+        out = ([base + raw] if raw else []) + [base + quote(rest, safe=_SAFE), base + rest]
+        if raw is None and rest.count("/") > 1:
+            parts = quote(rest, safe=_SAFE).split("/")
+            for i in range(1, len(parts) - 1):
+                for j in range(i + 1, len(parts)):
+                    out.append(base + "/".join(parts[:i] + ["%2F".join(parts[i:j + 1])] + parts[j + 1:]))
+        return list(dict.fromkeys(out))
 
     def parse(self, iri: str) -> Parsed | None:
         """What kind of entity an IRI names (None for IRIs under our base that we did not mint)."""

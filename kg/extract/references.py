@@ -17,9 +17,14 @@ from kg import resources
 
 Found = tuple[int, int, str]  # (start, end, code as linked: "5", "5.2", "5.5.1", or "5.c" for "5.c.1")
 
-_CODE = r"\d{1,2}(?:\.(?:\d{1,2}|[a-z])(?:\.\d{1,2})?)?(?![\w.]*\d)"
-_SDG = re.compile(rf"(?i:\bSDGs?|\bSustainable\s+Development\s+Goals?)\s*(?i:(?:targets?|indicators?)\s+)?"
-                  rf"(?P<list>{_CODE}(?:\s*(?:,|and|&|/)\s*(?i:(?:targets?|indicators?)\s+)?{_CODE})*)")
+# a code, not the start of a bigger number: "SDG 5 and 2,000 women" names goal 5 only
+_CODE = r"\d{1,2}(?:\.(?:\d{1,2}|[a-z])(?:\.\d{1,2})?)?(?![\w.]*\d)(?!,\d{3})"
+_KIND = r"(?i:(?:targets?|indicators?)\s+)?"
+# a list: "5, 10 and 16"; an item after a comma must end the list or lead to the next item, so "SDG 5, 3 districts"
+# names goal 5 only
+_SDG = re.compile(rf"(?i:\bSDGs?|\bSustainable\s+Development\s+Goals?)\s*{_KIND}"
+                  rf"(?P<list>{_CODE}(?:\s*,\s*{_KIND}{_CODE}(?=\s*(?:,|and\b|or\b|&|/|[.;:)]|$))"
+                  rf"|\s*(?:and|or|&|/)\s*{_KIND}{_CODE})*)")
 _ONE = re.compile(_CODE)
 
 
@@ -27,10 +32,10 @@ def find_sdgs(text: str) -> list[Found]:
     out: list[Found] = []
     for m in _SDG.finditer(text):
         for c in _ONE.finditer(m.group("list")):
-            code = c.group(0)
-            parts = code.split(".")
+            parts = [str(int(p)) if p.isdigit() else p for p in c.group(0).split(".")]  # "05" is goal 5
             if not 1 <= int(parts[0]) <= 17:
                 continue
+            code = ".".join(parts)
             if len(parts) == 3 and parts[1].isalpha():
                 code = ".".join(parts[:2])  # an indicator of a lettered target: its target (docs/publishing.md)
             start = m.start("list") + c.start()
@@ -41,6 +46,9 @@ def find_sdgs(text: str) -> list[Found]:
 # "Resolution 1325", "UNSCR 1325", "resolutions 1325 and 1820", "Security Council resolution 2242 (2015)", "S/RES/1325"
 _RESOLUTION = re.compile(r"(?:\b(?i:resolutions?|UNSCRs?|SCRs?)\s+(?:(?:No\.?|number)\s*)?|\bS/RES/)"
                          r"(?P<list>\d{3,4}\b(?:\s*(?:\(\d{4}\))?\s*(?:,|and|&)\s*\d{3,4}\b)*)")
+_OTHER_BODY = re.compile(r"(?i:General\s+Assembly|Human\s+Rights\s+Council|Economic\s+and\s+Social\s+Council|"
+                         r"ECOSOC|Executive\s+Board|Commission\s+on\s+the\s+Status\s+of\s+Women|CSW|"
+                         r"World\s+Health\s+Assembly)\s*(?:'s\s+)?$")
 _NUMBER = re.compile(r"(?<!\()\b\d{3,4}\b(?!\))")
 
 
@@ -57,6 +65,8 @@ def find_resolutions(text: str) -> list[Found]:
     years = resolution_years()
     out = []
     for m in _RESOLUTION.finditer(text):
+        if _OTHER_BODY.search(text, max(0, m.start() - 40), m.start()):
+            continue  # "General Assembly resolution 1325" is not the Security Council's
         for n in _NUMBER.finditer(m["list"]):
             if n.group(0) in years:
                 start = m.start("list") + n.start()

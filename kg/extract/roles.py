@@ -52,8 +52,9 @@ _LEAD = re.compile(r"(?:the\s+)?", _I)
 _GAP = re.compile(r"[\s,;()]*(?:(?:and|or|as\s+well\s+as|&)\s+)?(?:the\s+)?[\s(]*", _I)
 _AND = re.compile(r"\b(?:and|or|as\s+well\s+as)\b|&", _I)
 _ENDS = re.compile(r"(?:\s*\)|\s*\([A-Za-z&/\-]{2,12}\))*\s*(?:[.;:]|$)")
-# a cue after the name: "ARGA, our implementing partner", "NDI (implementing partner)"
-_AFTER = re.compile(r"\s*(?:\([A-Za-z&/\-]{2,12}\)\s*)?[,(]?\s*"
+# a cue after the name, set off by a comma or a bracket: "ARGA, our implementing partner", "NDI (implementing
+# partner)"; not "UNFPA implementing partners were trained", where the words name UNFPA's partners
+_AFTER = re.compile(r"\s*(?:\([A-Za-z&/\-]{2,12}\)\s*)?[,(]\s*"
                     r"(?P<cue>(?:(?:UN\s+Women's|our|its|their|an?|the|as|one\s+of)\s+)*"
                     r"(?:implementing\s+partners?|responsible\s+part(?:y|ies)))\b", _I)
 # "members of the BMG", "115 members (41 women) of the NTC", "key actors of the National Police", in a sentence

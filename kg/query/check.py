@@ -82,6 +82,10 @@ def _scan(s: str) -> list[str]:
 class Inspection:
     form: str  # SELECT | ASK | CONSTRUCT | DESCRIBE
     has_dataset: bool = False  # the query names its own dataset (FROM / FROM NAMED)
+    volatile: bool = False  # it asks for the time, a random number or fresh identifiers: never answer from a cache
+
+
+_VOLATILE = frozenset({"NOW", "RAND", "UUID", "STRUUID", "BNODE"})  # built-ins whose answer changes per call
 
 
 def inspect(sparql: str, max_length: int) -> Inspection:
@@ -99,9 +103,10 @@ def inspect(sparql: str, max_length: int) -> Inspection:
         first_update = next((i for i, w in enumerate(reading) if w in _UPDATE), None)
         if first_update is not None and not _FORMS & set(reading[:first_update]):
             raise ReadOnly("this endpoint is read-only: SPARQL updates are not accepted")
+    volatile = bool(_VOLATILE & (set(words) | set(_scan(sparql))))
     for w in words:
         if w in _FORMS:
-            return Inspection(w, "FROM" in words)
+            return Inspection(w, "FROM" in words, volatile)
         if w in _UPDATE:
             raise ReadOnly("this endpoint is read-only: SPARQL updates are not accepted")
         if w not in ("PREFIX", "BASE"):
