@@ -329,6 +329,13 @@ SDG_KOS = "http://metadata.un.org/sdg/"
 UN_DOCUMENTS = "https://undocs.org/"  # the UN's resolver of document symbols: undocs.org/S/RES/1325(2000)
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
 GEONAMES_FEATURE = "https://sws.geonames.org/"
+# partner roles: the notation extraction writes -> the concept of rkg:PartnerRoleScheme, in the scheme's order
+PARTNER_ROLES: dict[str, str] = {"donor": "FundingPartner", "implementing-partner": "ImplementingPartner",
+                                 "supported-institution": "SupportedInstitution",
+                                 "collaborating-partner": "CollaboratingPartner"}
+# what others publish that a narrative cites: mention kind -> (the note's link to it, the IRIs' namespace)
+CITED: dict[str, tuple[URIRef, str]] = {"sdg": (DCTERMS.subject, SDG_KOS),
+                                        "resolution": (DCTERMS.references, UN_DOCUMENTS)}
 # W3C's registry of format IRIs (sd:resultFormat values): an open list, read not written by us
 W3C_FORMATS = "http://www.w3.org/ns/formats/"
 # the licence the dataset and the IATI codelists it carries are published under

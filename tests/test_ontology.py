@@ -59,3 +59,15 @@ def test_context_covers_every_property_and_parses():
     doc = {"@context": ctx, "@id": "https://w3id.org/results-kg/id/report/X", "year": "2021", "breakdown": "rkg:BySex"}
     parsed = rdflib.Graph().parse(data=json.dumps(doc), format="json-ld")
     assert (None, RKG.year, rdflib.Literal("2021", datatype=rdflib.XSD.gYear)) in parsed
+
+
+def test_partner_roles_are_the_schemes_concepts_with_their_notations():
+    """kg.vocab.PARTNER_ROLES, which extraction, mapping and pages read, says what the ontology says."""
+    from kg.vocab import PARTNER_ROLES
+
+    g = _ontology()
+    scheme = RKG.PartnerRoleScheme
+    concepts = set(g.objects(scheme, rdflib.SKOS.hasTopConcept))
+    assert {RKG[term] for term in PARTNER_ROLES.values()} == concepts
+    for notation, term in PARTNER_ROLES.items():
+        assert str(g.value(RKG[term], rdflib.SKOS.notation)) == notation

@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from kg.formats import BY_EXTENSION, FORMATS
 from kg.vocab import (
     CC_BY_4,
+    CITED,
     GEONAMES_FEATURE,
     OUTPUT_PREFIXES,
     RKG_NS,
@@ -142,8 +143,9 @@ _EXAMPLE_OBJECTS = [N.rkg.partner, N.rkg.country]
 LINK_TARGETS = {
     "wikidata": (N.skos.exactMatch, WIKIDATA_ENTITY, "https://www.wikidata.org/"),
     "geonames": (N.skos.exactMatch, GEONAMES_FEATURE, "https://www.geonames.org/"),
-    "sdg": (N.dcterms.subject, SDG_KOS, SDG_KOS.rstrip("/")),
-    "un-documents": (N.dcterms.references, UN_DOCUMENTS, UN_DOCUMENTS),
+    # the links a note makes to what its narrative cites (kg.vocab.CITED); the UN's resolver is its own target
+    "sdg": (ox.NamedNode(str(CITED["sdg"][0])), SDG_KOS, SDG_KOS.rstrip("/")),
+    "un-documents": (ox.NamedNode(str(CITED["resolution"][0])), UN_DOCUMENTS, UN_DOCUMENTS),
 }
 _STATS: dict[str, tuple[list[tuple[str, int]], list[tuple[Any, int]], list[Any], dict[str, int]]] = {}
 _STATS_LOCK = threading.Lock()

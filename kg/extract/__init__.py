@@ -8,13 +8,13 @@ from kg.extract.model import Evidence, FigureFact, FindingFact, MentionFact, Sec
 from kg.extract.orgs import report_orgs, with_national_branches
 from kg.extract.places import find_more_places, report_places
 from kg.extract.references import find_resolutions, find_sdgs
-from kg.extract.roles import ROLES, find_roles
+from kg.extract.roles import find_roles
 from kg.extract.status import find_status
 from kg.gazetteer import Gazetteer, Organisation
 from kg.read.report import OutcomeSection, ReportRecord
 from kg.text import sentences
 
-__all__ = ["ROLES", "Evidence", "FigureFact", "FindingFact", "MentionFact", "SectionFacts", "extract_section",
+__all__ = ["Evidence", "FigureFact", "FindingFact", "MentionFact", "SectionFacts", "extract_section",
            "strip_alignment"]
 
 _MALFORMED_HINT = "broken digit grouping (expected groups of three digits, e.g. 1,024,517); the value is not guessed"

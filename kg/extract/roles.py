@@ -16,12 +16,9 @@ from collections.abc import Sequence
 
 from kg.gazetteer import Match
 from kg.text import Sentence
+from kg.vocab import PARTNER_ROLES
 
-DONOR = "donor"
-IMPLEMENTING = "implementing-partner"
-SUPPORTED = "supported-institution"
-COLLABORATING = "collaborating-partner"
-ROLES = (DONOR, IMPLEMENTING, SUPPORTED, COLLABORATING)
+DONOR, IMPLEMENTING, SUPPORTED, COLLABORATING = PARTNER_ROLES  # the scheme's notations, defined in kg.vocab
 
 _I = re.I
 # cues the names follow; each pattern ends where the first name may start

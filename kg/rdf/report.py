@@ -21,7 +21,7 @@ from kg.rdf.terms import n
 from kg.read.report import OutcomeSection, ReportRecord
 from kg.text import shorten
 from kg.uris import IRIs
-from kg.vocab import N
+from kg.vocab import CITED, PARTNER_ROLES, N
 
 STATUS = {"achieved": N.rkg.Achieved, "partially-achieved": N.rkg.PartiallyAchieved,
           "not-achieved": N.rkg.NotAchieved, "on-track": N.rkg.OnTrack, "delayed": N.rkg.Delayed,
@@ -29,8 +29,7 @@ STATUS = {"achieved": N.rkg.Achieved, "partially-achieved": N.rkg.PartiallyAchie
 # units that are concepts of the ontology; any other unit is an ISO 4217 currency code (kg.rdf.reference)
 UNIT = {"people": N.rkg.People, "count": N.rkg.Count, "hectare": N.rkg.Hectare, "percent": N.rkg.Percent}
 RESULT_KIND = {"D": N.rkg.DevelopmentResult, "O": N.rkg.OrganisationalEffectivenessResult}
-ROLE = {"donor": N.rkg.FundingPartner, "implementing-partner": N.rkg.ImplementingPartner,
-        "supported-institution": N.rkg.SupportedInstitution, "collaborating-partner": N.rkg.CollaboratingPartner}
+ROLE = {key: getattr(N.rkg, term) for key, term in PARTNER_ROLES.items()}
 BREAKDOWN = {"sex": N.rkg.BySex, "place": N.rkg.ByPlace, "category": N.rkg.ByCategory, "subset": N.rkg.Subset}
 SEX = {"F": getattr(N.sdmx_code, "sex-F"), "M": getattr(N.sdmx_code, "sex-M")}
 
@@ -270,8 +269,8 @@ class ReportMapper:
 
 
 # what a note says of what its narrative names: its partners, places, subjects (SDGs), references (resolutions)
-_MENTION_LINK = {"org": N.rkg.partner, "place": N.rkg.place, "sdg": N.dcterms.subject,
-                 "resolution": N.dcterms.references}
+_MENTION_LINK = {"org": N.rkg.partner, "place": N.rkg.place,
+                 **{kind: n(str(prop)) for kind, (prop, _) in CITED.items()}}
 
 
 def _cited_label(kind: str, key: str) -> str:

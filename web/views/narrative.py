@@ -15,7 +15,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.vocab import SDG_KOS, UN_DOCUMENTS, N
+from kg.vocab import CITED, N
 from web.views.model import Value
 from web.views.reader import Reader
 
@@ -64,7 +64,7 @@ def _aligner(source: str, narrative: str) -> Any:
 
 def _cited(iri: str) -> str:
     """The kind of mark for what others publish: an SDG, a Security Council resolution."""
-    return "sdg" if iri.startswith(SDG_KOS) else "resolution" if iri.startswith(UN_DOCUMENTS) else ""
+    return next((kind for kind, (_, namespace) in CITED.items() if iri.startswith(namespace)), "")
 
 
 def marked_narrative(rd: Reader, note: ox.NamedNode, narrative: str) -> list[list[Segment]]:

@@ -12,10 +12,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.extract import ROLES as ROLE_ORDER  # the order the scheme lists them
 from kg.store.index import IndexedNote
 from kg.uris import ONTOLOGY
-from kg.vocab import N
+from kg.vocab import PARTNER_ROLES, N
 from web.urls import Urls
 from web.views.model import (
     FigureRow,
@@ -31,6 +30,7 @@ from web.views.model import (
     short_sp,
 )
 
+ROLE_ORDER = list(PARTNER_ROLES)  # the order the scheme lists them
 LONG_TEXT = 200  # literals longer than this are shown as a paragraph
 LONG_QUOTE = 600  # quotes longer than this are folded away (<details>)
 ONTOLOGY_GRAPH = ox.NamedNode(ONTOLOGY)  # the named graph the ontology is published in
